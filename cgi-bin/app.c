@@ -1,0 +1,143 @@
+/*
+ * app.c - the glue between the core and the page files.
+ */
+#include "app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "db.h"
+#include "http.h"
+#include "util.h"
+
+const struct route *const app_routes[] = {
+	page_home_routes,
+	page_join_routes,
+	page_legal_routes,
+	page_volunteer_routes,
+	page_status_routes,
+	NULL,
+};
+
+void
+app_page_data(struct req *r, struct tval *ctx)
+{
+	if (tv_get(ctx, "site") == NULL)
+		tv_puts(r->a, ctx, "site", "职工之家");
+	tv_puts(r->a, ctx, "path", r->path);
+}
+
+int
+app_authorize(struct req *r)
+{
+	/* No staff pages exist yet: a non-public route is not there. */
+	resp_error(r, 404, NULL);
+	return -1;
+}
+
+static int
+setting_get(struct db *db, const char *key, void *out, size_t len)
+{
+	static const char sql[] = "SELECT value FROM settings WHERE key = ?1";
+	sqlite3_stmt *st = db_prep(db, sql);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, key);
+	int found = 0;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (size_t)sqlite3_column_bytes(st, 0) == len) {
+		memcpy(out, sqlite3_column_blob(st, 0), len);
+		found = 1;
+	}
+	sqlite3_reset(st);
+	return found;
+}
+
+static int
+setting_put(struct db *db, const char *key, const void *val, size_t len)
+{
+	static const char sql[] =
+	    "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)";
+	sqlite3_stmt *st = db_prep(db, sql);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, key);
+	sqlite3_bind_blob(st, 2, val, (int)len, SQLITE_TRANSIENT);
+	return db_exec_stmt(db, st) == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+first_admin(struct db *db, char *err, size_t errlen)
+{
+	static const char sql_count[] = "SELECT count(*) FROM staff";
+	sqlite3_stmt *st = db_prep(db, sql_count);
+	if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(err, errlen, "cannot count staff accounts");
+		return -1;
+	}
+	long long n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (n > 0)
+		return 0;
+
+	/* Unambiguous characters: a password read off a terminal is typed. */
+	static const char alphabet[] = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
+	char pw[21];
+	const char *given = getenv("ZHIJIA_ADMIN_PASSWORD");
+	if (given == NULL || *given == '\0') {
+		unsigned char rnd[20];
+		if (random_bytes(rnd, sizeof(rnd)) != 0) {
+			snprintf(err, errlen, "getrandom failed");
+			return -1;
+		}
+		for (size_t i = 0; i < sizeof(rnd); i++)
+			pw[i] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
+		pw[20] = '\0';
+		given = pw;
+	}
+	if (auth_add_user(db, "admin", "admin", NULL, given, 0, err, errlen) != 0)
+		return -1;
+	if (given == pw)
+		fprintf(stderr, "\n  管理员账号 admin 已创建,初始密码(只显示这一次): %s\n"
+		    "  The staff account admin was created; its password (shown once): %s\n\n",
+		    pw, pw);
+	else
+		fprintf(stderr, "zhijia: staff account admin created with ZHIJIA_ADMIN_PASSWORD\n");
+	explicit_bzero(pw, sizeof(pw));
+	return 0;
+}
+
+int
+app_setup(struct app *app, struct db *db, char *err, size_t errlen)
+{
+	int rc = -1;
+	if (db_begin(db) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot begin set-up transaction");
+		return -1;
+	}
+	int have = setting_get(db, "form_secret", app->secret, sizeof(app->secret));
+	if (have < 0)
+		goto out;
+	if (have == 0 && (random_bytes(app->secret, sizeof(app->secret)) != 0 ||
+	    setting_put(db, "form_secret", app->secret, sizeof(app->secret)) != 0)) {
+		snprintf(err, errlen, "cannot store the form secret");
+		goto out;
+	}
+	if (first_admin(db, err, errlen) != 0)
+		goto out;
+	if (app->samples && volunteer_samples(db) != 0) {
+		snprintf(err, errlen, "cannot load the sample activities");
+		goto out;
+	}
+	if (db_commit(db) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot commit set-up");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc != 0)
+		db_rollback(db);
+	return rc;
+}

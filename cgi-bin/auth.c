@@ -1,0 +1,126 @@
+/*
+ * auth.c - staff passwords and accounts.
+ */
+#include "auth.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "db.h"
+#include "util.h"
+
+int
+auth_hash_password(const char *pw, char out[SCRYPT_MCF_LEN])
+{
+	/* libscrypt_hash draws its salt from /dev/urandom itself. */
+	return libscrypt_hash(out, pw, 1u << PW_SCRYPT_LOGN, PW_SCRYPT_R,
+	    PW_SCRYPT_P) == 1 ? 0 : -1;
+}
+
+int
+auth_check_password(const char *mcf, const char *pw)
+{
+	char copy[SCRYPT_MCF_LEN];
+	size_t n = strlen(mcf);
+	if (n == 0 || n >= sizeof(copy))
+		return -1;
+	/* libscrypt_check tokenises its argument in place: give it a copy. */
+	memcpy(copy, mcf, n + 1);
+	int rc = libscrypt_check(copy, pw);
+	explicit_bzero(copy, sizeof(copy));
+	return rc < 0 ? -1 : rc > 0;
+}
+
+int
+auth_needs_rehash(const char *mcf)
+{
+	/* "$s1$NNrrpp$salt$hash": N as log2, r and p, two hex digits each. */
+	char want[16];
+	snprintf(want, sizeof(want), "$s1$%02x%02x%02x$", PW_SCRYPT_LOGN,
+	    PW_SCRYPT_R, PW_SCRYPT_P);
+	return strncmp(mcf, want, strlen(want)) != 0;
+}
+
+const char *
+auth_password_problem(const char *user, const char *pw)
+{
+	static const char *const common[] = {
+		"123456", "123456789", "12345678", "password", "qwerty123",
+		"qwerty1234", "1234567890", "1q2w3e4r5t", "password1", "1234567",
+		"111111", "123123", "abc123", "000000", "iloveyou", "a123456789",
+		"qwertyuiop", "1qaz2wsx3edc", "woaini1314", "password123",
+	};
+	if (utf8_count(pw, strlen(pw)) < PW_MIN_LEN)
+		return "密码至少 10 个字符";
+	if (strcasecmp(pw, user) == 0)
+		return "密码不能与用户名相同";
+	for (size_t i = 0; i < ZJ_NELEM(common); i++)
+		if (strcasecmp(pw, common[i]) == 0)
+			return "这个密码太常见,请换一个";
+	return NULL;
+}
+
+int
+auth_add_user(struct db *db, const char *name, const char *role,
+    const char *district, const char *pw, int must_change, char *err,
+    size_t errlen)
+{
+	static const char sql_district[] =
+	    "SELECT id FROM districts WHERE code = ?1";
+	static const char sql_insert[] =
+	    "INSERT INTO staff (username, pwhash, role, district_id, must_change_pw, created_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	char hash[SCRYPT_MCF_LEN], now[32];
+	const char *why;
+	long long district_id = 0;
+
+	if (name[0] == '\0' || strlen(name) > 32 || strspn(name,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen(name)) {
+		snprintf(err, errlen, "用户名只能由 1–32 个字母、数字、_ . - 组成");
+		return -1;
+	}
+	if (strcmp(role, "admin") && strcmp(role, "reviewer") && strcmp(role, "legal")) {
+		snprintf(err, errlen, "角色须为 admin、reviewer 或 legal");
+		return -1;
+	}
+	if ((why = auth_password_problem(name, pw)) != NULL) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	if (district != NULL && district[0] != '\0') {
+		sqlite3_stmt *st = db_prep(db, sql_district);
+		db_bind_text(st, 1, district);
+		if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
+			snprintf(err, errlen, "没有代码为 %s 的区县", district);
+			return -1;
+		}
+		district_id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	if (auth_hash_password(pw, hash) != 0) {
+		snprintf(err, errlen, "scrypt failed");
+		return -1;
+	}
+	utc_now_iso(now, sizeof(now));
+	sqlite3_stmt *st = db_prep(db, sql_insert);
+	if (st == NULL) {
+		snprintf(err, errlen, "database error");
+		return -1;
+	}
+	db_bind_text(st, 1, name);
+	db_bind_text(st, 2, hash);
+	db_bind_text(st, 3, role);
+	if (district_id)
+		db_bind_int(st, 4, district_id);
+	db_bind_int(st, 5, must_change);
+	db_bind_text(st, 6, now);
+	int rc = db_exec_stmt(db, st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, (rc & 0xff) == SQLITE_CONSTRAINT ?
+		    "用户名 %s 已存在" : "无法保存账号 %s", name);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,306 @@
+/*
+ * db.c - SQLite connection, migrations, statement cache.
+ */
+#include "db.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define STMT_SLOTS 256  /* power of two, > statements the program has */
+#define BUSY_TIMEOUT_MS 5000
+
+struct db {
+	sqlite3 *h;
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[STMT_SLOTS];
+};
+
+struct db *
+db_open(const char *path, char *err, size_t errlen)
+{
+	static const char *const pragmas =
+	    "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=FULL;"
+	    "PRAGMA foreign_keys=ON;"
+	    "PRAGMA temp_store=MEMORY;";
+	struct db *db = xcalloc(1, sizeof(*db));
+	int rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(db->h, 1);
+	rc = sqlite3_exec(db->h, pragmas, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	return db;
+fail:
+	snprintf(err, errlen, "%s: %s", path, db->h ? sqlite3_errmsg(db->h) :
+	    sqlite3_errstr(rc));
+	sqlite3_close(db->h);
+	free(db);
+	return NULL;
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	for (size_t i = 0; i < STMT_SLOTS; i++)
+		sqlite3_finalize(db->cache[i].st);
+	sqlite3_close(db->h);
+	free(db);
+}
+
+sqlite3 *
+db_handle(struct db *db)
+{
+	return db->h;
+}
+
+sqlite3_stmt *
+db_prep(struct db *db, const char *sql)
+{
+	size_t i = ((uintptr_t)sql >> 3) & (STMT_SLOTS - 1);
+	for (size_t probe = 0; probe < STMT_SLOTS; probe++) {
+		size_t k = (i + probe) & (STMT_SLOTS - 1);
+		if (db->cache[k].sql == sql) {
+			sqlite3_reset(db->cache[k].st);
+			sqlite3_clear_bindings(db->cache[k].st);
+			return db->cache[k].st;
+		}
+		if (db->cache[k].sql == NULL) {
+			sqlite3_stmt *st;
+			if (sqlite3_prepare_v3(db->h, sql, -1,
+			    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+				LOG_ERR("%s in: %.80s", sqlite3_errmsg(db->h), sql);
+				return NULL;
+			}
+			db->cache[k].sql = sql;
+			db->cache[k].st = st;
+			return st;
+		}
+	}
+	LOG_ERR("statement cache full");
+	return NULL;
+}
+
+static int
+exec_simple(struct db *db, const char *sql)
+{
+	int rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		LOG_ERR("%s: %s", sql, sqlite3_errmsg(db->h));
+	return rc;
+}
+
+int
+db_begin(struct db *db)
+{
+	return exec_simple(db, "BEGIN IMMEDIATE");
+}
+
+int
+db_commit(struct db *db)
+{
+	int rc = exec_simple(db, "COMMIT");
+	if (rc != SQLITE_OK)
+		db_rollback(db);
+	return rc;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+db_exec_stmt(struct db *db, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		LOG_ERR("%s: %.80s", sqlite3_errmsg(db->h), sqlite3_sql(st));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? SQLITE_DONE : rc;
+}
+
+void
+db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+void
+db_bind_int(sqlite3_stmt *st, int i, long long v)
+{
+	sqlite3_bind_int64(st, i, v);
+}
+
+const char *
+db_col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? (const char *)t : "";
+}
+
+int
+db_unavailable(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+		return 1;
+	}
+	return 0;
+}
+
+int
+db_ping(struct db *db)
+{
+	static const char sql[] = "SELECT count(*) FROM sqlite_schema";
+	sqlite3_stmt *st = db_prep(db, sql);
+	if (st == NULL)
+		return -1;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int
+migration_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	struct buf b = {0};
+	char chunk[8192];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_put(&b, chunk, n);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		buf_free(&b);
+		return NULL;
+	}
+	if (b.p == NULL)
+		buf_put(&b, "", 0);
+	return b.p;
+}
+
+int
+db_migrate(struct db *db, const char *dir, char *err, size_t errlen)
+{
+	int rc = -1, applied = 0;
+	char **names = NULL;
+	size_t n = 0;
+	sqlite3_stmt *st;
+	int version = 0;
+	DIR *d = opendir(dir);
+	if (d == NULL) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		if (len > 9 && strcmp(e->d_name + len - 4, ".sql") == 0 &&
+		    strspn(e->d_name, "0123456789") == 4 && e->d_name[4] == '_') {
+			names = xrealloc(names, (n + 1) * sizeof(*names));
+			names[n++] = xstrdup(e->d_name);
+		}
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), migration_cmp);
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			version = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	for (size_t i = 0; i < n; i++) {
+		int num = atoi(names[i]);
+		if (num <= version)
+			continue;
+		char path[4096], pragma[64];
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		char *sql = slurp(path);
+		if (sql == NULL) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", num);
+		char *msg = NULL;
+		int r = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, &msg);
+		if (r == SQLITE_OK)
+			r = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
+		if (r == SQLITE_OK)
+			r = sqlite3_exec(db->h, pragma, NULL, NULL, &msg);
+		if (r == SQLITE_OK)
+			r = sqlite3_exec(db->h, "COMMIT", NULL, NULL, &msg);
+		free(sql);
+		if (r != SQLITE_OK) {
+			snprintf(err, errlen, "%s: %s", path, msg ? msg : sqlite3_errstr(r));
+			sqlite3_free(msg);
+			db_rollback(db);
+			goto out;
+		}
+		version = num;
+		applied++;
+	}
+	rc = applied;
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+int
+db_backup(struct db *db, const char *path, char *err, size_t errlen)
+{
+	sqlite3 *dst;
+	int rc = sqlite3_open(path, &dst);
+	if (rc == SQLITE_OK) {
+		sqlite3_backup *b = sqlite3_backup_init(dst, "main", db->h, "main");
+		if (b == NULL)
+			rc = sqlite3_errcode(dst);
+		else {
+			/* Copy in steps so writers are held up only briefly. */
+			do {
+				rc = sqlite3_backup_step(b, 256);
+				if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+					sqlite3_sleep(20);
+			} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+			rc = sqlite3_backup_finish(b);
+		}
+	}
+	if (rc != SQLITE_OK)
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(dst));
+	sqlite3_close(dst);
+	return rc == SQLITE_OK ? 0 : -1;
+}

@@ -1,0 +1,65 @@
+/*
+ * db.h - one SQLite connection per worker: pragmas, migrations, a cache of
+ * prepared statements, transactions.  Knows SQL, not unions.
+ */
+#ifndef ZJ_DB_H
+#define ZJ_DB_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+struct db;
+
+/*
+ * Open path (created if missing) with WAL, synchronous=FULL,
+ * foreign_keys=ON and a busy timeout.  Returns the handle, or NULL with
+ * the reason in err.  Free with db_close.
+ */
+struct db *db_open(const char *path, char *err, size_t errlen);
+void db_close(struct db *db);
+sqlite3 *db_handle(struct db *db);
+
+/*
+ * Apply db/migrations/NNNN_name.sql files of dir above PRAGMA user_version
+ * in order, each in its own transaction that also sets user_version.
+ * Returns the number applied, or -1 with "file: reason" in err.
+ */
+int db_migrate(struct db *db, const char *dir, char *err, size_t errlen);
+
+/*
+ * The prepared statement for sql, compiled on first use and cached for the
+ * life of the connection, keyed by the pointer: pass a static const char *,
+ * never a built string.  Returned reset with bindings cleared; NULL on a
+ * compile error (logged).
+ */
+sqlite3_stmt *db_prep(struct db *db, const char *sql);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Return an SQLite result code. */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/*
+ * Step a statement expecting no row (INSERT/UPDATE/DELETE): SQLITE_DONE on
+ * success, else the error code (logged).  Resets it.
+ */
+int db_exec_stmt(struct db *db, sqlite3_stmt *st);
+
+/* Bind helpers: s NULL binds NULL.  Text is copied by SQLite. */
+void db_bind_text(sqlite3_stmt *st, int i, const char *s);
+void db_bind_int(sqlite3_stmt *st, int i, long long v);
+
+/* Column text as "" when NULL. */
+const char *db_col_text(sqlite3_stmt *st, int i);
+
+/* 1 when rc means the database could not take the write just now (busy,
+ * locked, full disk, I/O): callers answer 503 and nothing is stored. */
+int db_unavailable(int rc);
+
+/* 0 when a quick query answers (for /healthz). */
+int db_ping(struct db *db);
+
+/* Copy the live database to path with the online backup API.  0 or -1. */
+int db_backup(struct db *db, const char *path, char *err, size_t errlen);
+
+#endif

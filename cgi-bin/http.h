@@ -1,0 +1,175 @@
+/*
+ * http.h - one request and its response, routing, and the per-worker
+ * application state handlers see.  Knows HTTP, not unions.
+ *
+ * A handler reads struct req (already parsed: method, path, query,
+ * cookies, body fields and uploaded files, path parameters) and answers
+ * with exactly one of resp_render / resp_redirect / resp_text /
+ * resp_error, or streams with resp_begin + resp_write.  Everything it
+ * allocates comes from r->a and is freed when the request ends.
+ */
+#ifndef ZJ_HTTP_H
+#define ZJ_HTTP_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "form.h"
+#include "mustache.h"
+#include "util.h"
+
+struct db;
+struct app;
+struct req;
+
+/* What a route requires of the person asking; checked before the handler. */
+enum access {
+	ACCESS_PUBLIC = 0,
+	ACCESS_STAFF = 1,   /* any logged-in staff member; handlers check more */
+};
+
+typedef void (*handler_fn)(struct req *r);
+
+struct route {
+	const char *method;   /* "GET" (also answers HEAD) or "POST" */
+	const char *pattern;  /* "/volunteer/{id}/signup": {x} is one segment */
+	handler_fn handler;
+	enum access access;
+	const struct form_limits *limits; /* body limits; NULL: small forms */
+};
+
+/* The routes of every page file, NULL-handler terminated tables (pages.c). */
+extern const struct route *const app_routes[];
+
+struct header {
+	const char *name, *value;
+};
+
+/*
+ * Where a request comes from and its answer goes: FastCGI (server.c) or
+ * plain CGI (main.c).  param returns NULL when absent; read returns bytes
+ * read, 0 at the end, -1 on error; write returns 0 or -1.
+ */
+struct transport {
+	const char *(*param)(void *ctx, const char *name);
+	ssize_t (*read)(void *ctx, char *p, size_t len);
+	int (*write)(void *ctx, const void *p, size_t len);
+	void *ctx;
+};
+
+#define REQ_MAX_PARAMS 4
+#define REQ_MAX_HEADERS 24
+
+struct req {
+	struct arena *a;
+	struct app *app;
+
+	/* the request, as parsed by the core */
+	const char *method;       /* "GET", "HEAD", "POST", … */
+	const char *path;         /* decoded, normalised by nginx */
+	const char *query;        /* raw query string, "" if none */
+	const char *remote_addr;
+	const char *content_type; /* "" if none */
+	const char *user_agent;
+	long long content_length; /* -1 if not given */
+	int https;
+	struct form qs;           /* query string fields */
+	struct form cookies;
+	struct form body;         /* POST fields and files */
+	const char *params[REQ_MAX_PARAMS]; /* {x} path segments, in order */
+	size_t nparams;
+	const struct route *route;
+	void *user;               /* the logged-in staff member, set by auth */
+
+	/* the response being built */
+	int status;
+	struct header headers[REQ_MAX_HEADERS];
+	size_t nheaders;
+	int started;              /* headers written (resp_begin) */
+	int done;                 /* a response was given */
+	struct buf *out;          /* body being built (worker-owned) */
+	struct transport io;
+};
+
+/*
+ * Add a response header.  Returns 0, or -1 (header not added, logged) when
+ * name or value holds CR, LF or NUL, or the table is full.  Content-Type,
+ * the security headers and Content-Length are written by the core.
+ */
+int resp_header(struct req *r, const char *name, const char *value);
+
+/*
+ * Set a cookie (Path=/, HttpOnly, SameSite=Lax, Secure over HTTPS).
+ * max_age < 0: session cookie; 0: delete it.  Returns resp_header's result.
+ */
+int resp_cookie(struct req *r, const char *name, const char *value,
+    long max_age);
+
+/*
+ * Render template tmpl with ctx (a TV_MAP; NULL is an empty map) as an
+ * HTML page with the given status.  The core adds common keys to ctx
+ * (see app_page_data in pages.c).  A missing template answers 500.
+ */
+void resp_render(struct req *r, int status, const char *tmpl,
+    struct tval *ctx);
+
+/* Redirect (303 for after a POST, 302 otherwise) to a local path. */
+void resp_redirect(struct req *r, int status, const char *location);
+
+/* A plain answer: body with the given content type. */
+void resp_text(struct req *r, int status, const char *ctype,
+    const char *body, size_t len);
+
+/*
+ * The error page for status (400, 403, 404, 405, 413, 415, 422, 500, 503)
+ * with its Chinese message; message NULL uses the standard one.
+ */
+void resp_error(struct req *r, int status, const char *message);
+
+/*
+ * Streaming: write the status and headers now (with no Content-Length),
+ * then the body in pieces.  Returns 0, or -1 when the client went away.
+ */
+int resp_begin(struct req *r, int status, const char *ctype);
+int resp_write(struct req *r, const void *p, size_t len);
+
+/* A query-string or body field, or NULL. */
+const char *req_query(const struct req *r, const char *name);
+const char *req_field(const struct req *r, const char *name);
+const char *req_cookie(const struct req *r, const char *name);
+
+/* ---- per-worker application state ---- */
+
+struct app {
+	struct db *db;
+	struct tmpl_set *tmpl;
+	const char *datadir;      /* templates/, static/, db/migrations below */
+	const char *uploads;      /* uploaded evidence, outside the web root */
+	unsigned char secret[32]; /* HMAC key for form tokens, made at first start */
+	int secure_cookies;       /* served over HTTPS: Secure, __Host- */
+	int samples;              /* load sample data into a new database */
+};
+
+/*
+ * Answer one request: parse what the core parses, find the route, check
+ * access, parse the body within the route's limits, call the handler, and
+ * make sure exactly one response goes out.  Never exits the process.
+ */
+void http_dispatch(struct req *r);
+
+/*
+ * Hooks the application provides (pages.c): add the keys every page's
+ * layout needs to ctx; and decide whether r may use a non-public route —
+ * 0 to go on, or -1 after answering (login page, 404).
+ */
+void app_page_data(struct req *r, struct tval *ctx);
+int app_authorize(struct req *r);
+
+/* Route matching, exposed for the unit tests: returns the route for
+ * method+path and fills params; NULL with *allow set to a comma list of
+ * the methods that path accepts ("" when the path is unknown). */
+const struct route *route_match(const struct route *const *tables,
+    const char *method, const char *path, const char **params,
+    size_t *nparams, char *allow, size_t allowlen, struct arena *a);
+
+#endif

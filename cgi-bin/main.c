@@ -1,0 +1,391 @@
+/*
+ * main.c - `zhijia`: the FastCGI server, its admin commands, and plain CGI
+ * when a web server starts it as such.
+ */
+#include <errno.h>
+#include <fcgiapp.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "auth.h"
+#include "db.h"
+#include "http.h"
+#include "server.h"
+#include "util.h"
+
+#ifndef ZJ_DATADIR
+#define ZJ_DATADIR "/usr/local/share/zhijia"
+#endif
+
+struct paths {
+	char db[PATH_MAX];
+	char templates[PATH_MAX];
+	char migrations[PATH_MAX];
+	char uploads[PATH_MAX];
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: zhijia serve [--socket PATH] [--workers N] [--db PATH]\n"
+	    "                    [--templates DIR] [--uploads DIR] [--socket-mode MODE]\n"
+	    "       zhijia backup FILE [--db PATH]\n"
+	    "       zhijia adduser NAME --role admin|reviewer|legal [--district CODE] [--db PATH]\n"
+	    "       zhijia migrate [--db PATH]\n"
+	    "Started by a web server as CGI, it answers one request.\n");
+}
+
+static const char *
+env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : dflt;
+}
+
+static void
+default_paths(struct paths *p)
+{
+	snprintf(p->db, sizeof(p->db), "%s", env_or("ZHIJIA_DB", ZJ_DATADIR "/db/zhijia.db"));
+	snprintf(p->templates, sizeof(p->templates), "%s",
+	    env_or("ZHIJIA_TEMPLATES", ZJ_DATADIR "/templates"));
+	snprintf(p->migrations, sizeof(p->migrations), "%s",
+	    env_or("ZHIJIA_MIGRATIONS", ZJ_DATADIR "/db/migrations"));
+	p->uploads[0] = '\0';
+}
+
+/* Uploads live beside the database unless told otherwise: never below
+ * static/, so nginx cannot serve them. */
+static int
+prepare_uploads(struct paths *p)
+{
+	if (p->uploads[0] == '\0') {
+		const char *env = getenv("ZHIJIA_UPLOADS");
+		if (env && *env)
+			snprintf(p->uploads, sizeof(p->uploads), "%s", env);
+		else {
+			const char *slash = strrchr(p->db, '/');
+			int dirlen = slash ? (int)(slash - p->db) : 1;
+			snprintf(p->uploads, sizeof(p->uploads), "%.*s/uploads", dirlen,
+			    slash ? p->db : ".");
+		}
+	}
+	char tmp[PATH_MAX + 8];
+	snprintf(tmp, sizeof(tmp), "%s/tmp", p->uploads);
+	if ((mkdir(p->uploads, 0700) != 0 && errno != EEXIST) ||
+	    (mkdir(tmp, 0700) != 0 && errno != EEXIST)) {
+		fprintf(stderr, "zhijia: %s: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Open and migrate the database, set it up, compile the templates. */
+static int
+start_app(struct app *app, struct paths *p, int keep_db)
+{
+	char err[1024];
+	struct db *db = db_open(p->db, err, sizeof(err));
+	if (db == NULL) {
+		fprintf(stderr, "zhijia: %s\n", err);
+		return -1;
+	}
+	int n = db_migrate(db, p->migrations, err, sizeof(err));
+	if (n < 0 || app_setup(app, db, err, sizeof(err)) != 0) {
+		fprintf(stderr, "zhijia: %s\n", err);
+		db_close(db);
+		return -1;
+	}
+	app->tmpl = tmpl_load_dir(p->templates, err, sizeof(err));
+	if (app->tmpl == NULL) {
+		fprintf(stderr, "zhijia: %s\n", err);
+		db_close(db);
+		return -1;
+	}
+	if (keep_db)
+		app->db = db;
+	else
+		db_close(db);
+	return 0;
+}
+
+static void
+init_app(struct app *app, struct paths *p)
+{
+	memset(app, 0, sizeof(*app));
+	app->datadir = ZJ_DATADIR;
+	app->uploads = p->uploads;
+	app->secure_cookies = atoi(env_or("ZHIJIA_SECURE_COOKIES", "0")) != 0;
+	app->samples = atoi(env_or("ZHIJIA_SAMPLES", "0")) != 0;
+}
+
+static int
+cmd_serve(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"socket", required_argument, NULL, 's'},
+		{"workers", required_argument, NULL, 'w'},
+		{"db", required_argument, NULL, 'd'},
+		{"templates", required_argument, NULL, 't'},
+		{"uploads", required_argument, NULL, 'u'},
+		{"socket-mode", required_argument, NULL, 'm'},
+		{NULL, 0, NULL, 0},
+	};
+	struct paths p;
+	struct app app;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	struct serve_opts o = {
+		.socket = ZJ_DATADIR "/build/zhijia.sock",
+		.workers = (int)(cores > 0 ? cores * 2 : 2),
+		.socket_mode = 0660,
+	};
+	default_paths(&p);
+	int c;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': o.socket = optarg; break;
+		case 'w': o.workers = atoi(optarg); break;
+		case 'd': snprintf(p.db, sizeof(p.db), "%s", optarg); break;
+		case 't': snprintf(p.templates, sizeof(p.templates), "%s", optarg); break;
+		case 'u': snprintf(p.uploads, sizeof(p.uploads), "%s", optarg); break;
+		case 'm': o.socket_mode = (mode_t)strtol(optarg, NULL, 8); break;
+		default: usage(); return 2;
+		}
+	}
+	if (o.workers < 1 || o.workers > 256) {
+		fprintf(stderr, "zhijia: --workers must be 1..256\n");
+		return 2;
+	}
+	if (prepare_uploads(&p) != 0)
+		return 1;
+	init_app(&app, &p);
+	if (start_app(&app, &p, 0) != 0)
+		return 1;
+	o.db = p.db;
+	o.templates = p.templates;
+	int rc = serve_main(&o, &app);
+	tmpl_free(app.tmpl);
+	return rc;
+}
+
+static int
+db_only(int argc, char **argv, struct paths *p, int nargs)
+{
+	default_paths(p);
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			snprintf(p->db, sizeof(p->db), "%s", argv[i + 1]);
+	int positional = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) == 0) {
+			i++;
+			continue;
+		}
+		positional++;
+	}
+	return positional == nargs ? 0 : -1;
+}
+
+static const char *
+opt_value(int argc, char **argv, const char *name)
+{
+	for (int i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+static const char *
+first_positional(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) == 0) {
+			i++;
+			continue;
+		}
+		return argv[i];
+	}
+	return NULL;
+}
+
+static struct db *
+open_migrated(struct paths *p)
+{
+	char err[1024];
+	struct db *db = db_open(p->db, err, sizeof(err));
+	if (db == NULL || db_migrate(db, p->migrations, err, sizeof(err)) < 0) {
+		fprintf(stderr, "zhijia: %s\n", err);
+		db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static int
+cmd_backup(int argc, char **argv)
+{
+	struct paths p;
+	char err[1024];
+	if (db_only(argc, argv, &p, 1) != 0) {
+		usage();
+		return 2;
+	}
+	struct db *db = db_open(p.db, err, sizeof(err));
+	if (db == NULL) {
+		fprintf(stderr, "zhijia: %s\n", err);
+		return 1;
+	}
+	const char *dst = first_positional(argc, argv);
+	int rc = db_backup(db, dst, err, sizeof(err));
+	db_close(db);
+	if (rc != 0) {
+		fprintf(stderr, "zhijia: backup failed: %s\n", err);
+		return 1;
+	}
+	fprintf(stderr, "zhijia: backup written to %s\n", dst);
+	return 0;
+}
+
+static int
+cmd_migrate(int argc, char **argv)
+{
+	struct paths p;
+	if (db_only(argc, argv, &p, 0) != 0) {
+		usage();
+		return 2;
+	}
+	struct db *db = open_migrated(&p);
+	db_close(db);
+	return db ? 0 : 1;
+}
+
+/* Read a password from the terminal (echo off) or one line of stdin. */
+static int
+read_password(const char *prompt, char *out, size_t len)
+{
+	if (isatty(STDIN_FILENO)) {
+		char *pw = getpass(prompt);
+		if (pw == NULL)
+			return -1;
+		snprintf(out, len, "%s", pw);
+		explicit_bzero(pw, strlen(pw));
+		return 0;
+	}
+	if (fgets(out, (int)len, stdin) == NULL)
+		return -1;
+	out[strcspn(out, "\r\n")] = '\0';
+	return 0;
+}
+
+static int
+cmd_adduser(int argc, char **argv)
+{
+	struct paths p;
+	char err[512], pw[256];
+	const char *role = opt_value(argc, argv, "--role");
+	if (db_only(argc, argv, &p, 1) != 0 || role == NULL) {
+		usage();
+		return 2;
+	}
+	const char *name = first_positional(argc, argv);
+	struct db *db = open_migrated(&p);
+	if (db == NULL)
+		return 1;
+	int rc = 1;
+	if (read_password("密码 / password: ", pw, sizeof(pw)) != 0)
+		fprintf(stderr, "zhijia: no password given\n");
+	else if (auth_add_user(db, name, role, opt_value(argc, argv, "--district"),
+	    pw, 0, err, sizeof(err)) != 0)
+		fprintf(stderr, "zhijia: %s\n", err);
+	else {
+		fprintf(stderr, "zhijia: account %s created\n", name);
+		rc = 0;
+	}
+	explicit_bzero(pw, sizeof(pw));
+	db_close(db);
+	return rc;
+}
+
+/* ---- plain CGI: one request from the environment and stdin ---- */
+
+static const char *
+cgi_param(void *ctx, const char *name)
+{
+	(void)ctx;
+	return getenv(name);
+}
+
+static ssize_t
+cgi_read(void *ctx, char *p, size_t len)
+{
+	(void)ctx;
+	return read(STDIN_FILENO, p, len);
+}
+
+static int
+cgi_write(void *ctx, const void *p, size_t len)
+{
+	(void)ctx;
+	return fwrite(p, 1, len, stdout) == len ? 0 : -1;
+}
+
+static int
+cgi_main(void)
+{
+	struct paths p;
+	struct app app;
+	default_paths(&p);
+	if (prepare_uploads(&p) != 0)
+		return 1;
+	init_app(&app, &p);
+	if (start_app(&app, &p, 1) != 0) {
+		fputs("Status: 503 Service Unavailable\r\nContent-Type: text/plain\r\n\r\n"
+		    "service unavailable\n", stdout);
+		return 1;
+	}
+	struct arena *a = arena_new();
+	struct buf out = {0};
+	struct req r = {
+		.a = a,
+		.app = &app,
+		.out = &out,
+		.io = {cgi_param, cgi_read, cgi_write, NULL},
+	};
+	http_dispatch(&r);
+	fflush(stdout);
+	buf_free(&out);
+	arena_free(a);
+	db_close(app.db);
+	tmpl_free(app.tmpl);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		if (getenv("GATEWAY_INTERFACE") != NULL && FCGX_IsCGI())
+			return cgi_main();
+		usage();
+		return 2;
+	}
+	const char *cmd = argv[1];
+	argc--, argv++;
+	optind = 1;
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(argc, argv);
+	if (strcmp(cmd, "backup") == 0)
+		return cmd_backup(argc, argv);
+	if (strcmp(cmd, "adduser") == 0)
+		return cmd_adduser(argc, argv);
+	if (strcmp(cmd, "migrate") == 0)
+		return cmd_migrate(argc, argv);
+	usage();
+	return 2;
+}

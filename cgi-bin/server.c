@@ -1,0 +1,312 @@
+/*
+ * server.c - `zhijia serve`: open the socket, prepare the database and
+ * templates, then pre-fork single-threaded libfcgi workers and keep them
+ * alive.
+ *
+ * Signals (master):
+ *   SIGTERM, SIGINT  stop: workers finish the request in hand, then exit.
+ *   SIGHUP           reload templates; if they compile, replace workers
+ *                    one generation at a time (old ones finish first).
+ *   SIGCHLD          a worker died: fork a new one at once.
+ * Workers block SIGTERM while they answer a request, so a request that has
+ * started always finishes.
+ */
+#include "server.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "http.h"
+#include "util.h"
+
+#define MAX_WORKERS 256
+#define STOP_DEADLINE_S 30
+
+struct worker {
+	pid_t pid;
+	unsigned gen;
+};
+
+static volatile sig_atomic_t worker_stop;
+
+/* ---- worker ---- */
+
+static void
+on_worker_term(int sig)
+{
+	(void)sig;
+	worker_stop = 1;
+}
+
+static const char *
+fcgi_param(void *ctx, const char *name)
+{
+	FCGX_Request *f = ctx;
+	return FCGX_GetParam(name, f->envp);
+}
+
+static ssize_t
+fcgi_read(void *ctx, char *p, size_t len)
+{
+	FCGX_Request *f = ctx;
+	int n = FCGX_GetStr(p, len > (1u << 30) ? (1 << 30) : (int)len, f->in);
+	return n < 0 ? -1 : n;
+}
+
+static int
+fcgi_write(void *ctx, const void *p, size_t len)
+{
+	FCGX_Request *f = ctx;
+	while (len > 0) {
+		int n = len > (1u << 20) ? (1 << 20) : (int)len;
+		if (FCGX_PutStr(p, n, f->out) != n)
+			return -1;
+		p = (const char *)p + n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The worker's life; returns the exit status. */
+static int
+worker_main(int listen_fd, struct app *app, const struct serve_opts *o)
+{
+	char err[512];
+	sigset_t term;
+	struct sigaction sa = {0};
+
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	sa.sa_handler = on_worker_term;   /* no SA_RESTART: accept must wake */
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &sa, NULL);     /* Ctrl-C reaches the master */
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	sigprocmask(SIG_BLOCK, &term, NULL);
+
+	/* A connection must never cross a fork: each worker opens its own. */
+	app->db = db_open(o->db, err, sizeof(err));
+	if (app->db == NULL) {
+		LOG_ERR("%s", err);
+		return 1;
+	}
+	FCGX_Request f;
+	if (FCGX_Init() != 0 ||
+	    FCGX_InitRequest(&f, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		LOG_ERR("libfcgi init failed");
+		return 1;
+	}
+	struct arena *a = arena_new();
+	struct buf out = {0};
+	int status = 0;
+	while (!worker_stop) {
+		sigprocmask(SIG_UNBLOCK, &term, NULL);
+		/* A SIGTERM that was pending is delivered here, before accept. */
+		int rc = worker_stop ? -1 : FCGX_Accept_r(&f);
+		sigprocmask(SIG_BLOCK, &term, NULL);
+		if (rc < 0) {
+			if (worker_stop || errno == EINTR)
+				continue;
+			LOG_ERR("accept: %s", strerror(errno));
+			status = 1;
+			break;
+		}
+		struct req r = {
+			.a = a,
+			.app = app,
+			.out = &out,
+			.io = {fcgi_param, fcgi_read, fcgi_write, &f},
+		};
+		http_dispatch(&r);
+		FCGX_Finish_r(&f);
+		arena_reset(a);
+		if (out.cap > (1u << 20))  /* keep a worker's memory flat */
+			buf_free(&out);
+	}
+	FCGX_Free(&f, 1);
+	arena_free(a);
+	buf_free(&out);
+	db_close(app->db);
+	app->db = NULL;
+	return status;
+}
+
+/* ---- master ---- */
+
+static pid_t
+spawn(int listen_fd, struct app *app, const struct serve_opts *o)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		LOG_ERR("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0)
+		_exit(worker_main(listen_fd, app, o));
+	return pid;
+}
+
+static int
+open_socket(const struct serve_opts *o)
+{
+	unlink(o->socket);
+	mode_t old = umask(0777 & ~o->socket_mode);
+	int fd = FCGX_OpenSocket(o->socket, 1024);
+	umask(old);
+	if (fd < 0) {
+		LOG_ERR("cannot listen on %s: %s", o->socket, strerror(errno));
+		return -1;
+	}
+	if (chmod(o->socket, o->socket_mode) != 0)
+		LOG_WARN("chmod %s: %s", o->socket, strerror(errno));
+	return fd;
+}
+
+static size_t
+count_gen(const struct worker *w, size_t n, unsigned gen)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (w[i].pid > 0 && w[i].gen == gen)
+			k++;
+	return k;
+}
+
+static void
+signal_workers(const struct worker *w, size_t n, unsigned below_gen, int sig)
+{
+	for (size_t i = 0; i < n; i++)
+		if (w[i].pid > 0 && w[i].gen < below_gen)
+			kill(w[i].pid, sig);
+}
+
+/* Reap dead workers; returns how many are still alive. */
+static size_t
+reap(struct worker *w, size_t n, unsigned gen, int stopping)
+{
+	pid_t pid;
+	int st;
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+		for (size_t i = 0; i < n; i++)
+			if (w[i].pid == pid) {
+				if (!stopping && w[i].gen == gen &&
+				    !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+					LOG_WARN("worker %d died (%s %d), replacing it", (int)pid,
+					    WIFSIGNALED(st) ? "signal" : "status",
+					    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+				w[i].pid = 0;
+			}
+	size_t alive = 0;
+	for (size_t i = 0; i < n; i++)
+		alive += w[i].pid > 0;
+	return alive;
+}
+
+int
+serve_main(const struct serve_opts *o, struct app *app)
+{
+	struct worker w[MAX_WORKERS] = {{0}};
+	size_t nw = (size_t)o->workers;
+	unsigned gen = 1;
+	int stopping = 0;
+	time_t spawn_window = 0;
+	int spawned_in_window = 0;
+
+	int fd = open_socket(o);
+	if (fd < 0)
+		return 1;
+
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	LOG_INFO("serving on %s with %zu workers", o->socket, nw);
+	for (;;) {
+		/* Fill the current generation up to nw, throttled to 20 forks a
+		 * second so a worker that dies at start cannot spin the CPU. */
+		time_t now = time(NULL);
+		if (now != spawn_window) {
+			spawn_window = now;
+			spawned_in_window = 0;
+		}
+		while (!stopping && count_gen(w, MAX_WORKERS, gen) < nw &&
+		    spawned_in_window < 20) {
+			size_t slot = 0;
+			while (slot < MAX_WORKERS && w[slot].pid > 0)
+				slot++;
+			if (slot == MAX_WORKERS)
+				break;
+			pid_t pid = spawn(fd, app, o);
+			if (pid < 0)
+				break;
+			w[slot].pid = pid;
+			w[slot].gen = gen;
+			spawned_in_window++;
+		}
+
+		struct timespec tick = {0, stopping ? 200 * 1000 * 1000 : 0};
+		if (!stopping)
+			tick.tv_sec = 1;
+		siginfo_t si;
+		int sig = sigtimedwait(&set, &si, &tick);
+		size_t alive = reap(w, MAX_WORKERS, gen, stopping);
+
+		if (sig == SIGTERM || sig == SIGINT) {
+			if (!stopping) {
+				LOG_INFO("stopping: finishing requests in hand");
+				stopping = (int)time(NULL);
+				gen++;
+			}
+		} else if (sig == SIGHUP && !stopping) {
+			char err[512];
+			struct tmpl_set *t = tmpl_load_dir(o->templates, err, sizeof(err));
+			if (t == NULL) {
+				LOG_ERR("templates not reloaded: %s", err);
+			} else {
+				tmpl_free(app->tmpl);
+				app->tmpl = t;
+				gen++;
+				LOG_INFO("templates reloaded; replacing workers");
+			}
+		}
+		/* Workers of older generations are asked to stop again on every
+		 * tick: a SIGTERM that landed just before accept() is not lost. */
+		signal_workers(w, MAX_WORKERS, gen, SIGTERM);
+		if (stopping) {
+			if (alive == 0)
+				break;
+			if (time(NULL) - stopping > STOP_DEADLINE_S) {
+				LOG_WARN("%zu workers still busy after %ds; killing them",
+				    alive, STOP_DEADLINE_S);
+				signal_workers(w, MAX_WORKERS, gen, SIGKILL);
+			}
+		}
+	}
+	close(fd);
+	unlink(o->socket);
+	LOG_INFO("stopped");
+	return 0;
+}

@@ -1,0 +1,215 @@
+"""Test harness: a real nginx and a real `zhijia serve` on a free port of
+127.0.0.1, started through deploy/local.sh with a fresh database, and a
+small HTTP client.  Standard library only.
+
+Each test file is a script: it defines functions named test_*, and calls
+run(globals()) which prints "ok N - name" / "not ok N - name" and a closing
+"N passed, N failed" line.  Every wait is bounded in count and time.
+"""
+import http.client
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.parse
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers          # list of (name, value)
+        self.body = body                # bytes
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def all(self, name):
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    def __repr__(self):
+        return "<Response %d %s>" % (self.status, self.text[:200])
+
+
+class Server:
+    """One site: nginx + zhijia on a fresh database in a temp dir."""
+
+    def __init__(self, workers=2, env=None, post_rate="10000r/s", burst=10000):
+        self.dir = tempfile.mkdtemp(prefix="zhijia-test-")
+        os.chmod(self.dir, 0o755)  # nginx workers run as nobody
+        self.port = free_port()
+        self.db = os.path.join(self.dir, "zhijia.db")
+        self.run = os.path.join(self.dir, "run")
+        e = dict(os.environ)
+        e.update({
+            "ZHIJIA_WORKERS": str(workers),
+            "POST_RATE": post_rate,
+            "POST_BURST": str(burst),
+            "ZHIJIA_ADMIN_PASSWORD": "admin-password-1",
+        })
+        if env:
+            e.update(env)
+        self.log = open(os.path.join(self.dir, "server.log"), "wb")
+        self.proc = subprocess.Popen(
+            [os.path.join(TOP, "deploy/local.sh"), str(self.port), self.run, self.db],
+            stdout=self.log, stderr=subprocess.STDOUT, env=e, start_new_session=True)
+        self.wait_up()
+
+    def wait_up(self, seconds=15):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited: " + self.logtext())
+            try:
+                if self.get("/healthz").status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("server did not come up: " + self.logtext())
+
+    def logtext(self):
+        self.log.flush()
+        with open(self.log.name, "rb") as f:
+            return f.read().decode("utf-8", "replace")[-3000:]
+
+    def master_pid(self):
+        with open(os.path.join(self.run, "zhijia.pid")) as f:
+            return int(f.read().strip())
+
+    def worker_pids(self):
+        master = self.master_pid()
+        out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True)
+        return sorted(int(p) for p in out.stdout.split())
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        self.log.close()
+
+    def sql(self, query, args=()):
+        con = sqlite3.connect(self.db, timeout=10)
+        try:
+            return con.execute(query, args).fetchall()
+        finally:
+            con.close()
+
+    def sql_exec(self, query, args=()):
+        """Run one writing statement and commit; returns lastrowid."""
+        con = sqlite3.connect(self.db, timeout=10)
+        try:
+            cur = con.execute(query, args)
+            con.commit()
+            return cur.lastrowid
+        finally:
+            con.close()
+
+    # ---- HTTP ----
+    def request(self, method, path, body=None, headers=None, timeout=30):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            return Response(r.status, r.getheaders(), r.read())
+        finally:
+            conn.close()
+
+    def get(self, path, headers=None):
+        return self.request("GET", path, headers=headers)
+
+    def post(self, path, fields, headers=None):
+        """fields: dict or list of pairs, sent urlencoded."""
+        body = urllib.parse.urlencode(fields, doseq=True).encode()
+        h = {"Content-Type": "application/x-www-form-urlencoded"}
+        h.update(headers or {})
+        return self.request("POST", path, body=body, headers=h)
+
+    def post_raw(self, path, body, ctype="application/x-www-form-urlencoded", headers=None):
+        h = {"Content-Type": ctype}
+        h.update(headers or {})
+        return self.request("POST", path, body=body, headers=h)
+
+    def post_multipart(self, path, fields, files=(), headers=None):
+        """fields: list of (name, value); files: list of (name, filename, ctype, bytes)."""
+        boundary = "----zhijiatest" + os.urandom(8).hex()
+        parts = []
+        for name, value in fields:
+            parts.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n"
+                          % (boundary, name)).encode() + value.encode() + b"\r\n")
+        for name, filename, ctype, data in files:
+            parts.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
+                          "Content-Type: %s\r\n\r\n" % (boundary, name, filename, ctype)).encode()
+                         + data + b"\r\n")
+        body = b"".join(parts) + ("--%s--\r\n" % boundary).encode()
+        h = {"Content-Type": "multipart/form-data; boundary=" + boundary}
+        h.update(headers or {})
+        return self.request("POST", path, body=body, headers=h)
+
+
+def form_value(html, name):
+    """The value="" of the input named name in html, unescaped."""
+    m = re.search(r'<input[^>]*name="%s"[^>]*value="([^"]*)"' % re.escape(name), html)
+    if not m:
+        m = re.search(r'<input[^>]*value="([^"]*)"[^>]*name="%s"' % re.escape(name), html)
+    return unescape(m.group(1)) if m else None
+
+
+def unescape(s):
+    return (s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+            .replace("&#39;", "'").replace("&amp;", "&"))
+
+
+def run(g):
+    """Run every test_* function of module globals g in file order."""
+    tests = [(n, f) for n, f in g.items() if n.startswith("test_") and callable(f)]
+    tests.sort(key=lambda nf: nf[1].__code__.co_firstlineno)
+    only = os.environ.get("ONLY")
+    passed = failed = 0
+    setup = g.get("setup_module")
+    teardown = g.get("teardown_module")
+    if setup:
+        setup()
+    try:
+        for i, (name, f) in enumerate(tests, 1):
+            if only and only not in name:
+                continue
+            t0 = time.time()
+            try:
+                f()
+                passed += 1
+                print("ok %d - %s (%.2fs)" % (i, name, time.time() - t0), flush=True)
+            except Exception:
+                failed += 1
+                print("not ok %d - %s" % (i, name), flush=True)
+                for line in traceback.format_exc().splitlines():
+                    print("#   " + line, flush=True)
+    finally:
+        if teardown:
+            teardown()
+    print("%d passed, %d failed" % (passed, failed), flush=True)
+    sys.exit(1 if failed else 0)
