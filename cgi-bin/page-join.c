@@ -1,0 +1,282 @@
+/*
+ * page-join.c - 网上入会: apply to join the union.
+ *
+ *   GET  /join             the form (?src=CODE: a station's QR code)
+ *   POST /join             validate, store, 303 to the confirmation
+ *   GET  /join/done/{ref}  the confirmation: reference and what comes next
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "db.h"
+#include "http.h"
+#include "pubform.h"
+#include "sign.h"
+#include "valid.h"
+
+static const char *const genders[] = {"男", "女", NULL};
+static const char *const yesno[] = {"是", "否", NULL};
+static const char *const employments[] = {
+	"单位就业", "新就业形态(平台)", "灵活就业", NULL,
+};
+static const char *const occupations[] = {
+	"货车司机", "网约车司机", "快递员", "网约送餐员", "家政服务员", "护工护理员",
+	"保安员", "商场信息员", "房产中介", "建筑工人", "其他", NULL,
+};
+static const char *const educations[] = {
+	"小学及以下", "初中", "高中/中专/技校", "大专", "本科", "研究生及以上", NULL,
+};
+static const char *const ethnicities[] = {
+	"汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族",
+	"朝鲜族", "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族",
+	"黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族", "水族", "东乡族", "纳西族",
+	"景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族",
+	"毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族",
+	"俄罗斯族", "鄂温克族", "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族",
+	"鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族", NULL,
+};
+
+enum {
+	J_NAME, J_GENDER, J_IDNO, J_PHONE, J_ETHNIC, J_EDU, J_EMPLOY, J_OCCUP,
+	J_EMPLOYER, J_DISTRICT, J_ADDRESS, J_WASMEMBER, J_PREVUNION,
+	J_CHARTER, J_CONSENT, J__N
+};
+
+static const struct field join_fields[J__N] = {
+	[J_NAME] = {"name", "姓名", F_TEXT, 1, 1, 50, NULL, "与身份证一致,可含“·”", NULL},
+	[J_GENDER] = {"gender", "性别", F_RADIO, 1, 0, 0, genders, NULL, NULL},
+	[J_IDNO] = {"id_number", "身份证号", F_IDCARD, 1, 0, 0, NULL,
+	    "18 位居民身份证号,年满 16 周岁", NULL},
+	[J_PHONE] = {"phone", "手机号", F_PHONE, 1, 0, 0, NULL,
+	    "用于通知审核结果和查询进度", NULL},
+	[J_ETHNIC] = {"ethnicity", "民族", F_SELECT, 0, 0, 0, ethnicities, NULL, NULL},
+	[J_EDU] = {"education", "学历", F_SELECT, 0, 0, 0, educations, NULL, NULL},
+	[J_EMPLOY] = {"employment", "就业形态", F_RADIO, 1, 0, 0, employments, NULL, NULL},
+	[J_OCCUP] = {"occupation", "职业", F_SELECT, 1, 0, 0, occupations, NULL, NULL},
+	[J_EMPLOYER] = {"employer", "工作单位", F_TEXT, 0, 0, 100, NULL,
+	    "单位就业的必填;平台从业者可填写所在平台", NULL},
+	[J_DISTRICT] = {"district", "所在区县", F_SELECT, 1, 0, 0, NULL,
+	    "您工作或居住所在的区县", NULL},
+	[J_ADDRESS] = {"address", "居住地址", F_TEXT, 0, 0, 200, NULL, NULL, NULL},
+	[J_WASMEMBER] = {"was_member", "曾是工会会员", F_RADIO, 1, 0, 0, yesno, NULL, NULL},
+	[J_PREVUNION] = {"prev_union", "原所在工会", F_TEXT, 0, 0, 100, NULL,
+	    "曾是会员的请填写,用于办理会员关系接转", NULL},
+	[J_CHARTER] = {"consent_charter", "同意遵守《中国工会章程》", F_CHECK, 1, 0, 0,
+	    NULL, NULL, NULL},
+	[J_CONSENT] = {"consent_sensitive", "同意处理身份证号等敏感个人信息", F_CHECK, 1,
+	    0, 0, NULL, "身份证号仅用于核实身份和办理入会,详见隐私说明", NULL},
+};
+
+static const char sql_station[] =
+    "SELECT id, name FROM stations WHERE code = ?1";
+static const char sql_live[] =
+    "SELECT 1 FROM join_applications WHERE id_number = ?1"
+    " AND status IN ('待审核', '已通过')";
+static const char sql_insert[] =
+    "INSERT INTO join_applications (ref, name, gender, id_number, phone,"
+    " ethnicity, education, employment, occupation, employer, district_id,"
+    " address, was_member, prev_union, station_id, consent_charter,"
+    " consent_sensitive, created_at, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+    " 1, 1, ?16, ?16)";
+
+/* The form's table with today's district list. */
+static struct field *
+fields_now(struct req *r, int *sample)
+{
+	struct field *f = arena_alloc(r->a, sizeof(join_fields));
+	memcpy(f, join_fields, sizeof(join_fields));
+	f[J_DISTRICT].options = district_options(r, sample);
+	return f;
+}
+
+/* The station of a QR code, or 0 (unknown codes are ignored). */
+static long long
+station(struct req *r, const char *code, const char **name)
+{
+	long long id = 0;
+	if (code == NULL || *code == '\0' || strlen(code) > 32)
+		return 0;
+	sqlite3_stmt *st = db_prep(r->app->db, sql_station);
+	if (st == NULL)
+		return 0;
+	db_bind_text(st, 1, code);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		if (name)
+			*name = arena_strdup(r->a, db_col_text(st, 1));
+	}
+	sqlite3_reset(st);
+	return id;
+}
+
+static void
+show_form(struct req *r, int status, const struct field *f,
+    const struct fresult *res, const char *src, int sample, const char *form_error)
+{
+	struct tval *ctx = tv_map(r->a);
+	const char *sname = NULL;
+	if (station(r, src, &sname)) {
+		tv_puts(r->a, ctx, "src", src);
+		tv_puts(r->a, ctx, "station", sname);
+	}
+	tv_putb(r->a, ctx, "sample_districts", sample);
+	pubform_render(r, status, "join/form", "join", f, J__N, res, ctx, form_error);
+}
+
+static void
+join_get(struct req *r)
+{
+	int sample;
+	struct field *f = fields_now(r, &sample);
+	show_form(r, 200, f, NULL, req_query(r, "src"), sample, NULL);
+}
+
+/* Checks that span fields; returns the number of errors added. */
+static int
+cross_check(struct req *r, struct fresult *res)
+{
+	int errors = 0;
+	const char *id = res[J_IDNO].value;
+	if (!res[J_IDNO].error && id[0]) {
+		int age = age_on(valid_idcard_birth(id), today_shanghai());
+		if (age < 16) {
+			res[J_IDNO].error = "年满 16 周岁才能申请入会";
+			errors++;
+		} else if (!res[J_GENDER].error && res[J_GENDER].value[0] &&
+		    (valid_idcard_sex(id) == 1) != (strcmp(res[J_GENDER].value, "男") == 0)) {
+			res[J_GENDER].error = "性别与身份证号第 17 位不一致,请核对";
+			errors++;
+		}
+	}
+	if (strcmp(res[J_EMPLOY].value, "单位就业") == 0 && res[J_EMPLOYER].value[0] == '\0' &&
+	    !res[J_EMPLOYER].error) {
+		res[J_EMPLOYER].error = "单位就业的请填写工作单位";
+		errors++;
+	}
+	if (strcmp(res[J_WASMEMBER].value, "是") == 0 && res[J_PREVUNION].value[0] == '\0' &&
+	    !res[J_PREVUNION].error) {
+		res[J_PREVUNION].error = "曾是工会会员的请填写原所在工会";
+		errors++;
+	}
+	(void)r;
+	return errors;
+}
+
+/* Store the application.  Returns SQLITE_DONE, SQLITE_CONSTRAINT when the
+ * person already has a live application, or the failing code. */
+static int
+store(struct req *r, const struct fresult *res, long long district,
+    long long station_id, const char **ref)
+{
+	struct db *db = r->app->db;
+	char now[32];
+	int rc = db_begin(db);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_stmt *st = db_prep(db, sql_live);
+	if (st == NULL) {
+		rc = SQLITE_ERROR;
+		goto fail;
+	}
+	db_bind_text(st, 1, res[J_IDNO].value);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		rc = SQLITE_CONSTRAINT;
+		goto fail;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	utc_now_iso(now, sizeof(now));
+	for (int attempt = 0; attempt < 5; attempt++) {
+		*ref = make_ref(r->a, "RH", 8);
+		if ((st = db_prep(db, sql_insert)) == NULL || *ref == NULL) {
+			rc = SQLITE_ERROR;
+			goto fail;
+		}
+		db_bind_text(st, 1, *ref);
+		db_bind_text(st, 2, res[J_NAME].value);
+		db_bind_text(st, 3, res[J_GENDER].value);
+		db_bind_text(st, 4, res[J_IDNO].value);
+		db_bind_text(st, 5, res[J_PHONE].value);
+		db_bind_text(st, 6, res[J_ETHNIC].value);
+		db_bind_text(st, 7, res[J_EDU].value);
+		db_bind_text(st, 8, res[J_EMPLOY].value);
+		db_bind_text(st, 9, res[J_OCCUP].value);
+		db_bind_text(st, 10, res[J_EMPLOYER].value);
+		db_bind_int(st, 11, district);
+		db_bind_text(st, 12, res[J_ADDRESS].value);
+		db_bind_int(st, 13, strcmp(res[J_WASMEMBER].value, "是") == 0);
+		db_bind_text(st, 14, strcmp(res[J_WASMEMBER].value, "是") == 0 ?
+		    res[J_PREVUNION].value : "");
+		if (station_id)
+			db_bind_int(st, 15, station_id);
+		db_bind_text(st, 16, now);
+		rc = db_exec_stmt(db, st);
+		if (rc != SQLITE_CONSTRAINT_UNIQUE)  /* else: the ref was taken */
+			break;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	rc = event_add(r, *ref, "已提交", "入会申请已提交,等待审核", 1, 0);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	rc = db_commit(db);
+	return rc == SQLITE_OK ? SQLITE_DONE : rc;
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+static void
+join_post(struct req *r)
+{
+	int sample;
+	struct field *f = fields_now(r, &sample);
+	struct fresult res[J__N];
+	const char *src = req_field(r, "src");
+	const char *guard = pubform_guard(r, "join");
+	int errors = form_check(r, f, J__N, res);
+	errors += cross_check(r, res);
+	if (guard || errors) {
+		show_form(r, 422, f, res, src, sample, guard);
+		return;
+	}
+	long long district = district_id(r, res[J_DISTRICT].value);
+	const char *ref = NULL;
+	int rc = store(r, res, district, station(r, src, NULL), &ref);
+	if (rc == SQLITE_CONSTRAINT) {
+		res[J_IDNO].error = "这个身份证号已有一份待审核或已通过的入会申请,无需重复提交。"
+		    "如需了解进度,请使用“进度查询”。";
+		show_form(r, 422, f, res, src, sample, NULL);
+		return;
+	}
+	if (rc != SQLITE_DONE) {
+		answer_db_failure(r, rc);
+		return;
+	}
+	resp_redirect(r, 303, arena_printf(r->a, "/join/done/%s", ref));
+}
+
+static void
+join_done(struct req *r)
+{
+	const char *ref = r->params[0];
+	if (!ref_ok(ref, "RH")) {
+		resp_error(r, 404, NULL);
+		return;
+	}
+	struct tval *ctx = tv_map(r->a);
+	tv_puts(r->a, ctx, "ref", ref);
+	tv_puts(r->a, ctx, "answer_by", working_days_ahead(r, 15));
+	resp_render(r, 200, "join/done", ctx);
+}
+
+const struct route page_join_routes[] = {
+	{"GET", "/join", join_get, ACCESS_PUBLIC, NULL},
+	{"POST", "/join", join_post, ACCESS_PUBLIC, NULL},
+	{"GET", "/join/done/{ref}", join_done, ACCESS_PUBLIC, NULL},
+	{0},
+};

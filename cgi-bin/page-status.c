@@ -1,0 +1,240 @@
+/*
+ * page-status.c - 进度查询: reference number + phone → the submission's
+ * kind, its status in plain words and its dated history.
+ *
+ *   GET  /status   the form
+ *   POST /status   the lookup (rate-limited per address)
+ *
+ * A wrong pair answers the same 未找到 whatever was wrong, so nobody can
+ * probe which numbers exist; the phone is compared in constant time.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "db.h"
+#include "http.h"
+#include "pubform.h"
+#include "valid.h"
+
+#define LOOKUP_WINDOW 600   /* seconds */
+#define LOOKUP_MAX 20       /* lookups per address per window */
+
+enum { S_REF, S_PHONE, S__N };
+
+static const struct field status_fields[S__N] = {
+	[S_REF] = {"ref", "编号", F_TEXT, 1, 1, 20, NULL,
+	    "提交成功后页面上显示的编号,如 RH7K2M9QXA", NULL},
+	[S_PHONE] = {"phone", "手机号", F_TEXT, 1, 1, 20, NULL,
+	    "提交时填写的手机号", NULL},
+};
+
+/* One query per kind: status, reason/detail, phone, created_at. */
+static const char sql_join[] =
+    "SELECT status, reason, phone, created_at, coalesce(member_no, '')"
+    " FROM join_applications WHERE ref = ?1";
+static const char sql_legal[] =
+    "SELECT status, reason, phone, created_at, dispute_type"
+    " FROM legal_cases WHERE ref = ?1";
+static const char sql_signup[] =
+    "SELECT s.status, a.title, s.phone, s.created_at,"
+    "  (SELECT count(*) FROM signups w WHERE w.activity_id = s.activity_id"
+    "   AND w.status = '候补' AND w.id <= s.id)"
+    " FROM signups s JOIN activities a ON a.id = s.activity_id WHERE s.ref = ?1";
+static const char sql_events[] =
+    "SELECT status, note, created_at FROM events"
+    " WHERE ref = ?1 AND public = 1 ORDER BY id";
+static const char sql_count[] =
+    "INSERT INTO lookup_counts (addr, window, n) VALUES (?1, ?2, 1)"
+    " ON CONFLICT (addr, window) DO UPDATE SET n = n + 1 RETURNING n";
+static const char sql_prune[] =
+    "DELETE FROM lookup_counts WHERE window < ?1";
+
+static const struct {
+	const char *prefix, *kind, *sql;
+} kinds[] = {
+	{"RH", "网上入会", sql_join},
+	{"FY", "法律援助", sql_legal},
+	{"ZY", "志愿服务报名", sql_signup},
+};
+
+/* What a status means, in the applicant's words. */
+static const struct {
+	const char *status, *words;
+} plain[] = {
+	{"待审核", "已收到您的入会申请,正在审核"},
+	{"已通过", "入会申请已通过,欢迎加入工会"},
+	{"未通过", "入会申请未通过"},
+	{"待受理", "已收到您的法律援助申请,等待受理"},
+	{"已受理", "已受理,正在安排律师或调解员"},
+	{"已指派", "已指派专人负责,他们会与您联系"},
+	{"调解中", "正在调解"},
+	{"调解成功", "调解成功,案件已办结"},
+	{"转仲裁", "已转劳动仲裁,案件在工会的办理已结束"},
+	{"转诉讼", "已转诉讼,案件在工会的办理已结束"},
+	{"撤回", "申请已撤回"},
+	{"不予受理", "不予受理"},
+	{"已确认", "报名成功,名额已确认"},
+	{"候补", "名额已满,正在候补"},
+	{"已取消", "报名已取消"},
+};
+
+static const char *
+plain_words(const char *status)
+{
+	for (size_t i = 0; i < ZJ_NELEM(plain); i++)
+		if (strcmp(plain[i].status, status) == 0)
+			return plain[i].words;
+	return status;
+}
+
+/* "2026-11-23T08:05:00Z" → "2026年11月23日 16:05" in Shanghai time. */
+static const char *
+shanghai_time(struct req *r, const char *iso)
+{
+	struct tm tm = {0};
+	if (strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm) == NULL)
+		return iso;
+	time_t t = timegm(&tm) + 8 * 3600;
+	gmtime_r(&t, &tm);
+	return arena_printf(r->a, "%d年%d月%d日 %02d:%02d", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+}
+
+/* Count this lookup; 1 when the address is over its allowance. */
+static int
+over_limit(struct req *r)
+{
+	struct db *db = r->app->db;
+	long long window = (long long)time(NULL) / LOOKUP_WINDOW;
+	long long n = 0;
+	sqlite3_stmt *st = db_prep(db, sql_count);
+	if (st == NULL)
+		return 0;
+	db_bind_text(st, 1, r->remote_addr);
+	db_bind_int(st, 2, window);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (n == 1 && (st = db_prep(db, sql_prune)) != NULL) {
+		db_bind_int(st, 1, window - 1);
+		db_exec_stmt(db, st);
+	}
+	return n > LOOKUP_MAX;
+}
+
+static struct tval *
+history(struct req *r, const char *ref)
+{
+	struct tval *list = tv_list(r->a);
+	sqlite3_stmt *st = db_prep(r->app->db, sql_events);
+	if (st == NULL)
+		return list;
+	db_bind_text(st, 1, ref);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct tval *e = tv_map(r->a);
+		tv_puts(r->a, e, "status", db_col_text(st, 0));
+		tv_puts(r->a, e, "note", db_col_text(st, 1));
+		tv_puts(r->a, e, "at", shanghai_time(r, db_col_text(st, 2)));
+		tv_push(r->a, list, e);
+	}
+	sqlite3_reset(st);
+	return list;
+}
+
+/* Fill ctx with the submission, or return 0 when the pair is not ours. */
+static int
+lookup(struct req *r, const char *ref, const char *phone, struct tval *ctx)
+{
+	size_t k;
+	for (k = 0; k < ZJ_NELEM(kinds); k++)
+		if (ref_ok(ref, kinds[k].prefix))
+			break;
+	if (k == ZJ_NELEM(kinds))
+		return 0;
+	sqlite3_stmt *st = db_prep(r->app->db, kinds[k].sql);
+	if (st == NULL)
+		return 0;
+	db_bind_text(st, 1, ref);
+	int found = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *stored = db_col_text(st, 2);
+		found = strlen(stored) == strlen(phone) && strlen(phone) == 11 &&
+		    ct_equal(stored, phone, 11);
+	}
+	if (found) {
+		struct arena *a = r->a;
+		const char *status = db_col_text(st, 0);
+		const char *detail = db_col_text(st, 1);
+		const char *extra = db_col_text(st, 4);
+		struct tval *res = tv_map(a);
+		tv_puts(a, res, "ref", ref);
+		tv_puts(a, res, "kind", kinds[k].kind);
+		tv_puts(a, res, "status", status);
+		tv_puts(a, res, "words", plain_words(status));
+		tv_puts(a, res, "submitted", shanghai_time(r, db_col_text(st, 3)));
+		if (k == 0 && strcmp(status, "未通过") == 0 && detail[0]) {
+			tv_puts(a, res, "reason", detail);
+			tv_putb(a, res, "may_reapply", 1);
+		}
+		if (k == 0 && extra[0])
+			tv_puts(a, res, "member_no", extra);
+		if (k == 1 && strcmp(status, "不予受理") == 0 && detail[0])
+			tv_puts(a, res, "reason", detail);
+		if (k == 1)
+			tv_puts(a, res, "subject", extra);
+		if (k == 2) {
+			tv_puts(a, res, "subject", detail);
+			if (strcmp(status, "候补") == 0)
+				tv_puts(a, res, "position", extra);
+		}
+		tv_put(a, ctx, "result", res);
+	}
+	sqlite3_reset(st);
+	if (found)
+		tv_put(r->a, tv_get(ctx, "result"), "history", history(r, ref));
+	return found;
+}
+
+static void
+status_get(struct req *r)
+{
+	pubform_render(r, 200, "status/form", "status", status_fields, S__N, NULL,
+	    NULL, NULL);
+}
+
+static void
+status_post(struct req *r)
+{
+	struct fresult res[S__N];
+	struct tval *ctx = tv_map(r->a);
+	const char *guard = pubform_guard(r, "status");
+	int errors = form_check(r, status_fields, S__N, res);
+	if (guard || errors) {
+		pubform_render(r, 422, "status/form", "status", status_fields, S__N,
+		    res, ctx, guard);
+		return;
+	}
+	if (over_limit(r)) {
+		resp_error(r, 429, "查询过于频繁,请 10 分钟后再试。");
+		return;
+	}
+	/* People copy numbers with lower case or spaces: forgive that. */
+	char ref[21];
+	size_t n = 0;
+	for (const char *p = res[S_REF].value; *p && n < sizeof(ref) - 1; p++)
+		if (*p != ' ' && *p != '-')
+			ref[n++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+	ref[n] = '\0';
+	if (!lookup(r, ref, res[S_PHONE].value, ctx))
+		tv_putb(r->a, ctx, "not_found", 1);
+	pubform_render(r, 200, "status/form", "status", status_fields, S__N, res,
+	    ctx, NULL);
+}
+
+const struct route page_status_routes[] = {
+	{"GET", "/status", status_get, ACCESS_PUBLIC, NULL},
+	{"POST", "/status", status_post, ACCESS_PUBLIC, NULL},
+	{0},
+};

@@ -1,0 +1,132 @@
+/*
+ * pubform.c - shared by the public form pages.
+ */
+#include "pubform.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "http.h"
+#include "sign.h"
+#include "util.h"
+
+void
+pubform_render(struct req *r, int status, const char *tmpl, const char *form,
+    const struct field *fields, size_t n, const struct fresult *res,
+    struct tval *ctx, const char *form_error)
+{
+	if (ctx == NULL)
+		ctx = tv_map(r->a);
+	tv_put(r->a, ctx, "f", form_view(r, fields, n, res));
+	tv_puts(r->a, ctx, "token", form_token(r, form));
+	if (form_error)
+		tv_puts(r->a, ctx, "form_error", form_error);
+	resp_render(r, status, tmpl, ctx);
+}
+
+const char *
+pubform_guard(struct req *r, const char *form)
+{
+	const char *hp = req_field(r, "website");
+	if (hp != NULL && hp[0] != '\0')
+		return "提交未成功:请不要填写隐藏的“网址”一栏,清空后再提交。";
+	if (form_token_check(r, form, req_field(r, "_token"), FORM_TOKEN_MAX_AGE) != 0)
+		return "页面已过期或来源无法确认。您填写的内容已保留,请检查后再次提交。";
+	return NULL;
+}
+
+const char *const *
+district_options(struct req *r, int *sample)
+{
+	static const char sql[] =
+	    "SELECT name, sample FROM districts WHERE active = 1 ORDER BY code";
+	sqlite3_stmt *st = db_prep(r->app->db, sql);
+	size_t n = 0, cap = 16;
+	const char **opts = arena_calloc(r->a, cap + 1, sizeof(*opts));
+	*sample = 0;
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		if (n == cap) {
+			const char **more = arena_calloc(r->a, cap * 2 + 1, sizeof(*opts));
+			memcpy(more, opts, n * sizeof(*opts));
+			opts = more;
+			cap *= 2;
+		}
+		opts[n++] = arena_strdup(r->a, db_col_text(st, 0));
+		*sample |= sqlite3_column_int(st, 1);
+	}
+	if (st)
+		sqlite3_reset(st);
+	opts[n] = NULL;
+	return opts;
+}
+
+long long
+district_id(struct req *r, const char *name)
+{
+	static const char sql[] =
+	    "SELECT id FROM districts WHERE name = ?1 AND active = 1";
+	sqlite3_stmt *st = db_prep(r->app->db, sql);
+	long long id = 0;
+	if (st == NULL)
+		return 0;
+	db_bind_text(st, 1, name);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+int
+event_add(struct req *r, const char *ref, const char *status, const char *note,
+    int public, long long staff_id)
+{
+	static const char sql[] =
+	    "INSERT INTO events (ref, status, note, public, staff_id, created_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	char now[32];
+	sqlite3_stmt *st = db_prep(r->app->db, sql);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	utc_now_iso(now, sizeof(now));
+	db_bind_text(st, 1, ref);
+	db_bind_text(st, 2, status);
+	db_bind_text(st, 3, note ? note : "");
+	db_bind_int(st, 4, public);
+	if (staff_id)
+		db_bind_int(st, 5, staff_id);
+	db_bind_text(st, 6, now);
+	return db_exec_stmt(r->app->db, st);
+}
+
+void
+answer_db_failure(struct req *r, int rc)
+{
+	db_rollback(r->app->db);
+	resp_error(r, db_unavailable(rc) ? 503 : 500, NULL);
+}
+
+const char *
+working_days_ahead(struct req *r, int n)
+{
+	time_t t = time(NULL) + 8 * 3600;
+	struct tm tm;
+	while (n > 0) {
+		t += 24 * 3600;
+		gmtime_r(&t, &tm);
+		if (tm.tm_wday != 0 && tm.tm_wday != 6)
+			n--;
+	}
+	gmtime_r(&t, &tm);
+	return arena_printf(r->a, "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday);
+}
+
+int
+ref_ok(const char *s, const char *prefix)
+{
+	size_t p = strlen(prefix);
+	return s != NULL && strncmp(s, prefix, p) == 0 && strlen(s) == p + 8 &&
+	    strspn(s + p, "23456789ABCDEFGHJKMNPQRSTUVWXYZ") == 8;
+}

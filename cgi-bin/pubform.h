@@ -1,0 +1,56 @@
+/*
+ * pubform.h - what the public form pages share: bot guards, rendering a
+ * form with its token, districts, the progress history, and turning a
+ * database failure into the right page.
+ */
+#ifndef ZJ_PUBFORM_H
+#define ZJ_PUBFORM_H
+
+#include <stddef.h>
+
+#include "valid.h"
+
+struct req;
+
+/* A form token older than this is refused (seconds). */
+#define FORM_TOKEN_MAX_AGE (24 * 3600)
+
+/*
+ * Render tmpl with the form: ctx (may be NULL) gets "f" (form_view), a
+ * fresh "token" for form, and "form_error" when given.
+ */
+void pubform_render(struct req *r, int status, const char *tmpl,
+    const char *form, const struct field *fields, size_t n,
+    const struct fresult *res, struct tval *ctx, const char *form_error);
+
+/*
+ * The bot guards of a POST: NULL when the honeypot is empty and the token
+ * is ours and younger than a day; else the message for the top of the
+ * form (the person's input is kept).
+ */
+const char *pubform_guard(struct req *r, const char *form);
+
+/*
+ * The active districts' names as a NULL-terminated option list (arena);
+ * *sample set when the list is the shipped sample.
+ */
+const char *const *district_options(struct req *r, int *sample);
+/* The id of the active district named name, or 0. */
+long long district_id(struct req *r, const char *name);
+
+/* Append to a reference's history.  Returns an SQLite result code. */
+int event_add(struct req *r, const char *ref, const char *status,
+    const char *note, int public, long long staff_id);
+
+/* Answer after a failed write: 503 "暂时无法提交" when the database was
+ * busy, locked or full (nothing stored), else 500. */
+void answer_db_failure(struct req *r, int rc);
+
+/* A date n working days (Mon–Fri) after today, in Shanghai, as text
+ * "2026年12月14日" (arena). */
+const char *working_days_ahead(struct req *r, int n);
+
+/* 1 when s looks like a reference with this prefix (prefix + 8 chars). */
+int ref_ok(const char *s, const char *prefix);
+
+#endif

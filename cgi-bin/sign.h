@@ -1,0 +1,43 @@
+/*
+ * sign.h - SHA-256, HMAC-SHA-256, signed form tokens and random reference
+ * numbers.
+ */
+#ifndef ZJ_SIGN_H
+#define ZJ_SIGN_H
+
+#include <stddef.h>
+
+struct arena;
+struct req;
+
+/* FIPS 180-4 SHA-256 of n bytes.  Never fails. */
+void sha256(const void *p, size_t n, unsigned char out[32]);
+/* RFC 2104 HMAC-SHA-256.  Never fails. */
+void hmac_sha256(const void *key, size_t klen, const void *msg, size_t n,
+    unsigned char out[32]);
+/* Lower-case hex of n bytes into out (2n+1 bytes, NUL-terminated). */
+void hex_encode(const void *p, size_t n, char *out);
+
+/*
+ * A token for a form served now: "TIME.MAC", where MAC is an HMAC with the
+ * site secret over the form's name and TIME.  From r->a.
+ */
+const char *form_token(struct req *r, const char *form);
+/*
+ * 0 when token was made by form_token for form within max_age seconds
+ * (and not in the future); -1 when forged, malformed or expired.
+ */
+int form_token_check(struct req *r, const char *form, const char *token,
+    long max_age);
+
+/*
+ * A reference number: prefix then n random characters from an alphabet
+ * without look-alikes (no 0/O, 1/I/L).  From arena a; NULL only when the
+ * system has no randomness.
+ */
+char *make_ref(struct arena *a, const char *prefix, size_t n);
+
+/* n random bytes as hex (2n chars) from arena a; NULL on failure. */
+char *random_hex(struct arena *a, size_t n);
+
+#endif

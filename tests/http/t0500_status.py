@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""t0500: 进度查询 — reference + phone show the kind, the status in plain
+words and a dated history; a refusal shows the reason; a wrong pair answers
+the same 未找到 whatever was wrong; lookups are rate-limited per address."""
+import re
+
+from harness import Server, form_value, run
+
+S = None
+W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def idno(base17):
+    return base17 + "10X98765432"[sum(int(c) * w for c, w in zip(base17, W)) % 11]
+
+
+def setup_module():
+    global S
+    S = Server(workers=2)
+
+
+def teardown_module():
+    if S:
+        S.stop()
+
+
+def token(path):
+    return form_value(S.get(path).text, "_token")
+
+
+def apply(id17, gender, phone):
+    r = S.post("/join", {
+        "_token": token("/join"), "name": "赵六", "gender": gender, "id_number": idno(id17),
+        "phone": phone, "employment": "灵活就业", "occupation": "货车司机",
+        "district": "海淀区", "was_member": "否", "consent_charter": "1",
+        "consent_sensitive": "1"})
+    assert r.status == 303, r
+    return r.header("Location").rsplit("/", 1)[1]
+
+
+def lookup(ref, phone, addr_token=None):
+    return S.post("/status", {"_token": addr_token or token("/status"), "ref": ref, "phone": phone})
+
+
+def not_found_part(html):
+    m = re.search(r'<div class="summary" role="alert"><h2>未找到</h2>.*?</div>', html, re.S)
+    return m.group(0) if m else None
+
+
+def test_the_form_has_labelled_fields():
+    t = S.get("/status").text
+    assert ">编号" in t and ">手机号" in t
+    assert 'action="/status"' in t
+
+
+def test_a_pending_application_shows_plain_words_and_history():
+    ref = apply("11010819950505123", "男", "13811112222")
+    r = lookup(ref, "13811112222")
+    assert r.status == 200, r
+    t = r.text
+    assert "网上入会" in t and ref in t
+    assert "正在审核" in t
+    assert re.search(r"<time>\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d</time> 已提交", t), t
+    # forgiving: lower case and spaces in the reference
+    r = lookup(" " + ref.lower() + " ", "13811112222")
+    assert "正在审核" in r.text
+
+
+def test_a_refusal_shows_the_reason_and_invites_a_new_application():
+    ref = apply("11010819960606124", "女", "13811113333")
+    S.sql_exec("UPDATE join_applications SET status = '未通过', reason = '不在本区县工作' WHERE ref = ?",
+               (ref,))
+    S.sql_exec("INSERT INTO events (ref, status, note, created_at) VALUES "
+               "(?, '未通过', '不在本区县工作', '2026-11-20T02:00:00Z')", (ref,))
+    t = lookup(ref, "13811113333").text
+    assert "入会申请未通过" in t and "不在本区县工作" in t and 'href="/join"' in t
+    assert "2026年11月20日 10:00" in t       # shown in Shanghai time
+
+
+def test_staff_only_notes_are_not_shown():
+    ref = apply("11010819970707125", "男", "13811114444")
+    S.sql_exec("INSERT INTO events (ref, status, note, public, created_at) VALUES "
+               "(?, '待审核', '内部备注:电话未接通', 0, '2026-11-21T02:00:00Z')", (ref,))
+    t = lookup(ref, "13811114444").text
+    assert "内部备注" not in t
+
+
+def test_a_wrong_pair_answers_the_same_whatever_was_wrong():
+    ref = apply("11010819980808126", "女", "13811115555")
+    answers = [
+        lookup(ref, "13811115556"),            # right number, wrong phone
+        lookup("RH22222222", "13811115555"),   # a number that does not exist
+        lookup("FY" + ref[2:], "13811115555"), # right letters, wrong kind
+        lookup("hello", "13811115555"),        # not a number at all
+        lookup(ref, "1381111555"),             # phone of the wrong length
+    ]
+    parts = [not_found_part(a.text) for a in answers]
+    assert all(a.status == 200 for a in answers), answers
+    assert parts[0] is not None and all(p == parts[0] for p in parts), parts
+    for a in answers:
+        assert "正在审核" not in a.text and "赵六" not in a.text
+
+
+def test_lookups_are_rate_limited_per_address():
+    S.sql_exec("DELETE FROM lookup_counts")
+    tok = token("/status")
+    statuses = [lookup("RH22222222", "13800000000", tok).status for _ in range(25)]
+    assert statuses[:20] == [200] * 20, statuses
+    assert statuses[-1] == 429, statuses
+    r = lookup("RH22222222", "13800000000", tok)
+    assert "过于频繁" in r.text
+    S.sql_exec("DELETE FROM lookup_counts")
+
+
+def test_empty_fields_get_messages():
+    r = S.post("/status", {"_token": token("/status"), "ref": "", "phone": ""})
+    assert r.status == 422
+    assert "请填写编号" in r.text and "请填写手机号" in r.text
+
+
+if __name__ == "__main__":
+    run(globals())
