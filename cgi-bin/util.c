@@ -302,6 +302,10 @@ zj_log(const char *level, const char *func, const char *fmt, ...)
 	size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
 	if (len > sizeof(line) - 2)
 		len = sizeof(line) - 2;
+	/* What a request put into a message cannot forge log lines. */
+	for (size_t i = (size_t)n; i < len; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = '?';
 	line[len++] = '\n';
 	/* One write, so lines of concurrent workers do not interleave. */
 	if (write(STDERR_FILENO, line, len) < 0)
