@@ -20,7 +20,8 @@ CFLAGS   += -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 LDLIBS   += -lfcgi -lsqlite3 -lscrypt -lqrencode
 
 DEB_PKGS := build-essential pkg-config libfcgi-dev libsqlite3-dev \
-            libscrypt-dev libqrencode-dev nginx-light python3 curl clang wrk
+            libscrypt-dev libqrencode-dev nginx-light python3 curl clang wrk \
+            valgrind
 
 SRCS     := $(wildcard cgi-bin/*.c)
 LIBSRCS  := $(filter-out cgi-bin/main.c,$(SRCS))
@@ -114,8 +115,9 @@ install:
 	$(MAKE) DATADIR=$(PREFIX)/share/zhijia $(BUILD)/zhijia
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/zhijia
 	install -m 0755 $(BUILD)/zhijia $(DESTDIR)$(PREFIX)/bin/zhijia
-	cp -R templates static db $(DESTDIR)$(PREFIX)/share/zhijia/
-	rm -f $(DESTDIR)$(PREFIX)/share/zhijia/db/*.db*
+	install -d $(DESTDIR)$(PREFIX)/share/zhijia/db
+	cp -R templates static $(DESTDIR)$(PREFIX)/share/zhijia/
+	cp -R db/migrations $(DESTDIR)$(PREFIX)/share/zhijia/db/
 	install -d $(DESTDIR)$(PREFIX)/share/doc/zhijia
 	cp -R deploy README.md $(DESTDIR)$(PREFIX)/share/doc/zhijia/
 	$(MAKE) clean-obj

@@ -36,6 +36,10 @@ suite() {  # name, command...
 
 for t in build/tests/t_*; do suite "unit/$(basename "$t")" "$t"; done
 for t in build/asan/tests/t_*; do suite "asan/$(basename "$t")" "$t"; done
+for t in build/tests/t_*; do
+    suite "valgrind/$(basename "$t")" valgrind -q --error-exitcode=99 --leak-check=full \
+        --errors-for-leak-kinds=definite,indirect "$t"
+done
 for t in tests/http/t[0-9]*.py; do suite "http/$(basename "$t" .py)" python3 "$t"; done
 
 [ ${#broken[@]} -gt 0 ] && echo "failing: ${broken[*]}"

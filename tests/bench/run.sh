@@ -15,6 +15,7 @@ CONN=${BENCH_CONNECTIONS:-32}
 THREADS=${BENCH_THREADS:-2}
 workers=${ZHIJIA_WORKERS:-$(( $(nproc) * 2 ))}
 dir=$(mktemp -d /tmp/zhijia-bench-XXXXXX)
+chmod 755 "$dir"   # nginx workers run as nobody
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 
