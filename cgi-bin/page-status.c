@@ -17,6 +17,7 @@
 #include "http.h"
 #include "pubform.h"
 #include "valid.h"
+#include "when.h"
 
 #define LOOKUP_WINDOW 600   /* seconds */
 #define LOOKUP_MAX 20       /* lookups per address per window */
@@ -89,19 +90,6 @@ plain_words(const char *status)
 	return status;
 }
 
-/* "2026-11-23T08:05:00Z" → "2026年11月23日 16:05" in Shanghai time. */
-static const char *
-shanghai_time(struct req *r, const char *iso)
-{
-	struct tm tm = {0};
-	if (strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm) == NULL)
-		return iso;
-	time_t t = timegm(&tm) + 8 * 3600;
-	gmtime_r(&t, &tm);
-	return arena_printf(r->a, "%d年%d月%d日 %02d:%02d", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
-}
-
 /* Count this lookup; 1 when the address is over its allowance. */
 static int
 over_limit(struct req *r)
@@ -136,7 +124,7 @@ history(struct req *r, const char *ref)
 		struct tval *e = tv_map(r->a);
 		tv_puts(r->a, e, "status", db_col_text(st, 0));
 		tv_puts(r->a, e, "note", db_col_text(st, 1));
-		tv_puts(r->a, e, "at", shanghai_time(r, db_col_text(st, 2)));
+		tv_puts(r->a, e, "at", show_datetime(r->a, db_col_text(st, 2)));
 		tv_push(r->a, list, e);
 	}
 	sqlite3_reset(st);
@@ -173,7 +161,7 @@ lookup(struct req *r, const char *ref, const char *phone, struct tval *ctx)
 		tv_puts(a, res, "kind", kinds[k].kind);
 		tv_puts(a, res, "status", status);
 		tv_puts(a, res, "words", plain_words(status));
-		tv_puts(a, res, "submitted", shanghai_time(r, db_col_text(st, 3)));
+		tv_puts(a, res, "submitted", show_datetime(r->a, db_col_text(st, 3)));
 		if (k == 0 && strcmp(status, "未通过") == 0 && detail[0]) {
 			tv_puts(a, res, "reason", detail);
 			tv_putb(a, res, "may_reapply", 1);
