@@ -20,7 +20,7 @@ CFLAGS   += -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 LDLIBS   += -lfcgi -lsqlite3 -lscrypt -lqrencode
 
 DEB_PKGS := build-essential pkg-config libfcgi-dev libsqlite3-dev \
-            libscrypt-dev libqrencode-dev nginx-light python3 curl clang wrk \
+            libscrypt-dev libqrencode-dev nginx-light python3 curl clang wrk sqlite3 \
             valgrind
 
 SRCS     := $(wildcard cgi-bin/*.c)
@@ -84,14 +84,18 @@ $(BUILD)/bench/floor: tests/bench/floor.c | $(BUILD)/.deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< -lfcgi
 
+$(BUILD)/bench/commit: tests/bench/commit.c $(LIBOBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Icgi-bin -o $@ $< $(LIBOBJS) $(LDLIBS)
+
 # ---- the two commands ----
 run: $(BUILD)/zhijia
 	ZHIJIA_SAMPLES=1 deploy/local.sh $(PORT) $(BUILD)/run db/zhijia.db
 
-test: $(BUILD)/zhijia $(UNITS) $(ASANUNITS) $(BUILD)/bench/floor
+test: $(BUILD)/zhijia $(UNITS) $(ASANUNITS) $(BUILD)/bench/floor $(BUILD)/bench/commit
 	tests/run.sh
 
-bench: $(BUILD)/zhijia $(BUILD)/bench/floor
+bench: $(BUILD)/zhijia $(BUILD)/bench/floor $(BUILD)/bench/commit
 	tests/bench/run.sh
 
 # ---- fuzzing (clang's libFuzzer), bounded; not part of make test ----

@@ -2,6 +2,7 @@
  * main.c - `zhijia`: the FastCGI server, its admin commands, and plain CGI
  * when a web server starts it as such.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcgiapp.h>
 #include <getopt.h>
@@ -86,6 +87,25 @@ prepare_uploads(struct paths *p)
 	return 0;
 }
 
+/* Upload temp files left by a worker that died mid-request belong to no
+ * request any more: remove them before serving. */
+static void
+clean_upload_tmp(const struct paths *p)
+{
+	char tmp[PATH_MAX + 8], path[2 * PATH_MAX];
+	snprintf(tmp, sizeof(tmp), "%s/tmp", p->uploads);
+	DIR *d = opendir(tmp);
+	if (d == NULL)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, "upload-", 7) == 0) {
+			snprintf(path, sizeof(path), "%s/%s", tmp, e->d_name);
+			unlink(path);
+		}
+	closedir(d);
+}
+
 /* Open and migrate the database, set it up, compile the templates. */
 static int
 start_app(struct app *app, struct paths *p, int keep_db)
@@ -164,6 +184,7 @@ cmd_serve(int argc, char **argv)
 	}
 	if (prepare_uploads(&p) != 0)
 		return 1;
+	clean_upload_tmp(&p);
 	init_app(&app, &p);
 	if (start_app(&app, &p, 0) != 0)
 		return 1;

@@ -74,7 +74,7 @@ static const struct field legal_fields[L__N] = {
 	 * field its label, hint and a place for its message.  (valid.h has no
 	 * file kind; a text part of this name is read as optional text and
 	 * ignored.) */
-	[L_EVIDENCE] = {"evidence", "证据材料", F_TEXT, 0, 0, 0, NULL,
+	[L_EVIDENCE] = {"evidence", "证据材料", F_FILE, 0, 0, 0, NULL,
 	    "选填。劳动合同、工资条、考勤记录、聊天记录截图等照片或 PDF;"
 	    "最多 5 个文件,每个文件不超过 5MB", NULL},
 	[L_MEMBER] = {"member_status", "是否工会会员", F_RADIO, 1, 0, 0, memberships,

@@ -101,6 +101,7 @@ check_value(struct req *r, const struct field *f, struct fresult *res)
 			res->value = v = arena_printf(a, "%.17sX", v);
 		return valid_idcard(v);
 	case F_MULTI:
+	case F_FILE:
 		return NULL;
 	}
 	return NULL;
@@ -115,6 +116,10 @@ form_check(struct req *r, const struct field *fields, size_t n,
 		const struct field *f = &fields[i];
 		struct fresult *x = &res[i];
 		memset(x, 0, sizeof(*x));
+		if (f->kind == F_FILE) {
+			x->value = "";
+			continue;
+		}
 		if (f->kind == F_MULTI) {
 			size_t k = form_count(&r->body, f->name);
 			x->multi = arena_calloc(r->a, k + 1, sizeof(*x->multi));
@@ -182,6 +187,7 @@ input_kind(struct arena *a, struct tval *m, enum fkind k)
 	case F_INT: mode = "numeric"; break;
 	case F_MONEY: mode = "decimal"; break;
 	case F_IDCARD: ac = "off"; break;
+	case F_FILE: type = "file"; break;
 	default: break;
 	}
 	tv_puts(a, m, "type", type);

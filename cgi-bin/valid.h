@@ -25,6 +25,8 @@ enum fkind {
 	F_MONEY,     /* 元 with at most two decimals, min..max in 分 */
 	F_PHONE,     /* mainland mobile number */
 	F_IDCARD,    /* 居民身份证号 */
+	F_FILE,      /* file uploads: the page checks r->body.files itself;
+	                the table gives the label, hint and message place */
 };
 
 struct field {

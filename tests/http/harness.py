@@ -9,6 +9,7 @@ run(globals()) which prints "ok N - name" / "not ok N - name" and a closing
 import http.client
 import os
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -111,6 +112,8 @@ class Server:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)
         self.log.close()
+        if os.environ.get("KEEP_TEST_DIRS") is None:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def sql(self, query, args=()):
         con = sqlite3.connect(self.db, timeout=10)

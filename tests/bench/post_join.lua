@@ -1,0 +1,67 @@
+-- wrk script: POST /join with a new valid applicant each request (a fresh
+-- ID number with its GB 11643 check digit), the form token from the
+-- environment.  Every reference acknowledged with a 303 is written to
+-- $REFS_FILE so run.sh can check each one is in the database.
+local weights = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+local checks = "10X98765432"
+local token = os.getenv("JOIN_TOKEN")
+local threads = {}
+local counter = 0
+
+function setup(thread)
+   thread:set("tid", #threads)
+   table.insert(threads, thread)
+end
+
+function init(args)
+   refs = {}
+   n = 0
+end
+
+local function urlencode(s)
+   return (s:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
+end
+
+local function idno(k)
+   -- a birth date from 1970-01-01 on, k-th person of that day
+   local day = math.floor(k / 500)
+   local t = os.time({year = 1970, month = 1, day = 1, hour = 12}) + day * 86400
+   local date = os.date("!%Y%m%d", t)
+   local seq = (k % 500) * 2 + 1  -- odd: 男
+   local base = "110105" .. date .. string.format("%03d", seq)
+   local sum = 0
+   for i = 1, 17 do sum = sum + tonumber(base:sub(i, i)) * weights[i] end
+   local c = (sum % 11) + 1
+   return base .. checks:sub(c, c)
+end
+
+function request()
+   n = n + 1
+   local k = tid * 2000000 + n
+   local body = "_token=" .. urlencode(token) ..
+      "&name=" .. urlencode("压测用户") .. "&gender=" .. urlencode("男") ..
+      "&id_number=" .. idno(k) .. "&phone=13800138000" ..
+      "&employment=" .. urlencode("新就业形态(平台)") ..
+      "&occupation=" .. urlencode("网约送餐员") ..
+      "&district=" .. urlencode("朝阳区") .. "&was_member=" .. urlencode("否") ..
+      "&consent_charter=1&consent_sensitive=1"
+   return wrk.format("POST", "/join",
+      {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+end
+
+function response(status, headers, body)
+   if status == 303 then
+      local loc = headers["Location"] or headers["location"]
+      if loc then refs[#refs + 1] = loc:match("/join/done/(%w+)") end
+   end
+end
+
+function done(summary, latency, requests)
+   local f = io.open(os.getenv("REFS_FILE"), "w")
+   local total = 0
+   for _, t in ipairs(threads) do
+      local r = t:get("refs")
+      for _, ref in ipairs(r) do f:write(ref, "\n"); total = total + 1 end
+   end
+   f:close()
+end
