@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "db.h"
 #include "http.h"
+#include "staff.h"
 #include "util.h"
 
 const struct route *const app_routes[] = {
@@ -18,23 +19,43 @@ const struct route *const app_routes[] = {
 	page_legal_routes,
 	page_volunteer_routes,
 	page_status_routes,
+	page_staff_login_routes,
 	NULL,
 };
 
 void
 app_page_data(struct req *r, struct tval *ctx)
 {
+	struct arena *a = r->a;
 	if (tv_get(ctx, "site") == NULL)
-		tv_puts(r->a, ctx, "site", "职工之家");
-	tv_puts(r->a, ctx, "path", r->path);
+		tv_puts(a, ctx, "site", "职工之家");
+	tv_puts(a, ctx, "path", r->path);
+	const struct staff *s = staff_of(r);
+	if (s != NULL) {
+		/* What the staff layout shows and every staff form posts back. */
+		struct tval *m = tv_map(a);
+		tv_puts(a, m, "username", s->username);
+		tv_puts(a, m, "name", s->display_name[0] ? s->display_name : s->username);
+		tv_puts(a, m, "role", s->role_label);
+		tv_puts(a, m, "district", s->district[0] ? s->district : "全部区县");
+		tv_putb(a, m, "admin", (s->roles & ROLE_ADMIN) != 0);
+		tv_putb(a, m, "reviewer", (s->roles & (ROLE_ADMIN | ROLE_REVIEWER)) != 0);
+		tv_putb(a, m, "legal", (s->roles & (ROLE_ADMIN | ROLE_LEGAL)) != 0);
+		tv_put(a, ctx, "staff", m);
+		tv_puts(a, ctx, "csrf", s->csrf);
+	}
 }
 
 int
 app_authorize(struct req *r)
 {
-	/* No staff pages exist yet: a non-public route is not there. */
-	resp_error(r, 404, NULL);
-	return -1;
+	return staff_authorize(r);
+}
+
+int
+app_verify_post(struct req *r)
+{
+	return staff_verify_post(r);
 }
 
 static int

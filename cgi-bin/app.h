@@ -18,6 +18,7 @@ extern const struct route page_join_routes[];
 extern const struct route page_legal_routes[];
 extern const struct route page_volunteer_routes[];
 extern const struct route page_status_routes[];
+extern const struct route page_staff_login_routes[];
 
 /*
  * Load the sample volunteer activities (marked 示例) into a database that

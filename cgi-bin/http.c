@@ -382,6 +382,8 @@ http_dispatch(struct req *r)
 			resp_error(r, rc, NULL);
 			goto out;
 		}
+		if (r->route->access != ACCESS_PUBLIC && app_verify_post(r) != 0)
+			goto out;
 	}
 	r->route->handler(r);
 	if (!r->done) {

@@ -22,11 +22,9 @@ struct db;
 struct app;
 struct req;
 
-/* What a route requires of the person asking; checked before the handler. */
-enum access {
-	ACCESS_PUBLIC = 0,
-	ACCESS_STAFF = 1,   /* any logged-in staff member; handlers check more */
-};
+/* A route's access: 0 is public; anything else is a mask whose meaning
+ * is the application's (app_authorize checks it). */
+#define ACCESS_PUBLIC 0u
 
 typedef void (*handler_fn)(struct req *r);
 
@@ -34,7 +32,7 @@ struct route {
 	const char *method;   /* "GET" (also answers HEAD) or "POST" */
 	const char *pattern;  /* "/volunteer/{id}/signup": {x} is one segment */
 	handler_fn handler;
-	enum access access;
+	unsigned access;
 	const struct form_limits *limits; /* body limits; NULL: small forms */
 };
 
@@ -158,12 +156,15 @@ struct app {
 void http_dispatch(struct req *r);
 
 /*
- * Hooks the application provides (pages.c): add the keys every page's
- * layout needs to ctx; and decide whether r may use a non-public route —
- * 0 to go on, or -1 after answering (login page, 404).
+ * Hooks the application provides (app.c): add the keys every page's
+ * layout needs to ctx; decide whether r may use a non-public route, before
+ * its body is read — 0 to go on, or -1 after answering (login page, 404);
+ * and check a non-public POST once its body is parsed (CSRF) — 0 or -1
+ * after answering (403).
  */
 void app_page_data(struct req *r, struct tval *ctx);
 int app_authorize(struct req *r);
+int app_verify_post(struct req *r);
 
 /* Route matching, exposed for the unit tests: returns the route for
  * method+path and fills params; NULL with *allow set to a comma list of
