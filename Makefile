@@ -64,7 +64,7 @@ $(BUILD)/zhijia: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # ---- unit tests, plain and under ASan+UBSan ----
-$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) tests/unit/tap.h
+$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Icgi-bin -o $@ $< $(LIBOBJS) $(LDLIBS)
 
@@ -73,7 +73,7 @@ $(BUILD)/asan/%.o: cgi-bin/%.c $(wildcard cgi-bin/*.h) | $(BUILD)/.deps
 	$(SANCC) -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -O1 -g $(SANFLAGS) \
 	  -DZJ_DATADIR='"$(DATADIR)"' -c -o $@ $<
 
-$(BUILD)/asan/tests/%: tests/unit/%.c $(ASANOBJS) tests/unit/tap.h
+$(BUILD)/asan/tests/%: tests/unit/%.c $(ASANOBJS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(SANCC) -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -O1 -g $(SANFLAGS) \
 	  -Icgi-bin -o $@ $< $(ASANOBJS) $(LDLIBS)
