@@ -20,6 +20,13 @@ const struct route *const app_routes[] = {
 	page_volunteer_routes,
 	page_status_routes,
 	page_staff_login_routes,
+	page_staff_joins_routes,
+	page_staff_legal_routes,
+	page_staff_volunteer_routes,
+	page_staff_stations_routes,
+	page_staff_home_routes,
+	page_staff_audit_routes,
+	page_staff_accounts_routes,
 	NULL,
 };
 

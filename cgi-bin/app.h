@@ -19,6 +19,13 @@ extern const struct route page_legal_routes[];
 extern const struct route page_volunteer_routes[];
 extern const struct route page_status_routes[];
 extern const struct route page_staff_login_routes[];
+extern const struct route page_staff_joins_routes[];
+extern const struct route page_staff_legal_routes[];
+extern const struct route page_staff_volunteer_routes[];
+extern const struct route page_staff_stations_routes[];
+extern const struct route page_staff_home_routes[];
+extern const struct route page_staff_audit_routes[];
+extern const struct route page_staff_accounts_routes[];
 
 /*
  * Load the sample volunteer activities (marked 示例) into a database that

@@ -173,6 +173,24 @@ db_unavailable(int rc)
 }
 
 int
+db_end_request(struct db *db)
+{
+	int n = 0;
+	for (size_t i = 0; i < STMT_SLOTS; i++)
+		if (db->cache[i].st && sqlite3_stmt_busy(db->cache[i].st)) {
+			LOG_WARN("statement left open: %.80s", db->cache[i].sql);
+			sqlite3_reset(db->cache[i].st);
+			n++;
+		}
+	if (!sqlite3_get_autocommit(db->h)) {
+		LOG_ERR("transaction left open; rolled back");
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		n++;
+	}
+	return n;
+}
+
+int
 db_ping(struct db *db)
 {
 	static const char sql[] = "SELECT count(*) FROM sqlite_schema";

@@ -56,6 +56,15 @@ const char *db_col_text(sqlite3_stmt *st, int i);
  * locked, full disk, I/O): callers answer 503 and nothing is stored. */
 int db_unavailable(int rc);
 
+/*
+ * End of a request: reset any cached statement still stepping (it would
+ * hold a read snapshot into the next request, and a later write would
+ * fail with SQLITE_BUSY_SNAPSHOT) and roll back a transaction left open.
+ * Each is logged with its SQL: it is a bug in the page that left it.
+ * Returns how many it had to clean up.
+ */
+int db_end_request(struct db *db);
+
 /* 0 when a quick query answers (for /healthz). */
 int db_ping(struct db *db);
 

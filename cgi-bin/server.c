@@ -137,6 +137,7 @@ worker_main(int listen_fd, struct app *app, const struct serve_opts *o)
 		};
 		http_dispatch(&r);
 		FCGX_Finish_r(&f);
+		db_end_request(app->db);
 		arena_reset(a);
 		if (out.cap > (1u << 20))  /* keep a worker's memory flat */
 			buf_free(&out);

@@ -128,6 +128,7 @@ load_session(struct req *r)
 		s->district_id = sqlite3_column_int64(st, 8);
 		s->district = arena_strdup(a, db_col_text(st, 9));
 		s->must_change = sqlite3_column_int(st, 10);
+		sqlite3_reset(st);
 		if (now - seen > 60 && (st = db_prep(r->app->db, sql_touch)) != NULL) {
 			/* A minute's precision is enough for the idle timeout and
 			 * spares a write on every request. */

@@ -20,6 +20,10 @@ import time
 import traceback
 import urllib.parse
 
+# Lines in a server's log that mean a bug even when every request answered.
+LOG_PROBLEMS = re.compile(r"left open|handler gave no response|AddressSanitizer|runtime error")
+PROBLEMS = []
+
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -90,7 +94,8 @@ class Server:
         raise RuntimeError("server did not come up: " + self.logtext())
 
     def logtext(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.log.name, "rb") as f:
             return f.read().decode("utf-8", "replace")[-3000:]
 
@@ -112,6 +117,9 @@ class Server:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)
         self.log.close()
+        for line in self.logtext().splitlines():
+            if LOG_PROBLEMS.search(line):
+                PROBLEMS.append(line)
         if os.environ.get("KEEP_TEST_DIRS") is None:
             shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -121,6 +129,24 @@ class Server:
             return con.execute(query, args).fetchall()
         finally:
             con.close()
+
+    def add_staff(self, username, role, district=None, password="staff-password-1"):
+        """Create an account with `zhijia adduser` (district: a code like 110105)."""
+        cmd = [os.path.join(TOP, "build/zhijia"), "adduser", username, "--role", role,
+               "--db", self.db]
+        if district:
+            cmd += ["--district", district]
+        p = subprocess.run(cmd, input=password + "\n", capture_output=True, text=True,
+                           timeout=60)
+        if p.returncode != 0:
+            raise RuntimeError("adduser %s: %s" % (username, p.stderr))
+        return password
+
+    def staff(self, username, password="staff-password-1"):
+        return Staff(self, username, password)
+
+    def admin(self):
+        return Staff(self, "admin", "admin-password-1")
 
     def sql_exec(self, query, args=()):
         """Run one writing statement and commit; returns lastrowid."""
@@ -174,6 +200,51 @@ class Server:
         return self.request("POST", path, body=body, headers=h)
 
 
+class Staff:
+    """A logged-in member of staff: keeps the session cookie and posts the
+    session's CSRF token with every form."""
+
+    def __init__(self, server, username, password):
+        self.s = server
+        self.username = username
+        self.cookie = None
+        self.csrf = None
+        r = self.login(password)
+        if r.status != 303:
+            raise RuntimeError("login failed for %s: %r" % (username, r))
+
+    def login(self, password):
+        page = self.s.get("/staff/login")
+        token = form_value(page.text, "_token")
+        r = self.s.post("/staff/login", {"_token": token, "username": self.username,
+                                         "password": password})
+        for v in r.all("Set-Cookie"):
+            name, _, rest = v.partition("=")
+            if name in ("zj_staff", "__Host-zj_staff"):
+                self.cookie = "%s=%s" % (name, rest.split(";", 1)[0])
+        if r.status == 303 and self.cookie:
+            self.csrf = form_value(self.get("/staff/password").text, "_csrf")
+        return r
+
+    def headers(self, extra=None):
+        h = {"Cookie": self.cookie} if self.cookie else {}
+        h.update(extra or {})
+        return h
+
+    def get(self, path):
+        return self.s.get(path, headers=self.headers())
+
+    def post(self, path, fields=None, csrf=True):
+        f = dict(fields or {})
+        if csrf and "_csrf" not in f:
+            f["_csrf"] = self.csrf or ""
+        return self.s.post(path, f, headers=self.headers())
+
+    def post_multipart(self, path, fields, files=()):
+        fields = list(fields) + [("_csrf", self.csrf or "")]
+        return self.s.post_multipart(path, fields, files, headers=self.headers())
+
+
 def form_value(html, name):
     """The value="" of the input named name in html, unescaped."""
     m = re.search(r'<input[^>]*name="%s"[^>]*value="([^"]*)"' % re.escape(name), html)
@@ -214,5 +285,10 @@ def run(g):
     finally:
         if teardown:
             teardown()
+    if PROBLEMS:
+        failed += 1
+        print("not ok %d - server logs are clean" % (len(tests) + 1), flush=True)
+        for line in PROBLEMS[:20]:
+            print("#   " + line, flush=True)
     print("%d passed, %d failed" % (passed, failed), flush=True)
     sys.exit(1 if failed else 0)

@@ -1,0 +1,6 @@
+/* page-staff-audit.c - being written. */
+#include "app.h"
+
+const struct route page_staff_audit_routes[] = {
+	{0},
+};
