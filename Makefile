@@ -95,7 +95,11 @@ run: $(BUILD)/zhijia
 test: $(BUILD)/zhijia $(UNITS) $(ASANUNITS) $(BUILD)/bench/floor $(BUILD)/bench/commit
 	tests/run.sh
 
-bench: $(BUILD)/zhijia $(BUILD)/bench/floor $(BUILD)/bench/commit
+$(BUILD)/bench/pages: tests/bench/pages.c $(LIBOBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Icgi-bin -o $@ $< $(LIBOBJS) $(LDLIBS)
+
+bench: $(BUILD)/zhijia $(BUILD)/bench/floor $(BUILD)/bench/commit $(BUILD)/bench/pages
 	tests/bench/run.sh
 
 # ---- fuzzing (clang's libFuzzer), bounded; not part of make test ----

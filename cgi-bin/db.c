@@ -4,11 +4,17 @@
 #include "db.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/time.h>
+#include <unistd.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -17,11 +23,54 @@
 
 struct db {
 	sqlite3 *h;
+	int lockfd;             /* "<db>-writer": queue of writers, or -1 */
 	struct {
 		const char *sql;
 		sqlite3_stmt *st;
 	} cache[STMT_SLOTS];
 };
+
+/*
+ * Writers of this program queue on an flock of "<db>-writer" before BEGIN
+ * IMMEDIATE.  SQLite's busy handler sleeps in steps of up to 100 ms while
+ * a commit holds the write lock for about one fsync: writers polling it
+ * would sleep far past their turn (and polling finely burns the CPU the
+ * writer needs).  A blocked flock is woken the moment the lock is free.
+ * The wait is bounded by a timer (SIGALRM interrupts flock), and the
+ * kernel drops the lock of a worker that dies.
+ */
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static int
+writer_lock(struct db *db)
+{
+	if (db->lockfd < 0)
+		return 0;
+	struct sigaction sa = {0}, old;
+	sa.sa_handler = on_alarm;   /* no SA_RESTART: flock returns EINTR */
+	sigaction(SIGALRM, &sa, &old);
+	struct itimerval t = {{0, 0}, {BUSY_TIMEOUT_MS / 1000, 0}}, off = {{0, 0}, {0, 0}};
+	setitimer(ITIMER_REAL, &t, NULL);
+	int rc = flock(db->lockfd, LOCK_EX);
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	if (rc != 0) {
+		LOG_WARN("waited %d ms for the write lock", BUSY_TIMEOUT_MS);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+writer_unlock(struct db *db)
+{
+	if (db->lockfd >= 0)
+		flock(db->lockfd, LOCK_UN);
+}
 
 struct db *
 db_open(const char *path, char *err, size_t errlen)
@@ -30,8 +79,14 @@ db_open(const char *path, char *err, size_t errlen)
 	    "PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON;"
-	    "PRAGMA temp_store=MEMORY;";
+	    "PRAGMA temp_store=MEMORY;"
+	    /* Pages another worker changed are re-read at each transaction:
+	     * from a mapping, not with a read() each. */
+	    "PRAGMA mmap_size=268435456;";
 	struct db *db = xcalloc(1, sizeof(*db));
+	char lockpath[4096];
+	snprintf(lockpath, sizeof(lockpath), "%s-writer", path);
+	db->lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	int rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK)
@@ -45,6 +100,8 @@ db_open(const char *path, char *err, size_t errlen)
 fail:
 	snprintf(err, errlen, "%s: %s", path, db->h ? sqlite3_errmsg(db->h) :
 	    sqlite3_errstr(rc));
+	if (db->lockfd >= 0)
+		close(db->lockfd);
 	sqlite3_close(db->h);
 	free(db);
 	return NULL;
@@ -58,6 +115,8 @@ db_close(struct db *db)
 	for (size_t i = 0; i < STMT_SLOTS; i++)
 		sqlite3_finalize(db->cache[i].st);
 	sqlite3_close(db->h);
+	if (db->lockfd >= 0)
+		close(db->lockfd);
 	free(db);
 }
 
@@ -106,7 +165,12 @@ exec_simple(struct db *db, const char *sql)
 int
 db_begin(struct db *db)
 {
-	return exec_simple(db, "BEGIN IMMEDIATE");
+	if (writer_lock(db) != 0)
+		return SQLITE_BUSY;
+	int rc = exec_simple(db, "BEGIN IMMEDIATE");
+	if (rc != SQLITE_OK)
+		writer_unlock(db);
+	return rc;
 }
 
 int
@@ -115,6 +179,7 @@ db_commit(struct db *db)
 	int rc = exec_simple(db, "COMMIT");
 	if (rc != SQLITE_OK)
 		db_rollback(db);
+	writer_unlock(db);
 	return rc;
 }
 
@@ -123,6 +188,7 @@ db_rollback(struct db *db)
 {
 	if (!sqlite3_get_autocommit(db->h))
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	writer_unlock(db);
 }
 
 int
@@ -184,7 +250,7 @@ db_end_request(struct db *db)
 		}
 	if (!sqlite3_get_autocommit(db->h)) {
 		LOG_ERR("transaction left open; rolled back");
-		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		db_rollback(db);
 		n++;
 	}
 	return n;

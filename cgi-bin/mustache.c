@@ -104,9 +104,31 @@ struct tval *
 tv_int(struct arena *a, long long i)
 {
 	struct tval *v = tv_new(a, TV_NUM);
+	char digits[24], *p = digits + sizeof(digits);
+	unsigned long long u = i < 0 ? 0ULL - (unsigned long long)i : (unsigned long long)i;
+
+	/* Pages print many small numbers: no printf on this path. */
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (i < 0)
+		*--p = '-';
 	v->num = (double)i;
-	v->str = arena_printf(a, "%lld", i);
-	v->len = strlen(v->str);
+	v->len = (size_t)(digits + sizeof(digits) - p);
+	v->str = arena_strndup(a, p, v->len);
+	return v;
+}
+
+struct tval *
+tv_lit(struct arena *a, const char *s)
+{
+	struct tval *v;
+
+	if (s == NULL)
+		return tv_null(a);
+	v = tv_new(a, TV_STR);
+	v->str = s;
+	v->len = strlen(s);
 	return v;
 }
 
@@ -154,9 +176,13 @@ tv_grow(struct arena *a, struct tval *v)
 	v->items = items;
 	if (v->kind == TV_MAP) {
 		const char **keys = arena_alloc(a, cap * sizeof(*keys));
-		if (v->n > 0)
+		unsigned *khash = arena_alloc(a, cap * sizeof(*khash));
+		if (v->n > 0) {
 			memcpy(keys, v->keys, v->n * sizeof(*keys));
+			memcpy(khash, v->khash, v->n * sizeof(*khash));
+		}
 		v->keys = keys;
+		v->khash = khash;
 	}
 	v->cap = cap;
 }
@@ -171,14 +197,26 @@ tv_push(struct arena *a, struct tval *list, struct tval *v)
 	list->items[list->n++] = v != NULL ? v : tv_null(a);
 }
 
-/* Index of key in map, or map->n when absent. */
+/* FNV-1a: keys are short names; comparing hashes first spares almost
+ * every strcmp of a lookup (the hot path of rendering). */
+static unsigned
+key_hash(const char *key)
+{
+	unsigned h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+/* Index of key (whose hash is h) in map, or map->n when absent. */
 static size_t
-tv_find(const struct tval *map, const char *key)
+tv_find(const struct tval *map, const char *key, unsigned h)
 {
 	size_t i;
 
 	for (i = 0; i < map->n; i++)
-		if (map->keys[i] != NULL && strcmp(map->keys[i], key) == 0)
+		if (map->khash[i] == h && map->keys[i] != NULL &&
+		    strcmp(map->keys[i], key) == 0)
 			break;
 	return i;
 }
@@ -192,10 +230,12 @@ tv_put(struct arena *a, struct tval *map, const char *key, struct tval *v)
 		return;
 	if (v == NULL)
 		v = tv_null(a);
-	i = tv_find(map, key);
+	unsigned h = key_hash(key);
+	i = tv_find(map, key, h);
 	if (i == map->n) {
 		if (map->n == map->cap)
 			tv_grow(a, map);
+		map->khash[map->n] = h;
 		map->keys[map->n++] = arena_strdup(a, key);
 	}
 	map->items[i] = v;
@@ -262,7 +302,17 @@ tv_get(const struct tval *map, const char *key)
 	if (map == NULL || map->kind != TV_MAP || map->keys == NULL ||
 	    key == NULL)
 		return NULL;
-	i = tv_find(map, key);
+	i = tv_find(map, key, key_hash(key));
+	return i < map->n ? map->items[i] : NULL;
+}
+
+/* tv_get with the key's hash already known (lookups up a context stack). */
+static const struct tval *
+tv_get_h(const struct tval *map, const char *key, unsigned h)
+{
+	if (map == NULL || map->kind != TV_MAP || map->keys == NULL)
+		return NULL;
+	size_t i = tv_find(map, key, h);
 	return i < map->n ? map->items[i] : NULL;
 }
 
@@ -1135,8 +1185,9 @@ lookup(const struct rstate *st, const struct tmpl *t, const struct node *n)
 
 	if (n->nparts == 0)
 		return st->nctx > 0 ? st->ctx[st->nctx - 1] : NULL;
+	unsigned h = key_hash(part);
 	for (size_t k = st->nctx; k-- > 0 && v == NULL;)
-		v = tv_get(st->ctx[k], part);
+		v = tv_get_h(st->ctx[k], part, h);
 	for (uint32_t i = 1; i < n->nparts && v != NULL; i++) {
 		part += strlen(part) + 1;
 		v = tv_get(v, part);

@@ -26,6 +26,7 @@ struct tval {
 	size_t len;         /* length of str */
 	struct tval **items;/* TV_LIST items; TV_MAP values */
 	const char **keys;  /* TV_MAP keys, parallel to items */
+	unsigned *khash;    /* TV_MAP: a hash of each key, compared first */
 	size_t n, cap;
 };
 
@@ -36,6 +37,9 @@ struct tval *tv_num(struct arena *a, double v);  /* printed like %.15g */
 struct tval *tv_int(struct arena *a, long long v);
 struct tval *tv_str(struct arena *a, const char *s);
 struct tval *tv_strn(struct arena *a, const char *s, size_t len);
+/* A string that is not copied: s must live until the render is done
+ * (a literal, or text already in the request's arena). */
+struct tval *tv_lit(struct arena *a, const char *s);
 struct tval *tv_list(struct arena *a);
 struct tval *tv_map(struct arena *a);
 

@@ -177,6 +177,14 @@ chosen(const struct fresult *x, const char *opt)
 	return strcmp(x->value, opt) == 0;
 }
 
+/* Every string form_view shows is a literal of a field table or text the
+ * request already holds in its arena: put it without copying. */
+static void
+tv_putl(struct arena *a, struct tval *m, const char *key, const char *s)
+{
+	tv_put(a, m, key, tv_lit(a, s));
+}
+
 /* How a browser should offer the field: input type and keyboard. */
 static void
 input_kind(struct arena *a, struct tval *m, enum fkind k)
@@ -190,11 +198,73 @@ input_kind(struct arena *a, struct tval *m, enum fkind k)
 	case F_FILE: type = "file"; break;
 	default: break;
 	}
-	tv_puts(a, m, "type", type);
+	tv_putl(a, m, "type", type);
 	if (mode)
-		tv_puts(a, m, "inputmode", mode);
+		tv_putl(a, m, "inputmode", mode);
 	if (ac)
-		tv_puts(a, m, "autocomplete", ac);
+		tv_putl(a, m, "autocomplete", ac);
+}
+
+static struct tval *
+build_options(struct arena *a, const char *const *options,
+    const struct fresult *x, int copy)
+{
+	struct tval *opts = tv_list(a);
+	for (const char *const *o = options; *o; o++) {
+		struct tval *om = tv_map(a);
+		/* Options are literals or text the arena already holds. */
+		tv_put(a, om, "value", copy ? tv_str(a, *o) : tv_lit(a, *o));
+		tv_putb(a, om, "selected", chosen(x, *o));
+		tv_puti(a, om, "i", o - options);
+		tv_push(a, opts, om);
+	}
+	return opts;
+}
+
+/* 1 when the cached list still shows exactly these options. */
+static int
+same_options(const struct tval *list, const char *const *options)
+{
+	size_t i = 0;
+	for (; options[i]; i++)
+		if (i >= list->n || strcmp(tv_get(list->items[i], "value")->str, options[i]) != 0)
+			return 0;
+	return i == list->n;
+}
+
+/*
+ * The options of a field.  With nothing chosen they look the same on
+ * every request and the template only reads them: each worker builds such
+ * a list once, in memory that lives as long as the worker.  A table whose
+ * content is seen to change (one filled per request) is never cached.
+ */
+static struct tval *
+option_list(struct arena *a, const struct field *f, const struct fresult *x)
+{
+	static struct {
+		const char *const *options;
+		struct tval *list;
+		int changes;
+	} cache[32];
+	static struct arena *forever;
+	if (x != NULL && (x->value[0] != '\0' || x->nmulti != 0))
+		return build_options(a, f->options, x, 0);
+	for (size_t i = 0; i < ZJ_NELEM(cache); i++) {
+		if (cache[i].options == f->options) {
+			if (!cache[i].changes && same_options(cache[i].list, f->options))
+				return cache[i].list;
+			cache[i].changes = 1;
+			break;
+		}
+		if (cache[i].options == NULL) {
+			if (forever == NULL)
+				forever = arena_new();
+			cache[i].options = f->options;
+			cache[i].list = build_options(forever, f->options, NULL, 1);
+			return cache[i].list;
+		}
+	}
+	return build_options(a, f->options, x, 0);
 }
 
 struct tval *
@@ -208,14 +278,14 @@ form_view(struct req *r, const struct field *fields, size_t n,
 		const struct field *f = &fields[i];
 		const struct fresult *x = res ? &res[i] : NULL;
 		struct tval *m = tv_map(a);
-		tv_puts(a, m, "name", f->name);
-		tv_puts(a, m, "label", f->label);
-		tv_puts(a, m, "value", x ? x->value : "");
+		tv_putl(a, m, "name", f->name);
+		tv_putl(a, m, "label", f->label);
+		tv_putl(a, m, "value", x ? x->value : "");
 		tv_putb(a, m, "required", f->required);
 		if (f->hint)
-			tv_puts(a, m, "hint", f->hint);
+			tv_putl(a, m, "hint", f->hint);
 		if (f->placeholder)
-			tv_puts(a, m, "placeholder", f->placeholder);
+			tv_putl(a, m, "placeholder", f->placeholder);
 		if (f->kind == F_TEXT || f->kind == F_TEXTAREA)
 			tv_puti(a, m, "max", f->max);
 		if (f->kind == F_CHECK)
@@ -225,25 +295,16 @@ form_view(struct req *r, const struct field *fields, size_t n,
 			tv_putf(a, m, "describedby", "%s%s%s%s", f->hint ? "hint-" : "",
 			    f->hint ? f->name : "", f->hint && x && x->error ? " " : "",
 			    x && x->error ? arena_printf(a, "err-%s", f->name) : "");
-		if (f->options) {
-			struct tval *opts = tv_list(a);
-			for (const char *const *o = f->options; *o; o++) {
-				struct tval *om = tv_map(a);
-				tv_puts(a, om, "value", *o);
-				tv_putb(a, om, "selected", chosen(x, *o));
-				tv_puti(a, om, "i", o - f->options);
-				tv_push(a, opts, om);
-			}
-			tv_put(a, m, "options", opts);
-		}
+		if (f->options)
+			tv_put(a, m, "options", option_list(a, f, x));
 		if (x && x->error) {
-			tv_puts(a, m, "error", x->error);
+			tv_putl(a, m, "error", x->error);
 			tv_putf(a, m, "error_id", "err-%s", f->name);
 			tv_putb(a, m, "invalid", 1);
 			struct tval *e = tv_map(a);
-			tv_puts(a, e, "label", f->label);
-			tv_puts(a, e, "name", f->name);
-			tv_puts(a, e, "error", x->error);
+			tv_putl(a, e, "label", f->label);
+			tv_putl(a, e, "name", f->name);
+			tv_putl(a, e, "error", x->error);
 			tv_push(a, errors, e);
 		}
 		tv_put(a, view, f->name, m);
