@@ -263,15 +263,7 @@ join_post(struct req *r)
 static void
 join_done(struct req *r)
 {
-	const char *ref = r->params[0];
-	if (!ref_ok(ref, "RH")) {
-		resp_error(r, 404, NULL);
-		return;
-	}
-	struct tval *ctx = tv_map(r->a);
-	tv_puts(r->a, ctx, "ref", ref);
-	tv_puts(r->a, ctx, "answer_by", working_days_ahead(r, 15));
-	resp_render(r, 200, "join/done", ctx);
+	pubform_done(r, "RH", 15, "join/done");
 }
 
 const struct route page_join_routes[] = {

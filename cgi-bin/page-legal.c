@@ -413,15 +413,7 @@ legal_post(struct req *r)
 static void
 legal_done(struct req *r)
 {
-	const char *ref = r->params[0];
-	if (!ref_ok(ref, "FY")) {
-		resp_error(r, 404, NULL);
-		return;
-	}
-	struct tval *ctx = tv_map(r->a);
-	tv_puts(r->a, ctx, "ref", ref);
-	tv_puts(r->a, ctx, "answer_by", working_days_ahead(r, 5));
-	resp_render(r, 200, "legal/done", ctx);
+	pubform_done(r, "FY", 5, "legal/done");
 }
 
 const struct route page_legal_routes[] = {

@@ -130,3 +130,17 @@ ref_ok(const char *s, const char *prefix)
 	return s != NULL && strncmp(s, prefix, p) == 0 && strlen(s) == p + 8 &&
 	    strspn(s + p, "23456789ABCDEFGHJKMNPQRSTUVWXYZ") == 8;
 }
+
+void
+pubform_done(struct req *r, const char *prefix, int days, const char *tmpl)
+{
+	const char *ref = r->params[0];
+	if (!ref_ok(ref, prefix)) {
+		resp_error(r, 404, NULL);
+		return;
+	}
+	struct tval *ctx = tv_map(r->a);
+	tv_puts(r->a, ctx, "ref", ref);
+	tv_puts(r->a, ctx, "answer_by", working_days_ahead(r, days));
+	resp_render(r, 200, tmpl, ctx);
+}

@@ -50,6 +50,13 @@ void answer_db_failure(struct req *r, int rc);
  * "2026年12月14日" (arena). */
 const char *working_days_ahead(struct req *r, int n);
 
+/*
+ * A confirmation page: r->params[0] must look like a reference with this
+ * prefix (else 404); tmpl gets "ref" and "answer_by" (days working days
+ * from today).  Nothing is looked up, so it tells nobody what exists.
+ */
+void pubform_done(struct req *r, const char *prefix, int days, const char *tmpl);
+
 /* 1 when s looks like a reference with this prefix (prefix + 8 chars). */
 int ref_ok(const char *s, const char *prefix);
 
