@@ -39,7 +39,8 @@ static const char sql_legal[] =
     "SELECT status, reason, phone, created_at, dispute_type"
     " FROM legal_cases WHERE ref = ?1";
 static const char sql_signup[] =
-    "SELECT s.status, a.title, s.phone, s.created_at,"
+    "SELECT CASE WHEN a.cancelled AND s.status <> '已取消' THEN '活动已取消'"
+    "  ELSE s.status END, a.title, s.phone, s.created_at,"
     "  (SELECT count(*) FROM signups w WHERE w.activity_id = s.activity_id"
     "   AND w.status = '候补' AND w.id <= s.id)"
     " FROM signups s JOIN activities a ON a.id = s.activity_id WHERE s.ref = ?1";
@@ -79,6 +80,7 @@ static const struct {
 	{"已确认", "报名成功,名额已确认"},
 	{"候补", "名额已满,正在候补"},
 	{"已取消", "报名已取消"},
+	{"活动已取消", "活动已取消,报名不再有效"},
 };
 
 static const char *

@@ -22,6 +22,7 @@
 #include "db.h"
 #include "http.h"
 #include "pubform.h"
+#include "roster.h"
 #include "sign.h"
 #include "valid.h"
 #include "when.h"
@@ -83,11 +84,6 @@ static const char sql_position[] =
 static const char sql_cancel[] =
     "UPDATE signups SET status = '已取消', updated_at = ?2"
     " WHERE id = ?1 AND status <> '已取消'";
-static const char sql_first_waiting[] =
-    "SELECT id, ref FROM signups WHERE activity_id = ?1 AND status = '候补'"
-    " ORDER BY id LIMIT 1";
-static const char sql_promote[] =
-    "UPDATE signups SET status = '已确认', updated_at = ?2 WHERE id = ?1";
 
 /* ---- activities ---- */
 
@@ -641,37 +637,11 @@ cancel_store(struct req *r, struct signup *s, int *too_late)
 	rc = event_add(r, s->ref, "已取消", "报名人通过私人链接取消了报名", 1, 0);
 	if (rc != SQLITE_DONE)
 		goto fail;
+	/* A freed place goes to the first wait-listed person, in this
+	 * same transaction. */
 	if (strcmp(s->status, "已确认") == 0 && !act.cancelled &&
-	    act.confirmed - 1 < act.capacity) {
-		if ((st = db_prep(db, sql_first_waiting)) == NULL) {
-			rc = SQLITE_ERROR;
-			goto fail;
-		}
-		db_bind_int(st, 1, s->activity_id);
-		rc = sqlite3_step(st);
-		long long next = 0;
-		const char *next_ref = NULL;
-		if (rc == SQLITE_ROW) {
-			next = sqlite3_column_int64(st, 0);
-			next_ref = arena_strdup(r->a, db_col_text(st, 1));
-		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			goto fail;
-		if (next) {
-			if ((st = db_prep(db, sql_promote)) == NULL) {
-				rc = SQLITE_ERROR;
-				goto fail;
-			}
-			db_bind_int(st, 1, next);
-			db_bind_text(st, 2, now);
-			if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
-				goto fail;
-			rc = event_add(r, next_ref, "已确认", "候补转为正式", 1, 0);
-			if (rc != SQLITE_DONE)
-				goto fail;
-		}
-	}
+	    (rc = roster_fill(r, s->activity_id, 0, NULL)) != SQLITE_DONE)
+		goto fail;
 	rc = db_commit(db);
 	return rc == SQLITE_OK ? SQLITE_DONE : rc;
 nothing:
