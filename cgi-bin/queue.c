@@ -70,6 +70,16 @@ queue_filter_parse(struct req *r, struct queue_filter *f)
 	const struct staff *s = staff_of(r);
 	if (s && s->district_id)
 		f->district_id = s->district_id;
+	/* References are copied by hand: forgive lower case. */
+	if (strlen(f->q) == 10 && strchr("rRfFzZ", f->q[0])) {
+		char *up = arena_strdup(r->a, f->q);
+		for (char *p = up; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
+		if (strncmp(up, "RH", 2) == 0 || strncmp(up, "FY", 2) == 0 ||
+		    strncmp(up, "ZY", 2) == 0)
+			f->q = up;
+	}
 	if (*f->q == '\0')
 		f->q_kind = Q_NONE;
 	else if (strlen(f->q) == 10 && (strncmp(f->q, "RH", 2) == 0 ||
