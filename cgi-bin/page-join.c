@@ -11,6 +11,7 @@
 #include "app.h"
 #include "db.h"
 #include "http.h"
+#include "lists.h"
 #include "pubform.h"
 #include "sign.h"
 #include "valid.h"
@@ -19,10 +20,6 @@ static const char *const genders[] = {"男", "女", NULL};
 static const char *const yesno[] = {"是", "否", NULL};
 static const char *const employments[] = {
 	"单位就业", "新就业形态(平台)", "灵活就业", NULL,
-};
-static const char *const occupations[] = {
-	"货车司机", "网约车司机", "快递员", "网约送餐员", "家政服务员", "护工护理员",
-	"保安员", "商场信息员", "房产中介", "建筑工人", "其他", NULL,
 };
 static const char *const educations[] = {
 	"小学及以下", "初中", "高中/中专/技校", "大专", "本科", "研究生及以上", NULL,

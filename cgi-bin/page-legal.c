@@ -22,6 +22,7 @@
 #include "app.h"
 #include "db.h"
 #include "http.h"
+#include "lists.h"
 #include "pubform.h"
 #include "sign.h"
 #include "valid.h"
@@ -39,10 +40,6 @@ static const struct form_limits legal_limits = {
 	.tmpdir = "uploads",           /* the core uses <uploads>/tmp */
 };
 
-static const char *const disputes[] = {
-	"拖欠工资", "解除劳动合同/经济补偿", "工伤", "社会保险", "加班/休息休假",
-	"未签劳动合同", "其他", NULL,
-};
 static const char *const memberships[] = {"是", "否", "正在申请", NULL};
 
 enum {
@@ -61,7 +58,7 @@ static const struct field legal_fields[L__N] = {
 	    "您工作或居住所在的区县", NULL},
 	[L_EMPLOYER] = {"employer", "用人单位", F_TEXT, 1, 1, 100, NULL,
 	    "与您发生纠纷的单位或平台名称", NULL},
-	[L_DISPUTE] = {"dispute_type", "纠纷类型", F_SELECT, 1, 0, 0, disputes, NULL, NULL},
+	[L_DISPUTE] = {"dispute_type", "纠纷类型", F_SELECT, 1, 0, 0, dispute_types, NULL, NULL},
 	[L_PEOPLE] = {"people", "涉及人数", F_INT, 1, 1, 10000, NULL,
 	    "只有您本人的填 1;多名工友遇到同样问题的填总人数", NULL},
 	[L_AMOUNT] = {"amount", "涉及金额(元)", F_MONEY, 0, 0, 10000000000LL, NULL,

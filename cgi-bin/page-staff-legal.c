@@ -34,6 +34,7 @@
 #include "csv.h"
 #include "db.h"
 #include "http.h"
+#include "lists.h"
 #include "pubform.h"
 #include "queue.h"
 #include "staff.h"
@@ -47,10 +48,6 @@
 static const char *const statuses[] = {
 	"待受理", "已受理", "已指派", "调解中", "调解成功", "转仲裁", "转诉讼", "撤回",
 	"不予受理", NULL,
-};
-static const char *const kinds[] = {
-	"拖欠工资", "解除劳动合同/经济补偿", "工伤", "社会保险", "加班/休息休假",
-	"未签劳动合同", "其他", NULL,
 };
 static const char *const outcomes[] = {"调解成功", "转仲裁", "转诉讼", "撤回", NULL};
 
@@ -397,7 +394,7 @@ legal_list(struct req *r)
 	}
 	sqlite3_reset(st);
 	const char *q = queue_query(r, &f, 0);
-	tv_put(r->a, ctx, "filter", queue_filter_view(r, &f, statuses, kinds));
+	tv_put(r->a, ctx, "filter", queue_filter_view(r, &f, statuses, dispute_types));
 	tv_put(r->a, ctx, "rows", rows);
 	tv_putb(r->a, ctx, "empty", rows->n == 0);
 	tv_putb(r->a, ctx, "pick_district", staff_of(r)->district_id == 0);
