@@ -95,6 +95,10 @@ run: $(BUILD)/zhijia
 test: $(BUILD)/zhijia $(UNITS) $(ASANUNITS) $(BUILD)/bench/floor $(BUILD)/bench/commit
 	tests/run.sh
 
+$(BUILD)/bench/gen: tests/bench/gen.c $(LIBOBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Icgi-bin -o $@ $< $(LIBOBJS) $(LDLIBS)
+
 $(BUILD)/bench/pages: tests/bench/pages.c $(LIBOBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Icgi-bin -o $@ $< $(LIBOBJS) $(LDLIBS)

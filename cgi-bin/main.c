@@ -18,6 +18,7 @@
 #include "db.h"
 #include "http.h"
 #include "server.h"
+#include "staff.h"
 #include "util.h"
 
 #ifndef ZJ_DATADIR
@@ -39,6 +40,9 @@ usage(void)
 	    "                    [--templates DIR] [--uploads DIR] [--socket-mode MODE]\n"
 	    "       zhijia backup FILE [--db PATH]\n"
 	    "       zhijia adduser NAME --role admin|reviewer|legal [--district CODE] [--db PATH]\n"
+	    "       zhijia passwd NAME [--db PATH]   (a new password; unlocks the account)\n"
+	    "       zhijia lock NAME [--db PATH]     (disable the account, end its sessions)\n"
+	    "       zhijia routes                    (every route: METHOD PATTERN ACCESS)\n"
 	    "       zhijia migrate [--db PATH]\n"
 	    "Started by a web server as CGI, it answers one request.\n");
 }
@@ -333,6 +337,165 @@ cmd_adduser(int argc, char **argv)
 	return rc;
 }
 
+/* ---- staff accounts from the command line ---- */
+
+static const char sql_cli_find[] =
+    "SELECT id, username FROM staff WHERE username = ?1";
+static const char sql_cli_passwd[] =
+    "UPDATE staff SET pwhash = ?2, must_change_pw = 0, failed_logins = 0,"
+    " locked_until = NULL WHERE id = ?1";
+static const char sql_cli_lock[] =
+    "UPDATE staff SET disabled = 1 WHERE id = ?1";
+static const char sql_cli_drop[] =
+    "DELETE FROM sessions WHERE staff_id = ?1";
+static const char sql_cli_audit[] =
+    "INSERT INTO audit (at, username, addr, action, target, detail)"
+    " VALUES (?1, ?2, 'cli', ?3, ?4, ?5)";
+
+/* The id and exact name of account name, or 0 (said on stderr). */
+static long long
+cli_find(struct db *db, const char *name, char *exact, size_t len)
+{
+	sqlite3_stmt *st = db_prep(db, sql_cli_find);
+	long long id = 0;
+	if (st == NULL)
+		return 0;
+	db_bind_text(st, 1, name);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		snprintf(exact, len, "%s", db_col_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (id == 0)
+		fprintf(stderr, "zhijia: no staff account %s\n", name);
+	return id;
+}
+
+/*
+ * In one transaction: sql on account id (?2 = text when given), end its
+ * sessions, and write the audit entry (by "cli:" and the login running
+ * the command, from address "cli").  Returns 0 or -1 (said on stderr).
+ */
+static int
+cli_change(struct db *db, long long id, const char *sql, const char *text,
+    const char *action, const char *target)
+{
+	char now[32], by[64];
+	const char *who = getenv("SUDO_USER");
+	if (who == NULL || *who == '\0')
+		who = getenv("USER");
+	sqlite3_stmt *st;
+	if (db_begin(db) != SQLITE_OK)
+		goto fail;
+	if ((st = db_prep(db, sql)) == NULL)
+		goto fail;
+	db_bind_int(st, 1, id);
+	if (text)
+		db_bind_text(st, 2, text);
+	if (db_exec_stmt(db, st) != SQLITE_DONE || (st = db_prep(db, sql_cli_drop)) == NULL)
+		goto fail;
+	db_bind_int(st, 1, id);
+	if (db_exec_stmt(db, st) != SQLITE_DONE || (st = db_prep(db, sql_cli_audit)) == NULL)
+		goto fail;
+	utc_now_iso(now, sizeof(now));
+	snprintf(by, sizeof(by), "cli:%s", who ? who : "?");
+	db_bind_text(st, 1, now);
+	db_bind_text(st, 2, by);
+	db_bind_text(st, 3, action);
+	db_bind_text(st, 4, target);
+	db_bind_text(st, 5, "命令行");
+	if (db_exec_stmt(db, st) != SQLITE_DONE || db_commit(db) != SQLITE_OK)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "zhijia: %s\n", sqlite3_errmsg(db_handle(db)));
+	db_rollback(db);
+	return -1;
+}
+
+static int
+cmd_passwd(int argc, char **argv)
+{
+	struct paths p;
+	char pw[256] = "", exact[64], hash[SCRYPT_MCF_LEN] = "";
+	const char *why;
+	if (db_only(argc, argv, &p, 1) != 0) {
+		usage();
+		return 2;
+	}
+	const char *name = first_positional(argc, argv);
+	struct db *db = open_migrated(&p);
+	if (db == NULL)
+		return 1;
+	int rc = 1;
+	long long id = cli_find(db, name, exact, sizeof(exact));
+	if (id == 0) {
+		db_close(db);
+		return 1;
+	}
+	if (read_password("新密码 / new password: ", pw, sizeof(pw)) != 0)
+		fprintf(stderr, "zhijia: no password given\n");
+	else if ((why = auth_password_problem(exact, pw)) != NULL)
+		fprintf(stderr, "zhijia: %s\n", why);
+	else if (auth_hash_password(pw, hash) != 0)
+		fprintf(stderr, "zhijia: scrypt failed\n");
+	else if (cli_change(db, id, sql_cli_passwd, hash, "account.passwd", exact) == 0) {
+		fprintf(stderr, "zhijia: password of %s set; its sessions ended\n", exact);
+		rc = 0;
+	}
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(hash, sizeof(hash));
+	db_close(db);
+	return rc;
+}
+
+static int
+cmd_lock(int argc, char **argv)
+{
+	struct paths p;
+	char exact[64];
+	if (db_only(argc, argv, &p, 1) != 0) {
+		usage();
+		return 2;
+	}
+	struct db *db = open_migrated(&p);
+	if (db == NULL)
+		return 1;
+	int rc = 1;
+	long long id = cli_find(db, first_positional(argc, argv), exact, sizeof(exact));
+	if (id && cli_change(db, id, sql_cli_lock, NULL, "account.disable", exact) == 0) {
+		fprintf(stderr, "zhijia: account %s disabled; its sessions ended\n", exact);
+		rc = 0;
+	}
+	db_close(db);
+	return rc;
+}
+
+/* Every route, one a line: METHOD PATTERN ACCESS (public, or the roles
+ * that may use it, comma-separated). */
+static int
+cmd_routes(void)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+		{ROLE_ADMIN, "admin"}, {ROLE_REVIEWER, "reviewer"}, {ROLE_LEGAL, "legal"},
+	};
+	for (size_t t = 0; app_routes[t]; t++)
+		for (const struct route *rt = app_routes[t]; rt->handler; rt++) {
+			char access[64] = "";
+			size_t len = 0;
+			for (size_t i = 0; i < ZJ_NELEM(names); i++)
+				if (rt->access & names[i].bit)
+					len += (size_t)snprintf(access + len, sizeof(access) - len,
+					    "%s%s", len ? "," : "", names[i].name);
+			printf("%s %s %s\n", rt->method, rt->pattern,
+			    rt->access == ACCESS_PUBLIC ? "public" : access);
+		}
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 /* ---- plain CGI: one request from the environment and stdin ---- */
 
 static const char *
@@ -407,6 +570,12 @@ main(int argc, char **argv)
 		return cmd_adduser(argc, argv);
 	if (strcmp(cmd, "migrate") == 0)
 		return cmd_migrate(argc, argv);
+	if (strcmp(cmd, "passwd") == 0)
+		return cmd_passwd(argc, argv);
+	if (strcmp(cmd, "lock") == 0)
+		return cmd_lock(argc, argv);
+	if (strcmp(cmd, "routes") == 0)
+		return cmd_routes();
 	usage();
 	return 2;
 }

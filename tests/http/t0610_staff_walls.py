@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""t0610: the walls of the staff desk.  Every route under /staff that
+`zhijia routes` lists is walked as someone not logged in, as an admin, as a
+reviewer and as a legal officer (both bound to 朝阳区), with its {params}
+filled with real records: each role reaches exactly what the issue gives it
+(管理员 everything; 审核员 入会 and 志愿服务; 法律援助专员 法律援助) and gets
+the 404 page elsewhere, and a record of another district (海淀区) is a 404
+too — also when a list or an export would show it."""
+import os
+import subprocess
+import time
+
+from harness import TOP, Server, run
+
+S = None
+WHO = {}          # role -> logged-in client
+OWN = {}          # role -> records of 朝阳区 only that role acts on
+OTHER = {}        # records of 海淀区
+SHARED = {}       # station, account
+SEQ = [0]
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00"
+       b"\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00"
+       b"\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82")
+
+# What the issue gives each role, by the start of the path.
+POLICY = [
+    ("/staff/joins", {"admin", "reviewer"}),
+    ("/staff/legal-aid", {"admin", "legal"}),
+    ("/staff/volunteer", {"admin", "reviewer"}),
+    ("/staff/stations", {"admin"}),
+    ("/staff/accounts", {"admin"}),
+    ("/staff/audit", {"admin"}),
+    ("/staff/password", {"admin", "reviewer", "legal"}),
+    ("/staff/logout", {"admin", "reviewer", "legal"}),
+    ("/staff", {"admin", "reviewer", "legal"}),
+]
+ROLES = ["admin", "reviewer", "legal"]
+LOGIN_WALL = {"/staff/login"}
+
+
+def setup_module():
+    global S
+    S = Server(workers=2)
+    S.add_staff("rev1", "reviewer", "110105")
+    S.add_staff("legal1", "legal", "110105")
+    S.add_staff("walls_target", "reviewer", "110108")
+    SHARED["account"] = S.sql("SELECT id FROM staff WHERE username = 'walls_target'")[0][0]
+    SHARED["station"] = S.sql_exec(
+        "INSERT INTO stations (code, name, district_id, created_at) VALUES"
+        " ('WALL01', '望京驿站', ?, ?)", (district("110105"), now_iso()))
+    for role in ROLES:
+        OWN[role] = records("110105", "朝阳%s" % role)
+    OTHER.update(records("110108", "海淀"))
+    WHO["admin"] = S.admin()
+    WHO["reviewer"] = S.staff("rev1")
+    WHO["legal"] = S.staff("legal1")
+
+
+def teardown_module():
+    if S:
+        S.stop()
+
+
+def now_iso(offset=0):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + offset))
+
+
+def district(code):
+    return S.sql("SELECT id FROM districts WHERE code = ?", (code,))[0][0]
+
+
+def ref(prefix):
+    SEQ[0] += 1
+    n, s = SEQ[0], ""
+    for _ in range(8):
+        s = ALPHABET[n % 31] + s
+        n //= 31
+    return prefix + s
+
+
+def idno(seq):
+    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    base = "11010519900307%03d" % seq
+    return base + "10X98765432"[sum(int(c) * k for c, k in zip(base, w)) % 11]
+
+
+def records(code, tag):
+    """A join application, a legal case with an evidence file, an activity
+    and a sign-up, all in the district of code."""
+    d, now = district(code), now_iso()
+    r = {"join": ref("RH"), "legal": ref("FY"), "signup": ref("ZY"), "tag": tag}
+    S.sql_exec("INSERT INTO join_applications (ref, name, gender, id_number, phone,"
+               " employment, occupation, district_id, consent_charter, consent_sensitive,"
+               " created_at, updated_at) VALUES (?, ?, '男', ?, '13800138000', '单位就业',"
+               " '快递员', ?, 1, 1, ?, ?)",
+               (r["join"], "入会" + tag, idno(SEQ[0]), d, now, now))
+    case = S.sql_exec(
+        "INSERT INTO legal_cases (ref, name, phone, district_id, employer, dispute_type,"
+        " people, facts, claims, member_status, consent_sensitive, created_at, updated_at)"
+        " VALUES (?, ?, '13900139000', ?, '某某公司', '拖欠工资', 1, '欠三个月工资',"
+        " '补发工资', '否', 1, ?, ?)", (r["legal"], "援助" + tag, d, now, now))
+    stored = os.urandom(16).hex()
+    with open(os.path.join(S.dir, "uploads", stored), "wb") as f:
+        f.write(PNG)
+    r["file"] = S.sql_exec(
+        "INSERT INTO legal_files (case_id, stored_name, orig_name, mime, size, created_at)"
+        " VALUES (?, ?, 'wages.png', 'image/png', ?, ?)", (case, stored, len(PNG), now))
+    r["activity"] = S.sql_exec(
+        "INSERT INTO activities (title, description, starts_at, ends_at, place, district_id,"
+        " capacity, deadline, created_at, updated_at)"
+        " VALUES (?, '为快递小哥义诊', ?, ?, '社区中心', ?, 10, ?, ?, ?)",
+        ("活动" + tag, now_iso(7 * 86400), now_iso(7 * 86400 + 7200), d,
+         now_iso(6 * 86400), now, now))
+    S.sql_exec("INSERT INTO signups (ref, activity_id, name, phone, status, cancel_hash,"
+               " consent_sensitive, created_at, updated_at)"
+               " VALUES (?, ?, ?, '13700137000', '已确认', ?, 1, ?, ?)",
+               (r["signup"], r["activity"], "志愿" + tag, "0" * 64, now, now))
+    return r
+
+
+def fill(pattern, rec):
+    """pattern with {params} from rec (a record set); None if a parameter
+    is of a kind this test does not know."""
+    segs = pattern.split("/")
+    out = []
+    for i, seg in enumerate(segs):
+        if not seg.startswith("{"):
+            out.append(seg)
+            continue
+        prev = segs[i - 1]
+        value = {
+            "joins": rec["join"], "legal-aid": rec["legal"], "files": str(rec["file"]),
+            "evidence": str(rec["file"]), "volunteer": str(rec["activity"]),
+            "activities": str(rec["activity"]), "signups": rec["signup"],
+            "stations": str(SHARED["station"]), "accounts": str(SHARED["account"]),
+        }.get(prev)
+        if value is None and seg == "{step}":
+            value = "note"
+        if value is None:
+            return None
+        out.append(value)
+    return "/".join(out)
+
+
+def staff_routes():
+    out = subprocess.run([os.path.join(TOP, "build/zhijia"), "routes"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    rows = [tuple(line.split()) for line in out.stdout.splitlines() if line.strip()]
+    return [(m, p, set(a.split(",")) if a != "public" else set())
+            for m, p, a in rows if p == "/staff" or p.startswith("/staff/")]
+
+
+def intended(pattern):
+    for prefix, roles in POLICY:
+        if pattern == prefix:
+            return roles
+        if prefix != "/staff" and (pattern.startswith(prefix + "/") or
+                                   pattern.startswith(prefix + ".")):
+            return roles
+    return None     # a route the issue does not name: flagged
+
+
+def district_bound(pattern):
+    """Routes whose parameter is a record that belongs to a district."""
+    return "{" in pattern and pattern.split("/")[2] in ("joins", "legal-aid", "volunteer")
+
+
+def call(client, method, path):
+    if client is None:
+        return S.get(path) if method == "GET" else S.post(path, {"x": "1"})
+    return client.get(path) if method == "GET" else client.post(path, {})
+
+
+def to_login(r):
+    return r.status in (302, 303) and (r.header("Location") or "").startswith("/staff/login")
+
+
+def allowed_answer(r):
+    return r.status not in (403, 404, 405) and r.status < 500 and not to_login(r)
+
+
+# ---- tests ----
+
+def test_every_staff_route_names_the_roles_the_issue_gives_it():
+    wrong = []
+    for method, pattern, access in staff_routes():
+        if pattern in LOGIN_WALL:
+            assert access == set(), (method, pattern, access)
+            continue
+        want = intended(pattern)
+        if want is None or access != want:
+            wrong.append((method, pattern, sorted(access), sorted(want or [])))
+    assert not wrong, "routes whose roles differ from the issue: %r" % wrong
+
+
+def test_someone_not_logged_in_is_sent_to_the_login_page():
+    wrong = []
+    for method, pattern, _ in staff_routes():
+        if pattern in LOGIN_WALL:
+            continue
+        path = fill(pattern, OTHER)
+        if path is None:
+            wrong.append((method, pattern, "unknown parameter"))
+            continue
+        r = call(None, method, path)
+        loc = r.header("Location") or ""
+        if method == "GET":
+            good = r.status == 302 and loc == "/staff/login?next=" + path
+        else:
+            good = r.status == 303 and loc == "/staff/login?expired=1"
+        if not good:
+            wrong.append((method, path, r.status, loc))
+    assert not wrong, wrong
+
+
+def walk(role):
+    """Each route as role, on that role's own records: allowed → a real
+    answer; not allowed → 404."""
+    wrong = []
+    for method, pattern, _ in staff_routes():
+        if pattern in LOGIN_WALL or pattern == "/staff/logout":
+            continue
+        path = fill(pattern, OWN[role])
+        if path is None:
+            wrong.append((method, pattern, "unknown parameter"))
+            continue
+        r = call(WHO[role], method, path)
+        if role in (intended(pattern) or set()):
+            if not allowed_answer(r):
+                wrong.append((method, path, r.status, "should be allowed"))
+        elif r.status != 404:
+            wrong.append((method, path, r.status, "should be 404"))
+    return wrong
+
+
+def test_admin_reaches_every_staff_route():
+    wrong = walk("admin")
+    assert not wrong, wrong
+
+
+def test_reviewer_reaches_joins_and_volunteering_only():
+    wrong = walk("reviewer")
+    assert not wrong, wrong
+
+
+def test_legal_officer_reaches_legal_aid_only():
+    wrong = walk("legal")
+    assert not wrong, wrong
+
+
+def test_a_record_of_another_district_is_a_404():
+    wrong = []
+    for role in ("reviewer", "legal"):
+        for method, pattern, _ in staff_routes():
+            if not district_bound(pattern) or role not in (intended(pattern) or set()):
+                continue
+            path = fill(pattern, OTHER)
+            r = call(WHO[role], method, path)
+            if r.status != 404:
+                wrong.append((role, method, path, r.status))
+    assert not wrong, wrong
+    # and nothing of it changed
+    assert S.sql("SELECT status FROM join_applications WHERE ref = ?", (OTHER["join"],)) \
+        == [("待审核",)]
+    assert S.sql("SELECT status FROM legal_cases WHERE ref = ?", (OTHER["legal"],)) \
+        == [("待受理",)]
+    assert S.sql("SELECT status FROM signups WHERE ref = ?", (OTHER["signup"],)) \
+        == [("已确认",)]
+    assert S.sql("SELECT cancelled FROM activities WHERE id = ?", (OTHER["activity"],)) \
+        == [(0,)]
+
+
+def test_lists_exports_and_the_dashboard_show_nothing_of_another_district():
+    marks = [OTHER["join"], OTHER["legal"], OTHER["signup"], "入会海淀", "援助海淀",
+             "活动海淀", "志愿海淀"]
+    wrong = []
+    for role in ("reviewer", "legal"):
+        for method, pattern, _ in staff_routes():
+            if method != "GET" or "{" in pattern or role not in (intended(pattern) or set()):
+                continue
+            for query in ("", "?q=" + OTHER["join"], "?q=" + OTHER["legal"],
+                          "?district=%E6%B5%B7%E6%B7%80%E5%8C%BA"):
+                r = WHO[role].get(pattern + query)
+                # a searched reference is echoed in the search box and links
+                seen = [m for m in marks if m in r.text and m not in query]
+                if seen:
+                    wrong.append((role, pattern + query, seen))
+    assert not wrong, wrong
+
+
+def test_the_admin_sees_every_district():
+    a = WHO["admin"]
+    for path in ["/staff/joins/" + OTHER["join"], "/staff/legal-aid/" + OTHER["legal"],
+                 "/staff/volunteer/%d" % OTHER["activity"]]:
+        r = a.get(path)
+        assert r.status == 200, (path, r)
+
+
+def test_logout_is_open_to_every_role():
+    for role in ROLES:
+        r = WHO[role].post("/staff/logout", {})
+        assert r.status == 303 and r.header("Location") == "/staff/login?bye=1", (role, r)
+        assert to_login(WHO[role].get("/staff")), role
+
+
+run(globals())
