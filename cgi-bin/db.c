@@ -45,11 +45,15 @@ on_alarm(int sig)
 	(void)sig;
 }
 
+/* Take the writers' queue lock within BUSY_TIMEOUT_MS; returns the ms
+ * left of that budget for SQLite's own lock, or -1 on timeout. */
 static int
 writer_lock(struct db *db)
 {
 	if (db->lockfd < 0)
-		return 0;
+		return BUSY_TIMEOUT_MS;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct sigaction sa = {0}, old;
 	sa.sa_handler = on_alarm;   /* no SA_RESTART: flock returns EINTR */
 	sigaction(SIGALRM, &sa, &old);
@@ -62,7 +66,9 @@ writer_lock(struct db *db)
 		LOG_WARN("waited %d ms for the write lock", BUSY_TIMEOUT_MS);
 		return -1;
 	}
-	return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	long waited = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	return waited >= BUSY_TIMEOUT_MS ? 1 : BUSY_TIMEOUT_MS - (int)waited;
 }
 
 static void
@@ -96,6 +102,10 @@ db_open(const char *path, char *err, size_t errlen)
 	rc = sqlite3_exec(db->h, pragmas, NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		goto fail;
+	/* Keep -wal and -shm when the last connection closes: a site restarted
+	 * on a full disk can still read (the -shm needs 32 KB to be created). */
+	int persist = 1;
+	sqlite3_file_control(db->h, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	return db;
 fail:
 	snprintf(err, errlen, "%s: %s", path, db->h ? sqlite3_errmsg(db->h) :
@@ -165,9 +175,15 @@ exec_simple(struct db *db, const char *sql)
 int
 db_begin(struct db *db)
 {
-	if (writer_lock(db) != 0)
+	/* One budget for both waits: the queue, then SQLite's lock (held by
+	 * another program, e.g. a backup): a person waits at most
+	 * BUSY_TIMEOUT_MS in all. */
+	int left = writer_lock(db);
+	if (left < 0)
 		return SQLITE_BUSY;
+	sqlite3_busy_timeout(db->h, left);
 	int rc = exec_simple(db, "BEGIN IMMEDIATE");
+	sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
 	if (rc != SQLITE_OK)
 		writer_unlock(db);
 	return rc;

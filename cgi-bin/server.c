@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcgiapp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,15 +39,27 @@ struct worker {
 	unsigned gen;
 };
 
-static volatile sig_atomic_t worker_stop;
+static volatile sig_atomic_t worker_stop, worker_drain;
 
 /* ---- worker ---- */
 
+/* SIGTERM: the site stops; serve what is already queued on the socket,
+ * then exit.  SIGUSR1: this generation is replaced; exit now (the new
+ * generation serves the queue). */
 static void
 on_worker_term(int sig)
 {
-	(void)sig;
 	worker_stop = 1;
+	if (sig == SIGTERM)
+		worker_drain = 1;
+}
+
+/* Is a connection waiting in the listen backlog? */
+static int
+backlog_pending(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
 }
 
 static const char *
@@ -86,9 +99,10 @@ worker_main(int listen_fd, struct app *app, const struct serve_opts *o)
 	sigset_t term;
 	struct sigaction sa = {0};
 
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	prctl(PR_SET_PDEATHSIG, SIGUSR1);  /* orphans: stop, no drain */
 	sa.sa_handler = on_worker_term;   /* no SA_RESTART: accept must wake */
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &sa, NULL);     /* Ctrl-C reaches the master */
 	sigaction(SIGHUP, &sa, NULL);
@@ -97,6 +111,7 @@ worker_main(int listen_fd, struct app *app, const struct serve_opts *o)
 	sigaction(SIGCHLD, &sa, NULL);
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGUSR1);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -117,11 +132,16 @@ worker_main(int listen_fd, struct app *app, const struct serve_opts *o)
 	struct arena *a = arena_new();
 	struct buf out = {0};
 	int status = 0;
-	while (!worker_stop) {
+	for (;;) {
 		sigprocmask(SIG_UNBLOCK, &term, NULL);
-		/* A SIGTERM that was pending is delivered here, before accept. */
-		int rc = worker_stop ? -1 : FCGX_Accept_r(&f);
+		/* A SIGTERM that was pending is delivered here, before accept.
+		 * Stopping, a worker still takes what nginx already queued: a
+		 * request nginx handed over is answered, not reset. */
+		int go = !worker_stop || (worker_drain && backlog_pending(listen_fd));
+		int rc = go ? FCGX_Accept_r(&f) : -1;
 		sigprocmask(SIG_BLOCK, &term, NULL);
+		if (!go)
+			break;
 		if (rc < 0) {
 			if (worker_stop || errno == EINTR)
 				continue;
@@ -278,6 +298,8 @@ serve_main(const struct serve_opts *o, struct app *app)
 		if (sig == SIGTERM || sig == SIGINT) {
 			if (!stopping) {
 				LOG_INFO("stopping: finishing requests in hand");
+				/* No new connections; workers drain the queue. */
+				unlink(o->socket);
 				stopping = (int)time(NULL);
 				gen++;
 			}
@@ -295,7 +317,7 @@ serve_main(const struct serve_opts *o, struct app *app)
 		}
 		/* Workers of older generations are asked to stop again on every
 		 * tick: a SIGTERM that landed just before accept() is not lost. */
-		signal_workers(w, MAX_WORKERS, gen, SIGTERM);
+		signal_workers(w, MAX_WORKERS, gen, stopping ? SIGTERM : SIGUSR1);
 		if (stopping) {
 			if (alive == 0)
 				break;
@@ -307,7 +329,6 @@ serve_main(const struct serve_opts *o, struct app *app)
 		}
 	}
 	close(fd);
-	unlink(o->socket);
 	LOG_INFO("stopped");
 	return 0;
 }

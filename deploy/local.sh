@@ -27,10 +27,16 @@ sed -e "s|@USER@|$user|" -e "s|@RUN@|$run|g" -e "s|@TOP@|$top|g" \
     -e "s|@EXTRA@|${NGINX_EXTRA_FILE:+include $NGINX_EXTRA_FILE;}|" \
     "$top/deploy/nginx-local.conf.in" > "$run/nginx.conf"
 
+# A socket left by a killed run would pass the check below at once.
+rm -f "$sock"
 zpid=""; npid=""
 stop() {
     trap - INT TERM EXIT
-    [ -n "$npid" ] && kill -QUIT "$npid" 2>/dev/null
+    # nginx first: it finishes every request it took, zhijia still
+    # serving them; then zhijia finishes what it holds.
+    if [ -n "$npid" ] && kill -QUIT "$npid" 2>/dev/null; then
+        wait "$npid" 2>/dev/null || true
+    fi
     [ -n "$zpid" ] && kill -TERM "$zpid" 2>/dev/null
     wait 2>/dev/null
     exit "${1:-0}"
