@@ -201,9 +201,13 @@ def check_site_answers(site):
 
 
 def is_clear_failure_page(o):
-    """A non-303 answer a person can understand: the Chinese "try again
-    later" page (the program's 503, or nginx's page for a 502/504)."""
-    return o.status in (502, 503, 504) and CLEAR_503 in o.text
+    """A non-303 answer a person can understand: the program's 503 "try
+    again later" page (nothing was stored), or nginx's 502/504 page, which
+    must not claim nothing was saved: the worker may have died after its
+    commit."""
+    if o.status == 503:
+        return CLEAR_503 in o.text
+    return o.status in (502, 504) and "请稍后再试" in o.text and "可能已经保存" in o.text
 
 
 # ---- processes ----
