@@ -21,7 +21,7 @@ LDLIBS   += -lfcgi -lsqlite3 -lscrypt -lqrencode
 
 DEB_PKGS := build-essential pkg-config libfcgi-dev libsqlite3-dev \
             libscrypt-dev libqrencode-dev nginx-light python3 curl clang wrk sqlite3 \
-            valgrind
+            valgrind chromium default-jre-headless fonts-wqy-microhei
 
 SRCS     := $(wildcard cgi-bin/*.c)
 LIBSRCS  := $(filter-out cgi-bin/main.c,$(SRCS))
@@ -34,13 +34,13 @@ ASANUNITS:= $(UNITSRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=all
 
-.PHONY: all deps run test unit bench fuzz install clean
+.PHONY: all deps run test unit bench fuzz install clean browser
 all: $(BUILD)/zhijia
 
 # ---- dependencies (Debian 12) ----
 # A stamp keeps the check off the hot path of every make; delete it (or
 # make clean) to check again.
-$(BUILD)/.deps:
+$(BUILD)/.deps: Makefile
 	@mkdir -p $(BUILD)
 	@missing=""; for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
@@ -88,11 +88,22 @@ $(BUILD)/bench/commit: tests/bench/commit.c $(LIBOBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Icgi-bin -o $@ $< $(LIBOBJS) $(LDLIBS)
 
+# ---- browser tests: npm packages exactly as package-lock.json says ----
+# --ignore-scripts: vnu-jar's postinstall would download a Java runtime;
+# the machine's Java (default-jre-headless) runs vnu.jar instead.
+node_modules/.installed: package.json package-lock.json | $(BUILD)/.deps
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+browser: $(BUILD)/zhijia node_modules/.installed
+	node tests/browser/run.mjs
+
 # ---- the two commands ----
 run: $(BUILD)/zhijia
 	ZHIJIA_SAMPLES=1 deploy/local.sh $(PORT) $(BUILD)/run db/zhijia.db
 
-test: $(BUILD)/zhijia $(UNITS) $(ASANUNITS) $(BUILD)/bench/floor $(BUILD)/bench/commit
+test: $(BUILD)/zhijia $(UNITS) $(ASANUNITS) $(BUILD)/bench/floor $(BUILD)/bench/commit \
+      node_modules/.installed
 	tests/run.sh
 
 $(BUILD)/bench/gen: tests/bench/gen.c $(LIBOBJS)
@@ -103,7 +114,7 @@ $(BUILD)/bench/pages: tests/bench/pages.c $(LIBOBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Icgi-bin -o $@ $< $(LIBOBJS) $(LDLIBS)
 
-bench: $(BUILD)/zhijia $(BUILD)/bench/floor $(BUILD)/bench/commit $(BUILD)/bench/pages
+bench: $(BUILD)/zhijia $(BUILD)/bench/floor $(BUILD)/bench/commit $(BUILD)/bench/pages $(BUILD)/bench/gen
 	tests/bench/run.sh
 
 # ---- fuzzing (clang's libFuzzer), bounded; not part of make test ----

@@ -488,6 +488,7 @@ history(struct req *r, const char *ref)
 		tv_puts(a, e, "note", db_col_text(st, 1));
 		tv_putb(a, e, "internal", sqlite3_column_int(st, 2) == 0);
 		tv_puts(a, e, "at", show_datetime(a, db_col_text(st, 3)));
+		tv_puts(a, e, "iso", db_col_text(st, 3));
 		tv_puts(a, e, "who", db_col_text(st, 4));
 		tv_push(a, list, e);
 	}

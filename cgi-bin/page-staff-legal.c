@@ -635,6 +635,7 @@ case_history(struct req *r, const char *ref)
 		tv_puts(a, m, "note", db_col_text(st, 1));
 		tv_putb(a, m, "internal", sqlite3_column_int(st, 2) == 0);
 		tv_puts(a, m, "at", show_datetime(a, db_col_text(st, 3)));
+		tv_puts(a, m, "iso", db_col_text(st, 3));
 		tv_puts(a, m, "who", sqlite3_column_int(st, 6) ?
 		    staff_label(a, db_col_text(st, 4), db_col_text(st, 5)) : "申请人");
 		tv_push(a, list, m);

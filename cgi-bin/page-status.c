@@ -127,6 +127,7 @@ history(struct req *r, const char *ref)
 		tv_puts(r->a, e, "status", db_col_text(st, 0));
 		tv_puts(r->a, e, "note", db_col_text(st, 1));
 		tv_puts(r->a, e, "at", show_datetime(r->a, db_col_text(st, 2)));
+		tv_puts(r->a, e, "iso", db_col_text(st, 2));
 		tv_push(r->a, list, e);
 	}
 	sqlite3_reset(st);

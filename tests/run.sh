@@ -41,6 +41,7 @@ for t in build/tests/t_*; do
         --errors-for-leak-kinds=definite,indirect "$t"
 done
 for t in tests/http/t[0-9]*.py; do suite "http/$(basename "$t" .py)" python3 "$t"; done
+suite "browser" node tests/browser/run.mjs
 
 [ ${#broken[@]} -gt 0 ] && echo "failing: ${broken[*]}"
 echo "$total_pass passed, $total_fail failed"

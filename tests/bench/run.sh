@@ -27,6 +27,16 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$dir/run"
+# The site serves a database the size of a city union's after some years:
+# BENCH_JOINS applications and BENCH_LEGAL legal-aid cases (0 0: empty).
+JOINS=${BENCH_JOINS:-1000000}
+LEGAL=${BENCH_LEGAL:-200000}
+if [ "$JOINS" -gt 0 ] || [ "$LEGAL" -gt 0 ]; then
+    t0=$(date +%s)
+    build/bench/gen "$dir/bench.db" db/migrations "$JOINS" "$LEGAL" > /dev/null
+    sqlite3 "$dir/bench.db" "ANALYZE" 
+    echo "database: $JOINS applications, $LEGAL legal-aid cases, $(du -m "$dir/bench.db" | cut -f1) MB, made in $(( $(date +%s) - t0 )) s"
+fi
 cat > "$dir/extra.conf" <<CONF
 location = /bench/static.html { alias $dir/static.html; default_type text/html; }
 location = /bench/floor { include /etc/nginx/fastcgi_params; fastcgi_pass unix:$dir/floor.sock; }
@@ -90,6 +100,52 @@ done
 awk -v a="${RATE[POST /join]}" -v f="$commits" \
     'BEGIN { printf "  %-22s %.2fx of the bare SQLite commit limit (goal >= 0.70x)\n", "POST /join", a / f }'
 
+# ---- the staff desk on the big database ----
+echo
+tok=$(curl -fs -c "$dir/cj" "$base/staff/login" | sed -n 's/.*name="_token" value="\([^"]*\)".*/\1/p')
+master=$(cat "$dir/run/zhijia.pid")
+hwm() { for p in $(pgrep -P "$master"); do awk '/^VmHWM/ {print $2}' "/proc/$p/status"; done | sort -n | tail -1; }
+before=$(hwm)
+login_s=$(curl -fs -b "$dir/cj" -c "$dir/cj" -o /dev/null -w '%{time_total}' "$base/staff/login" \
+    --data-urlencode "_token=$tok" -d username=admin -d password=bench-password-1)
+after=$(hwm)
+cookie=$(awk '$6 == "zj_staff" {print "zj_staff=" $7}' "$dir/cj")
+echo "scrypt login (N=2^15, r=8, p=3): ${login_s}s; worker peak RSS ${before} kB -> ${after} kB"
+db() { sqlite3 "$dir/bench.db" "$1"; }
+name=$(db "SELECT name FROM join_applications ORDER BY id DESC LIMIT 1 OFFSET 5000")
+phone=$(db "SELECT phone FROM join_applications ORDER BY id DESC LIMIT 1 OFFSET 7000")
+ref=$(db "SELECT ref FROM join_applications ORDER BY id DESC LIMIT 1 OFFSET 9000")
+lname=$(db "SELECT name FROM legal_cases ORDER BY id DESC LIMIT 1 OFFSET 3000")
+lref=$(db "SELECT ref FROM legal_cases ORDER BY id DESC LIMIT 1 OFFSET 3000")
+enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
+month=$(date -u -d '-40 days' +%Y-%m-%d); month2=$(date -u -d '-10 days' +%Y-%m-%d)
+printf '%-44s %9s %9s   %s\n' "staff page (1 connection, ${STAFF_SECONDS:-3}s each)" median p99 goal
+staff_page() {
+    local label=$1 path=$2 goal=$3 out
+    out=$(wrk -t1 -c1 -d"${STAFF_SECONDS:-3}s" --latency -H "Cookie: $cookie" "$base$path")
+    local p50 p99 non2xx
+    p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+    p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+    non2xx=$(echo "$out" | awk '/Non-2xx/ {print "  (" $0 ")"}')
+    printf '%-44s %9s %9s   <= %s%s\n' "$label" "$p50" "$p99" "$goal" "$non2xx"
+}
+staff_page "dashboard /staff" "/staff" "100ms"
+staff_page "入会 queue, first page" "/staff/joins" "20ms"
+staff_page "入会 queue, page 20 (cursor)" "/staff/joins?before=$(db 'SELECT max(id) - 950 FROM join_applications')" "20ms"
+staff_page "入会 queue, 待审核 + 快递员" "/staff/joins?status=$(enc 待审核)&kind=$(enc 快递员)" "20ms"
+staff_page "入会 queue, a district" "/staff/joins?district=$(enc 海淀区)" "20ms"
+staff_page "入会 queue, last 40 to 10 days" "/staff/joins?from=$month&to=$month2" "20ms"
+staff_page "入会 search, name" "/staff/joins?q=$(enc "$name")" "20ms"
+staff_page "入会 search, phone" "/staff/joins?q=$phone" "20ms"
+staff_page "入会 search, reference" "/staff/joins?q=$ref" "20ms"
+staff_page "入会 record page" "/staff/joins/$ref" "20ms"
+staff_page "法律援助 queue, first page" "/staff/legal-aid" "20ms"
+staff_page "法律援助 queue, 待受理 + 拖欠工资" "/staff/legal-aid?status=$(enc 待受理)&kind=$(enc 拖欠工资)" "20ms"
+staff_page "法律援助 search, name" "/staff/legal-aid?q=$(enc "$lname")" "20ms"
+staff_page "法律援助 search, reference" "/staff/legal-aid?q=$lref" "20ms"
+staff_page "志愿服务 list" "/staff/volunteer" "20ms"
+staff_page "audit log" "/staff/audit" "20ms"
+
 # Memory: a worker's RSS after 100,000 and after 200,000 requests of GET /.
 master=$(cat "$dir/run/zhijia.pid")
 rss() {
@@ -99,7 +155,9 @@ rss() {
         kb=$(awk '/^VmRSS/ {print $2}' "/proc/$p/status")
         n=$((n + 1)); t=$((t + kb)); [ "$kb" -gt "$max" ] && max=$kb
     done
-    echo "max ${max} kB, mean $((t / (n ? n : 1))) kB over $n workers"
+    local anon
+    anon=$(for p in $(pgrep -P "$master"); do awk '/^RssAnon/ {print $2}' "/proc/$p/status"; done | sort -n | tail -1)
+    echo "max ${max} kB (private: ${anon} kB), mean $((t / (n ? n : 1))) kB over $n workers"
 }
 for round in 1 2; do
     # Enough requests at this rate for 100,000 in all, bounded at 120 s.

@@ -60,7 +60,7 @@ def test_a_pending_application_shows_plain_words_and_history():
     t = r.text
     assert "网上入会" in t and ref in t
     assert "正在审核" in t
-    assert re.search(r"<time>\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d</time> 已提交", t), t
+    assert re.search(r"<time datetime=\"\d{4}-\d\d-\d\dT[\d:]{8}Z\">\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d</time> 已提交", t), t
     # forgiving: lower case and spaces in the reference
     r = lookup(" " + ref.lower() + " ", "13811112222")
     assert "正在审核" in r.text
