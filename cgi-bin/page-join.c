@@ -68,15 +68,15 @@ static const struct field join_fields[J__N] = {
 static const char sql_station[] =
     "SELECT id, name FROM stations WHERE code = ?1";
 static const char sql_live[] =
-    "SELECT 1 FROM join_applications WHERE id_number = ?1"
+    "SELECT ref, form_nonce FROM join_applications WHERE id_number = ?1"
     " AND status IN ('待审核', '已通过')";
 static const char sql_insert[] =
     "INSERT INTO join_applications (ref, name, gender, id_number, phone,"
     " ethnicity, education, employment, occupation, employer, district_id,"
     " address, was_member, prev_union, station_id, consent_charter,"
-    " consent_sensitive, created_at, updated_at)"
+    " consent_sensitive, created_at, updated_at, form_nonce)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-    " 1, 1, ?16, ?16)";
+    " 1, 1, ?16, ?16, ?17)";
 
 /* The form's table with today's district list. */
 static struct field *
@@ -161,11 +161,13 @@ cross_check(struct req *r, struct fresult *res)
 	return errors;
 }
 
-/* Store the application.  Returns SQLITE_DONE, SQLITE_CONSTRAINT when the
- * person already has a live application, or the failing code. */
+/* Store the application.  Returns SQLITE_DONE (with *ref; also when this
+ * very page was stored before and is being sent again), SQLITE_CONSTRAINT
+ * when the person already has another live application, or the failing
+ * code. */
 static int
 store(struct req *r, const struct fresult *res, long long district,
-    long long station_id, const char **ref)
+    long long station_id, const char *nonce, const char **ref)
 {
 	struct db *db = r->app->db;
 	char now[32];
@@ -179,11 +181,15 @@ store(struct req *r, const struct fresult *res, long long district,
 	}
 	db_bind_text(st, 1, res[J_IDNO].value);
 	rc = sqlite3_step(st);
-	sqlite3_reset(st);
 	if (rc == SQLITE_ROW) {
-		rc = SQLITE_CONSTRAINT;
-		goto fail;
+		int again = nonce[0] != '\0' && strcmp(db_col_text(st, 1), nonce) == 0;
+		*ref = arena_strdup(r->a, db_col_text(st, 0));
+		sqlite3_reset(st);
+		rc = again ? SQLITE_DONE : SQLITE_CONSTRAINT;
+		db_rollback(db);
+		return rc;
 	}
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	utc_now_iso(now, sizeof(now));
@@ -211,6 +217,7 @@ store(struct req *r, const struct fresult *res, long long district,
 		if (station_id)
 			db_bind_int(st, 15, station_id);
 		db_bind_text(st, 16, now);
+		db_bind_text(st, 17, nonce);
 		rc = db_exec_stmt(db, st);
 		if (rc != SQLITE_CONSTRAINT_UNIQUE)  /* else: the ref was taken */
 			break;
@@ -243,7 +250,8 @@ join_post(struct req *r)
 	}
 	long long district = district_id(r, res[J_DISTRICT].value);
 	const char *ref = NULL;
-	int rc = store(r, res, district, station(r, src, NULL), &ref);
+	const char *nonce = form_token_nonce(r->a, req_field(r, "_token"));
+	int rc = store(r, res, district, station(r, src, NULL), nonce, &ref);
 	if (rc == SQLITE_CONSTRAINT) {
 		res[J_IDNO].error = "这个身份证号已有一份待审核或已通过的入会申请,无需重复提交。"
 		    "如需了解进度,请使用“进度查询”。";

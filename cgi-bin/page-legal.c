@@ -99,9 +99,14 @@ static const char sql_insert[] =
     "INSERT INTO legal_cases (ref, name, phone, id_number, district_id,"
     " employer, dispute_type, people, amount_fen, facts, claims,"
     " member_status, contact_time, may_call, consent_sensitive,"
-    " created_at, updated_at)"
+    " created_at, updated_at, form_nonce)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1,"
-    " ?15, ?15)";
+    " ?15, ?15, ?16)";
+/* The same page sent again (after an error page): the same nonce, phone
+ * and facts. */
+static const char sql_again[] =
+    "SELECT ref FROM legal_cases WHERE form_nonce = ?1 AND form_nonce <> ''"
+    " AND phone = ?2 AND facts = ?3";
 static const char sql_file[] =
     "INSERT INTO legal_files (case_id, stored_name, orig_name, mime, size,"
     " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -311,9 +316,25 @@ store(struct req *r, const struct fresult *res, long long district,
 	struct db *db = r->app->db;
 	sqlite3_stmt *st;
 	char now[32];
+	const char *nonce = form_token_nonce(r->a, req_field(r, "_token"));
 	int rc = db_begin(db);
 	if (rc != SQLITE_OK)
 		return rc;
+	if ((st = db_prep(db, sql_again)) == NULL) {
+		rc = SQLITE_ERROR;
+		goto fail;
+	}
+	db_bind_text(st, 1, nonce);
+	db_bind_text(st, 2, res[L_PHONE].value);
+	db_bind_text(st, 3, res[L_FACTS].value);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		/* Stored already: its evidence too; these copies are dropped. */
+		*ref = arena_strdup(r->a, db_col_text(st, 0));
+		sqlite3_reset(st);
+		db_rollback(db);
+		return SQLITE_DONE;
+	}
+	sqlite3_reset(st);
 	utc_now_iso(now, sizeof(now));
 	for (int attempt = 0; attempt < 5; attempt++) {
 		*ref = make_ref(r->a, "FY", 8);
@@ -337,6 +358,7 @@ store(struct req *r, const struct fresult *res, long long district,
 		db_bind_text(st, 13, res[L_CONTACT].value);
 		db_bind_int(st, 14, res[L_MAYCALL].num);
 		db_bind_text(st, 15, now);
+		db_bind_text(st, 16, nonce);
 		rc = db_exec_stmt(db, st);
 		if (rc != SQLITE_CONSTRAINT_UNIQUE)  /* else: the ref was taken */
 			break;

@@ -158,12 +158,15 @@ hex_encode(const void *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+#define NONCE_HEX 16
+
 static void
-token_mac(const struct req *r, const char *form, long long t, char out[33])
+token_mac(const struct req *r, const char *form, long long t, const char *nonce,
+    char out[33])
 {
-	char msg[128];
+	char msg[160];
 	unsigned char mac[32];
-	int n = snprintf(msg, sizeof(msg), "form|%s|%lld", form, t);
+	int n = snprintf(msg, sizeof(msg), "form|%s|%lld|%.*s", form, t, NONCE_HEX, nonce);
 	hmac_sha256(r->app->secret, sizeof(r->app->secret), msg, (size_t)n, mac);
 	hex_encode(mac, 16, out);
 }
@@ -173,8 +176,11 @@ form_token(struct req *r, const char *form)
 {
 	char mac[33];
 	long long t = (long long)time(NULL);
-	token_mac(r, form, t, mac);
-	return arena_printf(r->a, "%lld.%s", t, mac);
+	const char *nonce = random_hex(r->a, NONCE_HEX / 2);
+	if (nonce == NULL)
+		nonce = "0000000000000000";
+	token_mac(r, form, t, nonce, mac);
+	return arena_printf(r->a, "%lld.%s.%s", t, nonce, mac);
 }
 
 int
@@ -184,16 +190,27 @@ form_token_check(struct req *r, const char *form, const char *token,
 	char mac[33];
 	if (token == NULL)
 		return -1;
-	const char *dot = strchr(token, '.');
-	if (dot == NULL || dot == token || dot - token > 12 || strlen(dot + 1) != 32 ||
-	    strspn(token, "0123456789") != (size_t)(dot - token))
+	size_t tl = strspn(token, "0123456789");
+	const char *nonce = token + tl + 1;
+	if (tl == 0 || tl > 12 || token[tl] != '.' ||
+	    strspn(nonce, "0123456789abcdef") != NONCE_HEX || nonce[NONCE_HEX] != '.' ||
+	    strlen(nonce + NONCE_HEX + 1) != 32)
 		return -1;
 	long long t = strtoll(token, NULL, 10);
 	long long now = (long long)time(NULL);
-	token_mac(r, form, t, mac);
-	if (!ct_equal(mac, dot + 1, 32))
+	token_mac(r, form, t, nonce, mac);
+	if (!ct_equal(mac, nonce + NONCE_HEX + 1, 32))
 		return -1;
 	return (t <= now + 60 && now - t <= max_age) ? 0 : -1;
+}
+
+const char *
+form_token_nonce(struct arena *a, const char *token)
+{
+	const char *dot = token ? strchr(token, '.') : NULL;
+	if (dot == NULL || strspn(dot + 1, "0123456789abcdef") != NONCE_HEX)
+		return "";
+	return arena_strndup(a, dot + 1, NONCE_HEX);
 }
 
 char *

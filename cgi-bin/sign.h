@@ -19,8 +19,9 @@ void hmac_sha256(const void *key, size_t klen, const void *msg, size_t n,
 void hex_encode(const void *p, size_t n, char *out);
 
 /*
- * A token for a form served now: "TIME.MAC", where MAC is an HMAC with the
- * site secret over the form's name and TIME.  From r->a.
+ * A token for a form served now: "TIME.NONCE.MAC", where NONCE is random
+ * (one per page served) and MAC an HMAC with the site secret over the
+ * form's name, TIME and NONCE.  From r->a.
  */
 const char *form_token(struct req *r, const char *form);
 /*
@@ -29,6 +30,12 @@ const char *form_token(struct req *r, const char *form);
  */
 int form_token_check(struct req *r, const char *form, const char *token,
     long max_age);
+/*
+ * The NONCE of a token that passed form_token_check: the same for every
+ * submission of one page served (a person sending it again after an error
+ * page), different for another page.  "" for anything else.
+ */
+const char *form_token_nonce(struct arena *a, const char *token);
 
 /*
  * A reference number: prefix then n random characters from an alphabet

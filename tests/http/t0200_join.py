@@ -166,6 +166,21 @@ def test_a_second_application_with_the_same_id_is_refused_without_leaking():
     assert r3.status == 303, r3
 
 
+def test_the_same_page_sent_again_gets_the_same_reference():
+    """A worker killed after its commit leaves nginx's error page; the person
+    sends the same page again and must get their reference, not a refusal."""
+    f = person(id_number=idno("11010519930303004"), gender="女", phone="13900000010")
+    r1 = S.post("/join", f)
+    assert r1.status == 303, r1
+    before = count()
+    r2 = S.post("/join", f)
+    assert r2.status == 303 and r2.header("Location") == r1.header("Location"), r2
+    assert count() == before
+    # a new page with the same ID number is still a second application
+    f2 = dict(f, _token=token())
+    assert S.post("/join", f2).status == 422
+
+
 def test_a_station_qr_code_is_recorded_and_an_unknown_one_ignored():
     sid = S.sql_exec("INSERT INTO stations (code, name, created_at) VALUES "
                      "('CY001', '朝阳望京驿站', '2026-01-01T00:00:00Z')")
@@ -190,9 +205,9 @@ def test_a_station_qr_code_is_recorded_and_an_unknown_one_ignored():
 def test_forged_or_old_tokens_and_the_honeypot_store_nothing():
     before = count()
     good = token()
-    stamp, mac = good.split(".")
-    for bad in ["", "123.abc", "%s.%s" % (stamp, "0" * 32),
-                "%d.%s" % (int(stamp) - 2 * 86400, mac)]:
+    stamp, nonce, mac = good.split(".")
+    for bad in ["", "123.abc", "%s.%s.%s" % (stamp, nonce, "0" * 32),
+                "%d.%s.%s" % (int(stamp) - 2 * 86400, nonce, mac), "%s.%s" % (stamp, mac)]:
         r = S.post("/join", person(id_number=idno("11010519700101005"), gender="男",
                                    _token=bad))
         assert r.status == 422, (bad, r)

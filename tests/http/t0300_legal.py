@@ -345,16 +345,33 @@ def test_files_are_not_kept_when_another_field_is_wrong():
     assert temp_files() == []
 
 
+def test_the_same_page_sent_again_gets_the_same_reference_and_no_second_case():
+    """After an error page the person sends the same page again: one case,
+    one set of evidence files, the same reference."""
+    tok = token()
+    r1 = submit(good(), [("evidence", "a.png", "image/png", PNG)], tok=tok)
+    assert r1.status == 303, r1
+    before = counts()
+    r2 = submit(good(), [("evidence", "a.png", "image/png", PNG)], tok=tok)
+    assert r2.status == 303 and r2.header("Location") == r1.header("Location"), r2
+    assert counts() == before
+    # the same page with other facts is another case
+    other = dict(good(), **{"事实经过": "另一件事:公司拖欠了三个月的加班费,一直没有结算。"})
+    assert submit(other, tok=tok).status == 303
+    assert counts()[0] == before[0] + 1
+
+
 def test_forged_wrong_form_and_expired_tokens_show_the_form_again():
     secret = S.sql("SELECT value FROM settings WHERE key = 'form_secret'")[0][0]
 
     def signed(form, t):
-        mac = hmac.new(secret, ("form|%s|%d" % (form, t)).encode(), hashlib.sha256)
-        return "%d.%s" % (t, mac.hexdigest()[:32])
+        nonce = os.urandom(8).hex()
+        mac = hmac.new(secret, ("form|%s|%d|%s" % (form, t, nonce)).encode(), hashlib.sha256)
+        return "%d.%s.%s" % (t, nonce, mac.hexdigest()[:32])
 
     now = int(time.time())
     assert submit(good(), tok=signed("legal", now)).status == 303  # the recipe is right
-    for tok in ["", "garbage", "%d.%s" % (now, "0" * 32), signed("join", now),
+    for tok in ["", "garbage", "%d.%s.%s" % (now, "0" * 16, "0" * 32), signed("join", now),
                 signed("legal", now - 25 * 3600)]:
         before = counts()
         r = submit(good(), [("evidence", "a.png", "image/png", PNG)], tok=tok)

@@ -202,6 +202,11 @@ test_sign(struct arena *a)
 	    form_token_check(&r, "join", "", 86400) == -1 &&
 	    form_token_check(&r, "join", "x.y", 86400) == -1, "malformed tokens refused");
 	ok(form_token_check(&r, "join", t, -1) == -1, "expired token refused");
+	const char *t2 = form_token(&r, "join");
+	const char *n1 = form_token_nonce(a, t), *n2 = form_token_nonce(a, t2);
+	ok(strlen(n1) == 16 && strspn(n1, "0123456789abcdef") == 16, "nonce %s", n1);
+	ok(strcmp(n1, n2) != 0, "each page served gets its own nonce");
+	ok(strcmp(form_token_nonce(a, "123.abc"), "") == 0, "no nonce in a malformed token");
 	app.secret[0] ^= 1;
 	ok(form_token_check(&r, "join", t, 86400) == -1, "another site's token refused");
 
