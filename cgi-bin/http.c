@@ -215,6 +215,18 @@ resp_write(struct req *r, const void *p, size_t len)
 	return r->io.write(r->io.ctx, p, len);
 }
 
+long long
+req_param_id(const struct req *r, size_t i)
+{
+	const char *s = i < r->nparams ? r->params[i] : NULL;
+	long long v = 0;
+	if (s == NULL || *s == '\0' || strlen(s) > 15 || strspn(s, "0123456789") != strlen(s))
+		return 0;
+	for (; *s; s++)
+		v = v * 10 + (*s - '0');
+	return v;
+}
+
 const char *
 req_query(const struct req *r, const char *name)
 {

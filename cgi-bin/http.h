@@ -131,6 +131,10 @@ void resp_error(struct req *r, int status, const char *message);
 int resp_begin(struct req *r, int status, const char *ctype);
 int resp_write(struct req *r, const void *p, size_t len);
 
+/* Path parameter i as a positive decimal id (at most 15 digits), or 0
+ * when it is not one: callers answer 404. */
+long long req_param_id(const struct req *r, size_t i);
+
 /* A query-string or body field, or NULL. */
 const char *req_query(const struct req *r, const char *name);
 const char *req_field(const struct req *r, const char *name);

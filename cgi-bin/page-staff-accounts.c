@@ -308,11 +308,9 @@ struct account {
 static int
 load_account(struct req *r, struct account *acc)
 {
-	const char *p = r->params[0];
-	char *end;
-	long long id = strtoll(p, &end, 10);
+	long long id = req_param_id(r, 0);
 	int found = 0;
-	if (*p == '\0' || *end != '\0' || id <= 0 || strspn(p, "0123456789") != strlen(p)) {
+	if (id <= 0) {
 		resp_error(r, 404, NULL);
 		return 0;
 	}

@@ -122,11 +122,6 @@ static const char sql_record[] =
     " FROM join_applications j"
     " LEFT JOIN districts d ON d.id = j.district_id"
     " LEFT JOIN stations s ON s.id = j.station_id WHERE j.ref = ?1";
-static const char sql_history[] =
-    "SELECT e.status, e.note, e.public, e.created_at,"
-    "  coalesce(nullif(t.display_name, ''), t.username, '')"
-    " FROM events e LEFT JOIN staff t ON t.id = e.staff_id"
-    " WHERE e.ref = ?1 ORDER BY e.id";
 static const char sql_dups[] =
     "SELECT x.ref, x.name, x.status, x.district_id, coalesce(d.name, ''),"
     "  x.created_at, x.id_number = ?2, x.phone = ?3 AND x.name = ?4"
@@ -473,29 +468,6 @@ load(struct req *r, struct jrec *j)
 	return found ? 0 : -1;
 }
 
-static struct tval *
-history(struct req *r, const char *ref)
-{
-	struct arena *a = r->a;
-	struct tval *list = tv_list(a);
-	sqlite3_stmt *st = db_prep(r->app->db, sql_history);
-	if (st == NULL)
-		return list;
-	db_bind_text(st, 1, ref);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct tval *e = tv_map(a);
-		tv_puts(a, e, "status", db_col_text(st, 0));
-		tv_puts(a, e, "note", db_col_text(st, 1));
-		tv_putb(a, e, "internal", sqlite3_column_int(st, 2) == 0);
-		tv_puts(a, e, "at", show_datetime(a, db_col_text(st, 3)));
-		tv_puts(a, e, "iso", db_col_text(st, 3));
-		tv_puts(a, e, "who", db_col_text(st, 4));
-		tv_push(a, list, e);
-	}
-	sqlite3_reset(st);
-	return list;
-}
-
 /* Other applications with the same ID number, or the same phone and name. */
 static struct tval *
 duplicates(struct req *r, const struct jrec *j)
@@ -560,7 +532,7 @@ show_record(struct req *r, int status, const struct jrec *j,
 	tv_putb(a, j->view, "rejected", strcmp(j->status, "未通过") == 0);
 	birth_view(r, j);
 	tv_put(a, ctx, "rec", j->view);
-	tv_put(a, ctx, "history", history(r, j->ref));
+	tv_put(a, ctx, "history", event_history(r, j->ref, 1));
 	struct tval *dups = duplicates(r, j);
 	tv_put(a, ctx, "dups", dups);
 	tv_putb(a, ctx, "has_dups", dups->n > 0);

@@ -126,11 +126,6 @@ static const char sql_files[] =
     "SELECT id, orig_name, mime, size FROM legal_files WHERE case_id = ?1 ORDER BY id";
 static const char sql_file[] =
     "SELECT stored_name, orig_name, mime FROM legal_files WHERE id = ?1 AND case_id = ?2";
-static const char sql_history[] =
-    "SELECT e.status, e.note, e.public, e.created_at, coalesce(s.display_name, ''),"
-    "  coalesce(s.username, ''), e.staff_id IS NOT NULL"
-    " FROM events e LEFT JOIN staff s ON s.id = e.staff_id"
-    " WHERE e.ref = ?1 ORDER BY e.id";
 static const char sql_assignees[] =
     "SELECT id, username, display_name FROM staff WHERE disabled = 0"
     " AND role IN ('legal', 'admin') AND (district_id IS NULL OR district_id = ?1)"
@@ -620,30 +615,6 @@ case_files(struct req *r, const struct lcase *c)
 	return list;
 }
 
-static struct tval *
-case_history(struct req *r, const char *ref)
-{
-	struct arena *a = r->a;
-	struct tval *list = tv_list(a);
-	sqlite3_stmt *st = db_prep(r->app->db, sql_history);
-	if (st == NULL)
-		return list;
-	db_bind_text(st, 1, ref);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct tval *m = tv_map(a);
-		tv_puts(a, m, "status", db_col_text(st, 0));
-		tv_puts(a, m, "note", db_col_text(st, 1));
-		tv_putb(a, m, "internal", sqlite3_column_int(st, 2) == 0);
-		tv_puts(a, m, "at", show_datetime(a, db_col_text(st, 3)));
-		tv_puts(a, m, "iso", db_col_text(st, 3));
-		tv_puts(a, m, "who", sqlite3_column_int(st, 6) ?
-		    staff_label(a, db_col_text(st, 4), db_col_text(st, 5)) : "申请人");
-		tv_push(a, list, m);
-	}
-	sqlite3_reset(st);
-	return list;
-}
-
 /* Every field of the case for the page.  Shows the full ID number, and
  * writes that to the audit log. */
 static struct tval *
@@ -847,7 +818,7 @@ show_case(struct req *r, int status, const struct lcase *c,
 	struct tval *files = case_files(r, c);
 	tv_put(a, ctx, "files", files);
 	tv_putb(a, ctx, "has_files", files->n > 0);
-	tv_put(a, ctx, "history", case_history(r, c->ref));
+	tv_put(a, ctx, "history", event_history(r, c->ref, 1));
 	tv_putf(a, ctx, "base", "/staff/legal-aid/%s", c->ref);
 	for (size_t i = 0; i < ZJ_NELEM(steps); i++)
 		tv_putb(a, ctx, arena_printf(a, "can_%s", steps[i].name),
@@ -1069,10 +1040,8 @@ static void
 legal_file(struct req *r)
 {
 	struct lcase c;
-	const char *id = r->params[1];
-	size_t n = strlen(id);
-	if (n == 0 || n > 18 || strspn(id, "0123456789") != n ||
-	    !load_case(r, r->params[0], &c)) {
+	long long id = req_param_id(r, 1);
+	if (id <= 0 || !load_case(r, r->params[0], &c)) {
 		resp_error(r, 404, NULL);
 		return;
 	}
@@ -1081,7 +1050,7 @@ legal_file(struct req *r)
 		resp_error(r, 500, NULL);
 		return;
 	}
-	db_bind_int(st, 1, strtoll(id, NULL, 10));
+	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, c.id);
 	const char *stored = NULL, *orig = NULL, *mime = NULL;
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -1095,9 +1064,9 @@ legal_file(struct req *r)
 		resp_error(r, 404, stored ? "这个文件已不在服务器上。" : NULL);
 		return;
 	}
-	audit(r, "view.evidence", c.ref, arena_printf(r->a, "文件 %s:%s", id, orig));
+	audit(r, "view.evidence", c.ref, arena_printf(r->a, "文件 %lld:%s", id, orig));
 	resp_header(r, "Content-Disposition", arena_printf(r->a,
-	    "attachment; filename=\"evidence-%s.%s\"; filename*=UTF-8''%s", id,
+	    "attachment; filename=\"evidence-%lld.%s\"; filename*=UTF-8''%s", id,
 	    mime_ext(mime), pct_encode(r->a, orig)));
 	resp_header(r, "Cache-Control", "private, no-store");
 	if (resp_begin(r, 200, mime) == 0)

@@ -265,8 +265,8 @@ site_origin(struct req *r)
 static void
 poster(struct req *r)
 {
-	const char *p = r->params[0];
-	if (strspn(p, "0123456789") != strlen(p) || strlen(p) > 15) {
+	long long id = req_param_id(r, 0);
+	if (id <= 0) {
 		resp_error(r, 404, NULL);
 		return;
 	}
@@ -275,7 +275,7 @@ poster(struct req *r)
 		resp_error(r, 500, NULL);
 		return;
 	}
-	db_bind_int(st, 1, atoll(p));
+	db_bind_int(st, 1, id);
 	struct arena *a = r->a;
 	struct tval *ctx = tv_map(a);
 	int rc = sqlite3_step(st);

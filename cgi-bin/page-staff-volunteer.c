@@ -222,18 +222,6 @@ may_edit(const struct staff *s, const struct activity *act)
 }
 
 /* A path segment of digits as a number, else 0. */
-static long long
-seg_id(const char *s)
-{
-	long long v = 0;
-	if (s == NULL || *s == '\0' || strlen(s) > 15 ||
-	    strspn(s, "0123456789") != strlen(s))
-		return 0;
-	for (; *s; s++)
-		v = v * 10 + (*s - '0');
-	return v;
-}
-
 /* The route's activity when the person may see it (edit: change it), or
  * NULL after answering 404 / 503. */
 static struct activity *
@@ -241,7 +229,7 @@ route_activity(struct req *r, int edit)
 {
 	const struct staff *s = staff_of(r);
 	struct activity *act = arena_calloc(r->a, 1, sizeof(*act));
-	long long id = seg_id(r->params[0]);
+	long long id = req_param_id(r, 0);
 	int rc = SQLITE_ERROR;
 	int found = id > 0 ? activity_load(r, id, act, &rc) : 0;
 	if (found > 0 && !(edit ? may_edit(s, act) : may_see(s, act)))

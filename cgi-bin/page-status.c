@@ -44,9 +44,6 @@ static const char sql_signup[] =
     "  (SELECT count(*) FROM signups w WHERE w.activity_id = s.activity_id"
     "   AND w.status = '候补' AND w.id <= s.id)"
     " FROM signups s JOIN activities a ON a.id = s.activity_id WHERE s.ref = ?1";
-static const char sql_events[] =
-    "SELECT status, note, created_at FROM events"
-    " WHERE ref = ?1 AND public = 1 ORDER BY id";
 static const char sql_count[] =
     "INSERT INTO lookup_counts (addr, window, n) VALUES (?1, ?2, 1)"
     " ON CONFLICT (addr, window) DO UPDATE SET n = n + 1 RETURNING n";
@@ -114,26 +111,6 @@ over_limit(struct req *r)
 	return n > LOOKUP_MAX;
 }
 
-static struct tval *
-history(struct req *r, const char *ref)
-{
-	struct tval *list = tv_list(r->a);
-	sqlite3_stmt *st = db_prep(r->app->db, sql_events);
-	if (st == NULL)
-		return list;
-	db_bind_text(st, 1, ref);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct tval *e = tv_map(r->a);
-		tv_puts(r->a, e, "status", db_col_text(st, 0));
-		tv_puts(r->a, e, "note", db_col_text(st, 1));
-		tv_puts(r->a, e, "at", show_datetime(r->a, db_col_text(st, 2)));
-		tv_puts(r->a, e, "iso", db_col_text(st, 2));
-		tv_push(r->a, list, e);
-	}
-	sqlite3_reset(st);
-	return list;
-}
-
 /* Fill ctx with the submission, or return 0 when the pair is not ours. */
 static int
 lookup(struct req *r, const char *ref, const char *phone, struct tval *ctx)
@@ -184,7 +161,7 @@ lookup(struct req *r, const char *ref, const char *phone, struct tval *ctx)
 	}
 	sqlite3_reset(st);
 	if (found)
-		tv_put(r->a, tv_get(ctx, "result"), "history", history(r, ref));
+		tv_put(r->a, tv_get(ctx, "result"), "history", event_history(r, ref, 0));
 	return found;
 }
 

@@ -138,20 +138,6 @@ activity_load(struct req *r, long long id, struct activity *act, int *rc)
 	return step == SQLITE_ROW;
 }
 
-/* The {id} of the route as a number: digits only, else 0. */
-static long long
-param_id(const struct req *r)
-{
-	const char *s = r->nparams ? r->params[0] : NULL;
-	long long v = 0;
-	if (s == NULL || *s == '\0' || strlen(s) > 15 ||
-	    strspn(s, "0123456789") != strlen(s))
-		return 0;
-	for (; *s; s++)
-		v = v * 10 + (*s - '0');
-	return v;
-}
-
 /* ---- times: stored UTC ISO-8601, shown in Asia/Shanghai (UTC+8) ---- */
 
 /* NULL while sign-ups are open at now, else why they are closed. */
@@ -281,7 +267,7 @@ static struct activity *
 route_activity(struct req *r)
 {
 	struct activity *act = arena_calloc(r->a, 1, sizeof(*act));
-	long long id = param_id(r);
+	long long id = req_param_id(r, 0);
 	int rc = SQLITE_ERROR;
 	int found = id > 0 ? activity_load(r, id, act, &rc) : 0;
 	if (found < 0)

@@ -11,6 +11,7 @@
 #include "http.h"
 #include "sign.h"
 #include "util.h"
+#include "when.h"
 
 void
 pubform_render(struct req *r, int status, const char *tmpl, const char *form,
@@ -76,6 +77,40 @@ district_id(struct req *r, const char *name)
 		id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return id;
+}
+
+struct tval *
+event_history(struct req *r, const char *ref, int staff)
+{
+	static const char sql[] =
+	    "SELECT e.status, e.note, e.public, e.created_at,"
+	    "  coalesce(t.display_name, ''), coalesce(t.username, '')"
+	    " FROM events e LEFT JOIN staff t ON t.id = e.staff_id"
+	    " WHERE e.ref = ?1 AND (?2 OR e.public = 1) ORDER BY e.id";
+	struct arena *a = r->a;
+	struct tval *list = tv_list(a);
+	sqlite3_stmt *st = db_prep(r->app->db, sql);
+	if (st == NULL)
+		return list;
+	db_bind_text(st, 1, ref);
+	db_bind_int(st, 2, staff);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct tval *e = tv_map(a);
+		const char *iso = db_col_text(st, 3);
+		tv_puts(a, e, "status", db_col_text(st, 0));
+		tv_puts(a, e, "note", db_col_text(st, 1));
+		tv_puts(a, e, "at", show_datetime(a, iso));
+		tv_puts(a, e, "iso", iso);
+		if (staff) {
+			const char *display = db_col_text(st, 4), *user = db_col_text(st, 5);
+			tv_putb(a, e, "internal", sqlite3_column_int(st, 2) == 0);
+			tv_puts(a, e, "who", *user == '\0' ? "申请人" : *display == '\0' ? user :
+			    arena_printf(a, "%s(%s)", display, user));
+		}
+		tv_push(a, list, e);
+	}
+	sqlite3_reset(st);
+	return list;
 }
 
 int

@@ -38,6 +38,15 @@ const char *const *district_options(struct req *r, int *sample);
 /* The id of the active district named name, or 0. */
 long long district_id(struct req *r, const char *name);
 
+/*
+ * The dated history of ref for a template, oldest first:
+ * [{status, note, at (Shanghai), iso (UTC), internal, who}].  staff 0:
+ * what the applicant may see (public events, no names); staff 1: every
+ * event, internal ones flagged, who = "显示名(username)" of the member of
+ * staff, or "申请人" when none.
+ */
+struct tval *event_history(struct req *r, const char *ref, int staff);
+
 /* Append to a reference's history.  Returns an SQLite result code. */
 int event_add(struct req *r, const char *ref, const char *status,
     const char *note, int public, long long staff_id);
