@@ -127,7 +127,16 @@ join_get(struct req *r)
 {
 	int sample;
 	struct field *f = fields_now(r, &sample);
-	show_form(r, 200, f, NULL, req_query(r, "src"), sample, NULL);
+	const char *src = req_query(r, "src");
+	if (station(r, src, NULL)) {
+		show_form(r, 200, f, NULL, src, sample, NULL);
+		return;
+	}
+	/* Most visits: the same page but for its token. */
+	struct tval *ctx = tv_map(r->a);
+	tv_putb(r->a, ctx, "sample_districts", sample);
+	pubform_render_fresh(r, "join/form", "join", f, J__N, NULL, ctx,
+	    options_variant(r, f[J_DISTRICT].options, sample));
 }
 
 /* Checks that span fields; returns the number of errors added. */

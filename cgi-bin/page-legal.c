@@ -144,7 +144,12 @@ legal_get(struct req *r)
 	for (size_t i = 0; i < L__N; i++)
 		res[i].value = "";
 	res[L_PEOPLE].value = "1";  /* most cases are one worker's own */
-	show_form(r, 200, f, res, sample, 0, NULL);
+	/* The same page on every visit but for its token. */
+	struct tval *ctx = tv_map(r->a);
+	tv_putb(r->a, ctx, "sample_districts", sample);
+	tv_putb(r->a, ctx, "files_again", 0);
+	pubform_render_fresh(r, "legal/form", "legal", f, L__N, res, ctx,
+	    options_variant(r, f[L_DISTRICT].options, sample));
 }
 
 /* What the first bytes say the file is, or NULL for anything else. */

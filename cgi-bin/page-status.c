@@ -168,8 +168,8 @@ lookup(struct req *r, const char *ref, const char *phone, struct tval *ctx)
 static void
 status_get(struct req *r)
 {
-	pubform_render(r, 200, "status/form", "status", status_fields, S__N, NULL,
-	    NULL, NULL);
+	pubform_render_fresh(r, "status/form", "status", status_fields, S__N, NULL,
+	    NULL, "");
 }
 
 static void

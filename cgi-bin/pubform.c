@@ -4,6 +4,7 @@
 #include "pubform.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -25,6 +26,58 @@ pubform_render(struct req *r, int status, const char *tmpl, const char *form,
 	if (form_error)
 		tv_puts(r->a, ctx, "form_error", form_error);
 	resp_render(r, status, tmpl, ctx);
+}
+
+/* Stands for the token in a cached page; tokens are [0-9a-f.] only. */
+#define TOKEN_HOLE "@@form-token@@"
+
+void
+pubform_render_fresh(struct req *r, const char *tmpl, const char *form,
+    const struct field *fields, size_t n, const struct fresult *defaults,
+    struct tval *ctx, const char *variant)
+{
+	static struct {
+		const char *tmpl;   /* a template name literal: compared by address */
+		char *variant, *page;
+		size_t len, hole;   /* the token goes at page + hole */
+	} cache[8];
+	size_t i;
+	for (i = 0; i < ZJ_NELEM(cache) - 1; i++)
+		if (cache[i].tmpl == NULL || (cache[i].tmpl == tmpl &&
+		    strcmp(cache[i].variant, variant) == 0))
+			break;
+	if (cache[i].tmpl == NULL || cache[i].tmpl != tmpl ||
+	    strcmp(cache[i].variant, variant) != 0) {
+		/* Render once with a hole where the token goes. */
+		struct buf page = {0};
+		if (ctx == NULL)
+			ctx = tv_map(r->a);
+		tv_put(r->a, ctx, "f", form_view(r, fields, n, defaults));
+		tv_puts(r->a, ctx, "token", TOKEN_HOLE);
+		app_page_data(r, ctx);
+		const char *hole = NULL;
+		if (tmpl_render(r->app->tmpl, tmpl, ctx, &page) == 0 && page.p != NULL)
+			hole = strstr(page.p, TOKEN_HOLE);
+		if (hole == NULL || strstr(hole + 1, TOKEN_HOLE) != NULL) {
+			buf_free(&page);  /* not one hole: render as usual */
+			pubform_render(r, 200, tmpl, form, fields, n, defaults, ctx, NULL);
+			return;
+		}
+		free(cache[i].variant);
+		free(cache[i].page);
+		cache[i].tmpl = tmpl;
+		cache[i].variant = xstrdup(variant);
+		cache[i].hole = (size_t)(hole - page.p);
+		cache[i].len = page.len;
+		cache[i].page = page.p;
+	}
+	const char *token = form_token(r, form);
+	size_t tl = strlen(token), hl = strlen(TOKEN_HOLE);
+	buf_reset(r->out);
+	buf_put(r->out, cache[i].page, cache[i].hole);
+	buf_put(r->out, token, tl);
+	buf_put(r->out, cache[i].page + cache[i].hole + hl, cache[i].len - cache[i].hole - hl);
+	resp_text(r, 200, "text/html; charset=utf-8", r->out->p, r->out->len);
 }
 
 const char *
@@ -61,6 +114,20 @@ district_options(struct req *r, int *sample)
 		sqlite3_reset(st);
 	opts[n] = NULL;
 	return opts;
+}
+
+const char *
+options_variant(struct req *r, const char *const *options, int flag)
+{
+	struct buf b = {0};
+	buf_putc(&b, flag ? '1' : '0');
+	for (; options && *options; options++) {
+		buf_putc(&b, '\n');
+		buf_puts(&b, *options);
+	}
+	const char *v = arena_strdup(r->a, b.p);
+	buf_free(&b);
+	return v;
 }
 
 long long

@@ -24,6 +24,19 @@ void pubform_render(struct req *r, int status, const char *tmpl,
     const struct fresult *res, struct tval *ctx, const char *form_error);
 
 /*
+ * A form as first served (nothing typed, no messages) looks the same on
+ * every request but for its token.  Each worker renders it once per
+ * variant — a string naming whatever else the page shows from the
+ * database (e.g. the district list) — and afterwards only puts in a fresh
+ * token.  Same output as pubform_render(r, 200, tmpl, form, fields, n,
+ * defaults, ctx, NULL); defaults (NULL: empty) and ctx must hold nothing
+ * that varies by request except what variant names.
+ */
+void pubform_render_fresh(struct req *r, const char *tmpl, const char *form,
+    const struct field *fields, size_t n, const struct fresult *defaults,
+    struct tval *ctx, const char *variant);
+
+/*
  * The bot guards of a POST: NULL when the honeypot is empty and the token
  * is ours and younger than a day; else the message for the top of the
  * form (the person's input is kept).
@@ -35,6 +48,10 @@ const char *pubform_guard(struct req *r, const char *form);
  * *sample set when the list is the shipped sample.
  */
 const char *const *district_options(struct req *r, int *sample);
+/* The options as one string (a cache variant: the same list, the same
+ * string).  From the arena. */
+const char *options_variant(struct req *r, const char *const *options, int flag);
+
 /* The id of the active district named name, or 0. */
 long long district_id(struct req *r, const char *name);
 

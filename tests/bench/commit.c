@@ -47,8 +47,11 @@ main(int argc, char **argv)
 	double secs = atof(argv[3]), t0 = now();
 	long n = 0;
 	while (now() - t0 < secs) {
-		snprintf(ref, sizeof(ref), "RB%08ld", n);
-		snprintf(id, sizeof(id), "B%017ld", n);
+		/* Unique, apart from real ones, and spread over the indexes as
+		 * real ones are (an ID number lands anywhere in its index). */
+		unsigned long long x = (unsigned long long)n * 0x9E3779B97F4A7C15ULL;
+		snprintf(ref, sizeof(ref), "R%016llx", x);
+		snprintf(id, sizeof(id), "B%017llu", x % 100000000000000000ULL);
 		utc_now_iso(ts, sizeof(ts));
 		if (db_begin(db) != SQLITE_OK)
 			return 1;

@@ -83,6 +83,25 @@ def test_the_form_has_every_labelled_field():
     assert "示例" in t          # the shipped district list says it is a sample
 
 
+def test_each_visit_gets_its_own_token_and_todays_districts():
+    """Workers keep the fresh form rendered; only the token changes, and a
+    change to the district list shows at once."""
+    pages = [S.get("/join").text for _ in range(6)]
+    tokens = [form_value(p, "_token") for p in pages]
+    assert len(set(tokens)) == len(tokens), tokens
+    strip = [p.replace(t, "") for p, t in zip(pages, tokens)]
+    assert all(x == strip[0] for x in strip)
+    S.sql_exec("INSERT INTO districts (code, name) VALUES ('110109', '门头沟区')")
+    try:
+        for _ in range(6):      # every worker
+            assert "<option>门头沟区</option>" in S.get("/join").text
+            assert "<option>门头沟区</option>" in S.get("/legal-aid").text
+    finally:
+        S.sql_exec("UPDATE districts SET active = 0 WHERE code = '110109'")
+    for _ in range(6):
+        assert "门头沟区" not in S.get("/join").text
+
+
 def test_privacy_page_says_what_why_who_and_how_long():
     t = S.get("/privacy").text
     for words in ["收集什么", "为什么收集", "谁能看到", "保存多久"]:
