@@ -75,7 +75,7 @@ static const struct field note_fields[N__N] = {
     "  EXISTS (SELECT 1 FROM join_applications x" \
     "    WHERE x.id_number = j.id_number AND x.id <> j.id)" \
     "  OR EXISTS (SELECT 1 FROM join_applications x" \
-    "    WHERE x.phone = j.phone AND +x.name = j.name AND x.id <> j.id)"
+    "    WHERE x.phone = j.phone AND x.name = j.name AND x.id <> j.id)"
 #define Q_JOINS \
     " LEFT JOIN districts d ON d.id = j.district_id" \
     " LEFT JOIN stations s ON s.id = j.station_id"
@@ -127,7 +127,7 @@ static const char sql_dups[] =
     "  x.created_at, x.id_number = ?2, x.phone = ?3 AND x.name = ?4"
     " FROM join_applications x LEFT JOIN districts d ON d.id = x.district_id"
     " WHERE x.id IN (SELECT id FROM join_applications WHERE id_number = ?2"
-    "   UNION SELECT id FROM join_applications WHERE phone = ?3 AND +name = ?4)"
+    "   UNION SELECT id FROM join_applications WHERE phone = ?3 AND name = ?4)"
     " AND x.id <> ?1 ORDER BY x.id DESC LIMIT 20";  /* the newest 20 */
 static const char sql_next_seq[] =
     "INSERT INTO member_seq (district_id, year, last) VALUES (?1, ?2, 1)"
