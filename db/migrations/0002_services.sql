@@ -41,9 +41,7 @@ CREATE TABLE join_applications (
 CREATE UNIQUE INDEX join_one_live_per_id ON join_applications(id_number)
     WHERE status IN ('待审核', '已通过');
 CREATE INDEX join_by_status ON join_applications(status, district_id, created_at);
--- Phone (the queue search) and phone + name (the possible-duplicate flag:
--- a seek, however many applications share one phone).
-CREATE INDEX join_by_phone ON join_applications(phone, name);
+CREATE INDEX join_by_phone ON join_applications(phone);
 
 CREATE TABLE legal_cases (
     id             INTEGER PRIMARY KEY,

@@ -48,7 +48,9 @@ CREATE TABLE member_seq (
 
 -- Queue paging and search.
 CREATE INDEX join_by_district ON join_applications(district_id, id);
-CREATE INDEX join_by_name ON join_applications(name);
+-- Name + phone: the name search, and the possible-duplicate flag (same
+-- name and phone) as one seek however many applications share a phone.
+CREATE INDEX join_by_name ON join_applications(name, phone);
 CREATE INDEX legal_by_district ON legal_cases(district_id, id);
 CREATE INDEX legal_by_name ON legal_cases(name);
 CREATE INDEX legal_by_assignee ON legal_cases(assignee_id);
