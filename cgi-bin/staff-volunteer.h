@@ -1,0 +1,83 @@
+/*
+ * staff-volunteer.h - what the three files of the staff 志愿服务 pages
+ * share, and nothing else includes: page-staff-volunteer.c (the list, the
+ * route table, and the activity every page loads), page-staff-activity.c
+ * (the activity form: new, edit) and page-staff-roster.c (the roster and
+ * what is posted from it: cancel, attend, remove).
+ */
+#ifndef ZJ_STAFF_VOLUNTEER_H
+#define ZJ_STAFF_VOLUNTEER_H
+
+#include <stddef.h>
+
+struct req;
+struct staff;
+struct tval;
+
+/* An activity as loaded, its text in the request's arena. */
+struct activity {
+	long long id, district_id, capacity, confirmed, waiting;
+	const char *title, *description, *starts_at, *ends_at, *place;
+	const char *district, *deadline, *cancel_reason;
+	int cancelled, sample;
+};
+
+/* What a change found when it re-read its rows inside its transaction. */
+enum outcome { OUT_DONE, OUT_GONE, OUT_CANCELLED, OUT_TOO_FEW };
+
+/* ---- page-staff-volunteer.c ---- */
+
+/*
+ * Load activity id into *act, text from r's arena, whoever may see it:
+ * 1 found, 0 not there, -1 with the SQLite code in *rc.
+ */
+int activity_load(struct req *r, long long id, struct activity *act, int *rc);
+
+/*
+ * Whether s may change act: admin any; anyone else only an activity of a
+ * district they see (city-wide ones are the admin's).  Cannot fail.
+ */
+int may_edit_activity(const struct staff *s, const struct activity *act);
+
+/*
+ * The route's activity ({id}, path parameter 0) when the person may see
+ * it (edit: may change it), from the arena.  NULL after answering: 404
+ * when it is not there or is another district's, else the database
+ * failure.
+ */
+struct activity *route_activity(struct req *r, int edit);
+
+/*
+ * What the list and the roster show of act at now (UTC ISO text): a map
+ * from the arena.  Cannot fail.
+ */
+struct tval *activity_view(struct req *r, const struct activity *act,
+    const char *now);
+
+/*
+ * Inside the caller's open transaction: a public event (status, note) by
+ * the person on every live sign-up of act, which /status shows them.
+ * Returns SQLITE_DONE, or the failing code (the caller rolls back); *n
+ * (may be NULL) gets how many were told.
+ */
+int tell_everyone(struct req *r, const struct activity *act,
+    const char *status, const char *note, size_t *n);
+
+/* How many references s, joined by "、", names: 0 for "".  Cannot fail. */
+int count_refs(const char *s);
+
+/* ---- route handlers, for the table in page-staff-volunteer.c ---- */
+
+/* page-staff-activity.c */
+void activity_new_get(struct req *r);
+void activity_new_post(struct req *r);
+void activity_edit_get(struct req *r);
+void activity_edit_post(struct req *r);
+
+/* page-staff-roster.c */
+void roster_get(struct req *r);
+void roster_cancel_post(struct req *r);
+void roster_attend_post(struct req *r);
+void roster_remove_post(struct req *r);
+
+#endif
