@@ -1,6 +1,9 @@
 /*
  * page-staff-legal.c - 法律援助 on the staff desk: the queue, a case's own
- * page with its evidence files and history, the workflow, the CSV export.
+ * page with its evidence files and history, the CSV export, and the route
+ * table of the area.  The workflow (the step table and its forms, the POST
+ * handler) is page-staff-legal-steps.c; what the two share is in
+ * staff-legal.h.
  *
  *   GET  /staff/legal-aid                    the queue: filter, search, 50 a page
  *   GET  /staff/legal-aid.csv                the whole filtered queue, streamed
@@ -9,14 +12,7 @@
  *                                            triage hint, what may be done next
  *   GET  /staff/legal-aid/{ref}/files/{id}   one evidence file (audited)
  *   POST /staff/legal-aid/{ref}/{step}       accept, reject, assign, mediate,
- *                                            close, note
- *
- * The workflow: 待受理 → 已受理 (or 不予受理, with a reason) → 已指派 (a
- * legal officer who sees the district, and the lawyer or mediator) → 调解中
- * → closed as 调解成功 (amount recovered), 转仲裁, 转诉讼 or 撤回, from 已指派
- * or 调解中.  Each step is checked against the state inside the transaction
- * that makes it, is one public event (the applicant's /status shows it)
- * and one audit entry.  Notes are internal events, allowed at any step.
+ *                                            close, note (page-staff-legal-steps.c)
  *
  * Only ROLE_ADMIN and ROLE_LEGAL reach these routes; a case outside the
  * person's district answers 404 on every route, as an unknown one does.
@@ -37,19 +33,18 @@
 #include "lists.h"
 #include "pubform.h"
 #include "queue.h"
+#include "staff-legal.h"
 #include "staff.h"
 #include "valid.h"
 #include "when.h"
 
 #define LEGAL_ACCESS (ROLE_ADMIN | ROLE_LEGAL)
 #define TRIAGE_FEN 100000LL          /* the union's rule: ≥ ¥1,000 at stake */
-#define MAX_FEN 10000000000LL
 
 static const char *const statuses[] = {
 	"待受理", "已受理", "已指派", "调解中", "调解成功", "转仲裁", "转诉讼", "撤回",
 	"不予受理", NULL,
 };
-static const char *const outcomes[] = {"调解成功", "转仲裁", "转诉讼", "撤回", NULL};
 
 /* ---- SQL ---- */
 
@@ -126,33 +121,11 @@ static const char sql_files[] =
     "SELECT id, orig_name, mime, size FROM legal_files WHERE case_id = ?1 ORDER BY id";
 static const char sql_file[] =
     "SELECT stored_name, orig_name, mime FROM legal_files WHERE id = ?1 AND case_id = ?2";
-static const char sql_assignees[] =
-    "SELECT id, username, display_name FROM staff WHERE disabled = 0"
-    " AND role IN ('legal', 'admin') AND (district_id IS NULL OR district_id = ?1)"
-    " ORDER BY role = 'admin', username";
-static const char sql_status_now[] =
-    "SELECT status FROM legal_cases WHERE id = ?1";
-static const char sql_update[] =
-    "UPDATE legal_cases SET status = ?2, reason = coalesce(?3, reason),"
-    " assignee_id = coalesce(?4, assignee_id),"
-    " handler_name = coalesce(?5, handler_name),"
-    " recovered_fen = coalesce(?6, recovered_fen),"
-    " closed_at = coalesce(?7, closed_at), updated_at = ?8"
-    " WHERE id = ?1 AND status = ?9";
 
 /* ---- a case as read from a row ---- */
 
-struct lcase {
-	long long id, district_id, people, amount, recovered;
-	int has_amount, has_recovered, may_call;
-	const char *ref, *created, *name, *phone, *idno, *district, *employer,
-	    *kind, *status, *reason, *assignee, *handler, *member, *contact,
-	    *closed, *facts, *claims, *updated;
-};
-
-/* "显示名(username)", or the username alone. */
-static const char *
-staff_label(struct arena *a, const char *display, const char *username)
+const char *
+legal_staff_label(struct arena *a, const char *display, const char *username)
 {
 	if (*username == '\0')
 		return "";
@@ -199,17 +172,12 @@ read_case(struct arena *a, sqlite3_stmt *st, struct lcase *c)
 	c->claims = col(a, st, LC_CLAIMS);
 	c->updated = col(a, st, LC_UPDATED);
 	/* The export has no arena to build a label in: it shows the username. */
-	c->assignee = a ? staff_label(a, db_col_text(st, LC_ANAME),
+	c->assignee = a ? legal_staff_label(a, db_col_text(st, LC_ANAME),
 	    db_col_text(st, LC_AUSER)) : db_col_text(st, LC_AUSER);
 }
 
-/*
- * The case of reference ref that r's member of staff may see.  Returns 1
- * with *c filled (arena), or 0 when there is none or it is outside their
- * district: the caller answers 404 either way.
- */
-static int
-load_case(struct req *r, const char *ref, struct lcase *c)
+int
+legal_load_case(struct req *r, const char *ref, struct lcase *c)
 {
 	if (!ref_ok(ref, "FY"))
 		return 0;
@@ -246,8 +214,8 @@ fmt_yuan(char *out, size_t len, long long fen, int grouping)
 	out[k] = '\0';
 }
 
-static const char *
-yuan(struct arena *a, long long fen)
+const char *
+legal_yuan(struct arena *a, long long fen)
 {
 	char s[48];
 	fmt_yuan(s, sizeof(s), fen, 1);
@@ -353,7 +321,7 @@ queue_row(struct req *r, const struct lcase *c)
 	tv_puts(a, m, "employer", c->employer);
 	tv_puts(a, m, "kind", c->kind);
 	tv_puti(a, m, "people", c->people);
-	tv_puts(a, m, "amount", c->has_amount ? yuan(a, c->amount) : "");
+	tv_puts(a, m, "amount", c->has_amount ? legal_yuan(a, c->amount) : "");
 	tv_puts(a, m, "status", c->status);
 	tv_puts(a, m, "assignee", c->assignee);
 	tv_puts(a, m, "handler", c->handler);
@@ -484,81 +452,6 @@ legal_csv(struct req *r)
 
 /* ---- the case page ---- */
 
-enum { R_REASON, R__N };
-static const struct field reject_fields[R__N] = {
-	[R_REASON] = {"reason", "不予受理原因", F_TEXTAREA, 1, 2, 500, NULL,
-	    "申请人在进度查询中可以看到,请写清楚原因和可以去哪里求助", NULL},
-};
-
-enum { A_ASSIGNEE, A_HANDLER, A__N };
-static const struct field assign_fields[A__N] = {
-	[A_ASSIGNEE] = {"assignee", "负责人", F_SELECT, 1, 0, 0, NULL,
-	    "可以办理本区县案件的法律援助专员或管理员", NULL},
-	[A_HANDLER] = {"handler_name", "律师或调解员姓名", F_TEXT, 1, 1, 50, NULL,
-	    "具体承办的律师或调解员,申请人在进度查询中可以看到", NULL},
-};
-
-enum { C_OUTCOME, C_RECOVERED, C_NOTE, C__N };
-static const struct field close_fields[C__N] = {
-	[C_OUTCOME] = {"outcome", "办结结果", F_RADIO, 1, 0, 0, outcomes, NULL, NULL},
-	[C_RECOVERED] = {"recovered", "追回金额(元)", F_MONEY, 0, 0, MAX_FEN, NULL,
-	    "调解成功时必填,最多两位小数", "例如 3500 或 3500.50"},
-	[C_NOTE] = {"close_note", "给申请人的说明", F_TEXTAREA, 0, 0, 500, NULL,
-	    "选填。申请人在进度查询中可以看到", NULL},
-};
-
-enum { N_NOTE, N__N };
-static const struct field note_fields[N__N] = {
-	[N_NOTE] = {"note", "备注", F_TEXTAREA, 1, 1, 2000, NULL,
-	    "内部备注,只有工作人员可以看到", NULL},
-};
-
-/* Who a case may be assigned to: legal officers and admins who see its
- * district.  labels is NULL-terminated (the select's options). */
-struct assignees {
-	size_t n;
-	long long *ids;
-	const char **labels;
-};
-
-static void
-load_assignees(struct req *r, long long district_id, struct assignees *as)
-{
-	size_t cap = 16;
-	as->n = 0;
-	as->ids = arena_calloc(r->a, cap, sizeof(*as->ids));
-	as->labels = arena_calloc(r->a, cap + 1, sizeof(*as->labels));
-	sqlite3_stmt *st = db_prep(r->app->db, sql_assignees);
-	if (st == NULL)
-		return;
-	db_bind_int(st, 1, district_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (as->n == cap) {
-			long long *ids = arena_calloc(r->a, cap * 2, sizeof(*ids));
-			const char **labels = arena_calloc(r->a, cap * 2 + 1, sizeof(*labels));
-			memcpy(ids, as->ids, cap * sizeof(*ids));
-			memcpy(labels, as->labels, cap * sizeof(*labels));
-			as->ids = ids, as->labels = labels, cap *= 2;
-		}
-		as->ids[as->n] = sqlite3_column_int64(st, 0);
-		as->labels[as->n] = staff_label(r->a, db_col_text(st, 2),
-		    db_col_text(st, 1));
-		as->n++;
-	}
-	sqlite3_reset(st);
-	as->labels[as->n] = NULL;
-}
-
-/* The assign form's table with today's choice of people. */
-static const struct field *
-assign_table(struct req *r, const struct assignees *as)
-{
-	struct field *f = arena_alloc(r->a, sizeof(assign_fields));
-	memcpy(f, assign_fields, sizeof(assign_fields));
-	f[A_ASSIGNEE].options = as->labels;
-	return f;
-}
-
 /* Text split at line ends, for paragraphs: [{text}]. */
 static struct tval *
 lines(struct arena *a, const char *s)
@@ -638,7 +531,7 @@ case_view(struct req *r, const struct lcase *c)
 	tv_puts(a, m, "kind", c->kind);
 	tv_puti(a, m, "people", c->people);
 	if (c->has_amount)
-		tv_puts(a, m, "amount", yuan(a, c->amount));
+		tv_puts(a, m, "amount", legal_yuan(a, c->amount));
 	tv_put(a, m, "facts", lines(a, c->facts));
 	tv_put(a, m, "claims", lines(a, c->claims));
 	tv_puts(a, m, "member", c->member);
@@ -649,7 +542,7 @@ case_view(struct req *r, const struct lcase *c)
 	tv_puts(a, m, "assignee", c->assignee);
 	tv_puts(a, m, "handler", c->handler);
 	if (c->has_recovered)
-		tv_puts(a, m, "recovered", yuan(a, c->recovered));
+		tv_puts(a, m, "recovered", legal_yuan(a, c->recovered));
 	if (*c->closed)
 		tv_puts(a, m, "closed", show_datetime(a, c->closed));
 	tv_puts(a, m, "mark", triage(c, &sentence, &flag));
@@ -658,190 +551,21 @@ case_view(struct req *r, const struct lcase *c)
 	return m;
 }
 
-/* ---- the workflow ---- */
-
-/* What a step changes; NULL / -1 / 0 leave a column as it is. */
-struct change {
-	const char *to;           /* new status; NULL: none (a note) */
-	const char *reason;
-	long long assignee_id;
-	const char *handler;
-	long long recovered;      /* 分, -1: none */
-	int closes;               /* sets closed_at */
-	const char *note;         /* the event's note */
-	const char *detail;       /* for the audit log */
-};
-
-struct step;
-typedef int (*check_fn)(struct req *r, const struct lcase *c,
-    const struct step *s, struct fresult *res, struct change *ch);
-
-struct step {
-	const char *name;         /* the URL's last segment; audit "legal.<name>" */
-	const char *verb;         /* what it does, for messages */
-	const char *from[3];      /* states it starts from; none listed: any */
-	const char *to;           /* the state it leads to; NULL: the form says */
-	check_fn check;
-	const char *done;         /* the notice after it */
-};
-
-static int
-check_accept(struct req *r, const struct lcase *c, const struct step *s,
-    struct fresult *res, struct change *ch)
-{
-	(void)r, (void)c, (void)res;
-	ch->to = s->to;
-	ch->note = "正在安排律师或调解员";
-	return 0;
-}
-
-static int
-check_mediate(struct req *r, const struct lcase *c, const struct step *s,
-    struct fresult *res, struct change *ch)
-{
-	(void)r, (void)c, (void)res;
-	ch->to = s->to;
-	ch->note = c->handler[0] ? arena_printf(r->a, "%s正在组织调解", c->handler) :
-	    "正在组织调解";
-	return 0;
-}
-
-static int
-check_reject(struct req *r, const struct lcase *c, const struct step *s,
-    struct fresult *res, struct change *ch)
-{
-	(void)c;
-	int errors = form_check(r, reject_fields, R__N, res);
-	ch->to = s->to;
-	ch->reason = ch->note = res[R_REASON].value;
-	ch->closes = 1;
-	return errors;
-}
-
-static int
-check_assign(struct req *r, const struct lcase *c, const struct step *s,
-    struct fresult *res, struct change *ch)
-{
-	struct assignees as;
-	load_assignees(r, c->district_id, &as);
-	int errors = form_check(r, assign_table(r, &as), A__N, res);
-	for (size_t i = 0; i < as.n && !res[A_ASSIGNEE].error; i++)
-		if (strcmp(as.labels[i], res[A_ASSIGNEE].value) == 0)
-			ch->assignee_id = as.ids[i];
-	if (!res[A_ASSIGNEE].error && ch->assignee_id == 0) {
-		res[A_ASSIGNEE].error = "请从列表中选择负责人";
-		errors++;
-	}
-	ch->to = s->to;
-	ch->handler = res[A_HANDLER].value;
-	ch->note = arena_printf(r->a, "已指派%s负责,将与您联系", ch->handler);
-	ch->detail = arena_printf(r->a, "负责人 %s;律师或调解员 %s",
-	    res[A_ASSIGNEE].value, ch->handler);
-	return errors;
-}
-
-static int
-check_close(struct req *r, const struct lcase *c, const struct step *s,
-    struct fresult *res, struct change *ch)
-{
-	(void)c, (void)s;
-	int errors = form_check(r, close_fields, C__N, res);
-	int success = strcmp(res[C_OUTCOME].value, "调解成功") == 0;
-	const char *note = res[C_NOTE].value;
-	if (success && !res[C_RECOVERED].error && res[C_RECOVERED].value[0] == '\0') {
-		res[C_RECOVERED].error = "调解成功时请填写追回金额(没有追回金额的填 0)";
-		errors++;
-	}
-	ch->to = res[C_OUTCOME].value;
-	ch->closes = 1;
-	ch->note = note;
-	if (success) {
-		ch->recovered = res[C_RECOVERED].num;
-		ch->note = arena_printf(r->a, "追回金额 ¥%s%s%s", yuan(r->a, ch->recovered),
-		    *note ? "。" : "", note);
-	}
-	return errors;
-}
-
-static int
-check_note(struct req *r, const struct lcase *c, const struct step *s,
-    struct fresult *res, struct change *ch)
-{
-	(void)c, (void)s;
-	int errors = form_check(r, note_fields, N__N, res);
-	ch->note = ch->detail = res[N_NOTE].value;
-	return errors;
-}
-
-static const struct step steps[] = {
-	{"accept", "受理", {"待受理"}, "已受理", check_accept, "已受理"},
-	{"reject", "不予受理", {"待受理"}, "不予受理", check_reject, "已记为不予受理"},
-	{"assign", "指派", {"已受理"}, "已指派", check_assign, "已指派"},
-	{"mediate", "开始调解", {"已指派"}, "调解中", check_mediate, "已开始调解"},
-	{"close", "结案", {"已指派", "调解中"}, NULL, check_close, "已结案"},
-	{"note", "添加备注", {NULL}, NULL, check_note, "备注已添加"},
-};
-
-static const struct step *
-step_named(const char *name)
-{
-	for (size_t i = 0; name && i < ZJ_NELEM(steps); i++)
-		if (strcmp(steps[i].name, name) == 0)
-			return &steps[i];
-	return NULL;
-}
-
-static int
-allowed(const struct step *s, const char *status)
-{
-	if (s->from[0] == NULL)
-		return 1;
-	for (size_t i = 0; i < ZJ_NELEM(s->from) && s->from[i]; i++)
-		if (strcmp(s->from[i], status) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * Render the case page.  failed: the step whose form is shown with res
- * (its messages beside the fields); message: a refusal at the top.
- */
-static void
-show_case(struct req *r, int status, const struct lcase *c,
-    const struct step *failed, const struct fresult *res, const char *message)
+void
+legal_show_case(struct req *r, int status, const struct lcase *c,
+    const char *failed, const struct fresult *res, const char *message)
 {
 	struct arena *a = r->a;
 	struct tval *ctx = tv_map(a);
-	struct assignees as;
-	const char *which = failed ? failed->name : "";
 	tv_put(a, ctx, "c", case_view(r, c));
 	struct tval *files = case_files(r, c);
 	tv_put(a, ctx, "files", files);
 	tv_putb(a, ctx, "has_files", files->n > 0);
 	tv_put(a, ctx, "history", event_history(r, c->ref, 1));
 	tv_putf(a, ctx, "base", "/staff/legal-aid/%s", c->ref);
-	for (size_t i = 0; i < ZJ_NELEM(steps); i++)
-		tv_putb(a, ctx, arena_printf(a, "can_%s", steps[i].name),
-		    allowed(&steps[i], c->status));
-	load_assignees(r, c->district_id, &as);
-	struct tval *forms = tv_map(a);
-	tv_put(a, forms, "reject", form_view(r, reject_fields, R__N,
-	    strcmp(which, "reject") ? NULL : res));
-	tv_put(a, forms, "assign", form_view(r, assign_table(r, &as), A__N,
-	    strcmp(which, "assign") ? NULL : res));
-	tv_put(a, forms, "close", form_view(r, close_fields, C__N,
-	    strcmp(which, "close") ? NULL : res));
-	tv_put(a, forms, "note", form_view(r, note_fields, N__N,
-	    strcmp(which, "note") ? NULL : res));
-	tv_put(a, ctx, "forms", forms);
-	tv_putb(a, ctx, "no_assignees", as.n == 0);
-	if (failed && res)
-		tv_put(a, ctx, "f", tv_get(forms, which));
+	legal_workflow_view(r, ctx, c, failed, res, status == 200);
 	if (message)
 		tv_puts(a, ctx, "refused", message);
-	const struct step *done = step_named(req_query(r, "done"));
-	if (done && status == 200)
-		tv_puts(a, ctx, "notice", done->done);
 	resp_render(r, status, "staff/legal/case", ctx);
 }
 
@@ -849,126 +573,11 @@ static void
 legal_case(struct req *r)
 {
 	struct lcase c;
-	if (!load_case(r, r->params[0], &c)) {
+	if (!legal_load_case(r, r->params[0], &c)) {
 		resp_error(r, 404, NULL);
 		return;
 	}
-	show_case(r, 200, &c, NULL, NULL, NULL);
-}
-
-/* apply's answer when the case moved on before the step could be made. */
-#define MOVED (-1)
-
-/*
- * Make the change in one transaction: the state is read again inside it,
- * so two people acting at once cannot both move the case.  Returns
- * SQLITE_DONE, MOVED when the state no longer allows the step (*now set;
- * nothing changed), or the failing SQLite code (rolled back).
- */
-static int
-apply(struct req *r, const struct lcase *c, const struct step *s,
-    const struct change *ch, const char **now)
-{
-	struct db *db = r->app->db;
-	long long who = staff_of(r)->id;
-	char at[32];
-	int rc = db_begin(db);
-	if (rc != SQLITE_OK)
-		return rc;
-	utc_now_iso(at, sizeof(at));
-	sqlite3_stmt *st = db_prep(db, sql_status_now);
-	if (st == NULL) {
-		rc = SQLITE_ERROR;
-		goto fail;
-	}
-	db_bind_int(st, 1, c->id);
-	rc = sqlite3_step(st);
-	*now = arena_strdup(r->a, rc == SQLITE_ROW ? db_col_text(st, 0) : "");
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW) {
-		rc = rc == SQLITE_DONE ? SQLITE_ERROR : rc;
-		goto fail;
-	}
-	if (!allowed(s, *now)) {
-		rc = MOVED;
-		goto fail;
-	}
-	if (ch->to) {
-		if ((st = db_prep(db, sql_update)) == NULL) {
-			rc = SQLITE_ERROR;
-			goto fail;
-		}
-		db_bind_int(st, 1, c->id);
-		db_bind_text(st, 2, ch->to);
-		db_bind_text(st, 3, ch->reason);
-		if (ch->assignee_id)
-			db_bind_int(st, 4, ch->assignee_id);
-		db_bind_text(st, 5, ch->handler);
-		if (ch->recovered >= 0)
-			db_bind_int(st, 6, ch->recovered);
-		db_bind_text(st, 7, ch->closes ? at : NULL);
-		db_bind_text(st, 8, at);
-		db_bind_text(st, 9, *now);
-		if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
-			goto fail;
-	}
-	rc = event_add(r, c->ref, ch->to ? ch->to : *now, ch->note, ch->to != NULL, who);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	const char *what = ch->detail ? ch->detail : ch->note ? ch->note : "";
-	if (ch->to)
-		what = arena_printf(r->a, "%s → %s%s%s", *now, ch->to, *what ? ":" : "",
-		    what);
-	audit(r, arena_printf(r->a, "legal.%s", s->name), c->ref, what);
-	if ((rc = db_commit(db)) == SQLITE_OK)
-		return SQLITE_DONE;
-fail:
-	db_rollback(db);
-	return rc;
-}
-
-static const char *
-refusal(struct req *r, const struct step *s, const char *status)
-{
-	return arena_printf(r->a, "这个案件现在是“%s”状态,不能%s,什么也没有改变。"
-	    "可能其他工作人员刚刚处理过,请看下方的最新状态。", status, s->verb);
-}
-
-static void
-legal_step(struct req *r)
-{
-	struct lcase c;
-	struct fresult res[(int)C__N + (int)A__N];  /* room for any step's form */
-	struct change ch = {.recovered = -1};
-	const struct step *s = step_named(r->params[1]);
-	if (s == NULL || !load_case(r, r->params[0], &c)) {
-		resp_error(r, 404, NULL);
-		return;
-	}
-	if (!allowed(s, c.status)) {
-		show_case(r, 409, &c, NULL, NULL, refusal(r, s, c.status));
-		return;
-	}
-	memset(res, 0, sizeof(res));
-	if (s->check(r, &c, s, res, &ch) > 0) {
-		show_case(r, 422, &c, s, res, NULL);
-		return;
-	}
-	const char *now = "";
-	int rc = apply(r, &c, s, &ch, &now);
-	if (rc == MOVED) {
-		if (load_case(r, c.ref, &c))
-			show_case(r, 409, &c, NULL, NULL, refusal(r, s, now));
-		else
-			resp_error(r, 404, NULL);
-		return;
-	}
-	if (rc != SQLITE_DONE) {
-		answer_db_failure(r, rc);
-		return;
-	}
-	resp_redirect(r, 303, arena_printf(r->a, "/staff/legal-aid/%s?done=%s",
-	    c.ref, s->name));
+	legal_show_case(r, 200, &c, NULL, NULL, NULL);
 }
 
 /* ---- evidence files ---- */
@@ -1041,7 +650,7 @@ legal_file(struct req *r)
 {
 	struct lcase c;
 	long long id = req_param_id(r, 1);
-	if (id <= 0 || !load_case(r, r->params[0], &c)) {
+	if (id <= 0 || !legal_load_case(r, r->params[0], &c)) {
 		resp_error(r, 404, NULL);
 		return;
 	}

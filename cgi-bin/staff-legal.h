@@ -1,0 +1,73 @@
+/*
+ * staff-legal.h - what the two files of 法律援助 on the staff desk share;
+ * private to them.  page-staff-legal.c has the queue, the export, the case
+ * page, evidence files and the route table; page-staff-legal-steps.c has
+ * the workflow (the step table, its forms, the POST handler).
+ */
+#ifndef ZJ_STAFF_LEGAL_H
+#define ZJ_STAFF_LEGAL_H
+
+struct arena;
+struct fresult;
+struct req;
+struct tval;
+
+/* ---- page-staff-legal.c ---- */
+
+/* A case as read from a row of legal_cases. */
+struct lcase {
+	long long id, district_id, people, amount, recovered;
+	int has_amount, has_recovered, may_call;
+	const char *ref, *created, *name, *phone, *idno, *district, *employer,
+	    *kind, *status, *reason, *assignee, *handler, *member, *contact,
+	    *closed, *facts, *claims, *updated;
+};
+
+/* "显示名(username)", or the username alone; "" when there is no
+ * username.  The label is in a (or static); never fails. */
+const char *legal_staff_label(struct arena *a, const char *display,
+    const char *username);
+
+/* 分 as 元 with thousands separators: 1234567 → "12,345.67" (in a).
+ * Never fails; amounts are never negative (one would show as 0.00). */
+const char *legal_yuan(struct arena *a, long long fen);
+
+/*
+ * The case of reference ref that r's member of staff may see.  Returns 1
+ * with *c filled (r's arena), or 0 when there is none or it is outside
+ * their district: the caller answers 404 either way.
+ */
+int legal_load_case(struct req *r, const char *ref, struct lcase *c);
+
+/*
+ * Answer r with the case page at this HTTP status: every field (the full
+ * ID number, audited), evidence, history and the workflow's forms.
+ * failed: the name of the step whose form is shown with res (its messages
+ * beside the fields), or NULL; message: a refusal shown at the top, or
+ * NULL.  Never fails: a list that cannot be read is shown empty.
+ */
+void legal_show_case(struct req *r, int status, const struct lcase *c,
+    const char *failed, const struct fresult *res, const char *message);
+
+/* ---- page-staff-legal-steps.c ---- */
+
+/*
+ * The workflow's part of the case page, put into ctx: can_<step> for each
+ * step c's status allows; forms {reject, assign, close, note}, failed's
+ * (a step name, or NULL) with res; no_assignees; f, the failed form; and,
+ * when notice is set, the notice after ?done=<step>.  Allocates in r's
+ * arena; never fails.
+ */
+void legal_workflow_view(struct req *r, struct tval *ctx, const struct lcase *c,
+    const char *failed, const struct fresult *res, int notice);
+
+/*
+ * The handler of POST /staff/legal-aid/{ref}/{step}.  Makes the step in
+ * one transaction and answers 303 to the case page; 404 for an unknown
+ * step or a case the person may not see, 409 when the case's status does
+ * not allow the step, 422 with the form's messages (nothing changed
+ * either way), 503 or 500 when the database fails (rolled back).
+ */
+void legal_step(struct req *r);
+
+#endif
