@@ -65,16 +65,33 @@ static const char sql_setpw[] =
 static const char *const bad_login =
     "用户名或密码不正确。连续输错 5 次,账号将锁定 15 分钟。";
 
+/*
+ * Where to go after logging in: a staff page of this site, in printable
+ * ASCII (no CR/LF or spaces for a header, no // or \\ for another host),
+ * not the login page itself; else NULL.
+ */
+static const char *
+safe_next(const char *next)
+{
+	if (next == NULL || strncmp(next, "/staff", 6) != 0 ||
+	    strncmp(next, "/staff/login", 12) == 0 || strstr(next, "//") ||
+	    strchr(next, '\\') || strlen(next) > 512)
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)next; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
+			return NULL;
+	return next;
+}
+
 static void
 show_login(struct req *r, int status, const struct fresult *res,
     const char *message)
 {
 	struct tval *ctx = tv_map(r->a);
-	const char *next = req_query(r, "next");
+	const char *next = safe_next(req_query(r, "next"));
 	if (next == NULL)
-		next = req_field(r, "next");
-	if (next && strncmp(next, "/staff", 6) == 0 && !strchr(next, '\\') &&
-	    !strstr(next, "//"))
+		next = safe_next(req_field(r, "next"));
+	if (next)
 		tv_puts(r->a, ctx, "next", next);
 	if (req_query(r, "expired"))
 		tv_puts(r->a, ctx, "notice", "登录已过期,请重新登录。");
@@ -144,7 +161,9 @@ login_post(struct req *r)
 {
 	struct fresult res[L__N];
 	const char *guard = pubform_guard(r, "login");
-	if (guard || form_check(r, login_fields, L__N, res)) {
+	/* Both always run: the page shown again needs every result. */
+	int errors = form_check(r, login_fields, L__N, res);
+	if (guard || errors) {
 		show_login(r, 422, res, guard);
 		return;
 	}
@@ -212,11 +231,10 @@ login_post(struct req *r)
 		return;
 	}
 	audit_as(r, id, name, "login", "");
-	const char *next = req_field(r, "next");
+	const char *next = safe_next(req_field(r, "next"));
 	if (must_change)
 		next = "/staff/password";
-	else if (next == NULL || strncmp(next, "/staff", 6) != 0 || strstr(next, "//") ||
-	    strchr(next, '\\') || strncmp(next, "/staff/login", 12) == 0)
+	else if (next == NULL)
 		next = "/staff";
 	resp_redirect(r, 303, next);
 }

@@ -131,23 +131,13 @@ queue_filter_view(struct req *r, const struct queue_filter *f,
 static void
 add_param(struct buf *b, const char *name, const char *value)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	if (value == NULL || *value == '\0')
 		return;
 	if (b->len)
 		buf_putc(b, '&');
 	buf_puts(b, name);
 	buf_putc(b, '=');
-	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-_.~", *p))
-			buf_putc(b, *p);
-		else {
-			buf_putc(b, '%');
-			buf_putc(b, hex[*p >> 4]);
-			buf_putc(b, hex[*p & 15]);
-		}
-	}
+	buf_put_urlencoded(b, value, 0);
 }
 
 const char *

@@ -153,10 +153,14 @@ staff_authorize(struct req *r)
 {
 	struct staff *s = load_session(r);
 	if (s == NULL) {
-		if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
-			resp_redirect(r, 302, arena_printf(r->a, "/staff/login?next=%s",
-			    r->path));
-		else
+		if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) {
+			/* The path as typed may hold anything: encode it. */
+			struct buf b = {0};
+			buf_puts(&b, "/staff/login?next=");
+			buf_put_urlencoded(&b, r->path, 1);
+			resp_redirect(r, 302, arena_strdup(r->a, b.p));
+			buf_free(&b);
+		} else
 			resp_redirect(r, 303, "/staff/login?expired=1");
 		return -1;
 	}

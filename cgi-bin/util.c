@@ -265,6 +265,23 @@ buf_free(struct buf *b)
 }
 
 void
+buf_put_urlencoded(struct buf *b, const char *s, int keep_slash)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-_.~", *p) ||
+		    (keep_slash && *p == '/'))
+			buf_putc(b, *p);
+		else {
+			buf_putc(b, '%');
+			buf_putc(b, hex[*p >> 4]);
+			buf_putc(b, hex[*p & 15]);
+		}
+	}
+}
+
+void
 buf_put_html(struct buf *b, const char *s, size_t len)
 {
 	size_t run = 0;

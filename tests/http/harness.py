@@ -21,7 +21,9 @@ import traceback
 import urllib.parse
 
 # Lines in a server's log that mean a bug even when every request answered.
-LOG_PROBLEMS = re.compile(r"left open|handler gave no response|AddressSanitizer|runtime error")
+# (A worker that died of a signal other than the tests' own SIGKILL crashed.)
+LOG_PROBLEMS = re.compile(r"left open|handler gave no response|AddressSanitizer|runtime error"
+                          r"|died \(signal (?:4|6|7|8|11)\)")
 PROBLEMS = []
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
