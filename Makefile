@@ -78,6 +78,10 @@ $(BUILD)/asan/tests/%: tests/unit/%.c $(ASANOBJS) $(wildcard tests/unit/*.h)
 	$(SANCC) -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -O1 -g $(SANFLAGS) \
 	  -Icgi-bin -o $@ $< $(ASANOBJS) $(LDLIBS)
 
+# Sanitizer objects are kept between runs (make would delete them as
+# intermediate files and build them again every time).
+.SECONDARY: $(ASANOBJS)
+
 unit: $(UNITS) $(ASANUNITS)
 
 $(BUILD)/bench/floor: tests/bench/floor.c | $(BUILD)/.deps

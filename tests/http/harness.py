@@ -80,7 +80,11 @@ class Server:
         self.proc = subprocess.Popen(
             [os.path.join(TOP, "deploy/local.sh"), str(self.port), self.run, self.db],
             stdout=self.log, stderr=subprocess.STDOUT, env=e, start_new_session=True)
-        self.wait_up()
+        try:
+            self.wait_up()
+        except Exception:
+            self.stop()      # a site that never came up leaves nothing running
+            raise
 
     def wait_up(self, seconds=15):
         deadline = time.time() + seconds
