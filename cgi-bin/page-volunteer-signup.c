@@ -1,0 +1,447 @@
+/*
+ * page-volunteer-signup.c - 志愿服务: what a person posts, and the private
+ * pages of their sign-up.
+ *
+ *   POST /volunteer/{id}/signup              validate, store, 303 to the confirmation
+ *   GET  /volunteer/signup/{ref}?t=TOKEN     the confirmation (private link)
+ *   GET  /volunteer/signup/{ref}/cancel?t=…  "cancel this sign-up?" page
+ *   POST /volunteer/signup/{ref}/cancel      cancel; the first wait-listed moves up
+ *
+ * page-volunteer.c has the list, the activity page with the sign-up form
+ * and the route table; volunteer.h is what the two files share.
+ *
+ * Places are a hard limit: a sign-up counts the confirmed places and
+ * inserts itself as 已确认 or 候补 inside one BEGIN IMMEDIATE transaction,
+ * so SQLite's single writer makes the count and the insert one step for
+ * every worker.  The cancel token is random (128 bits), shown only in the
+ * person's private links, and stored as its SHA-256.
+ */
+#include <string.h>
+
+#include "app.h"
+#include "db.h"
+#include "http.h"
+#include "pubform.h"
+#include "roster.h"
+#include "sign.h"
+#include "volunteer.h"
+#include "when.h"
+
+#define TOKEN_BYTES 16   /* the private cancel token: 32 hex characters */
+
+/* ---- SQL ---- */
+
+static const char sql_phone_taken[] =
+    "SELECT 1 FROM signups WHERE activity_id = ?1 AND phone = ?2"
+    " AND status <> '已取消'";
+static const char sql_insert[] =
+    "INSERT INTO signups (ref, activity_id, name, phone, skills, note, status,"
+    " cancel_hash, consent_sensitive, created_at, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?9)";
+static const char sql_signup[] =
+    "SELECT id, activity_id, status, cancel_hash FROM signups WHERE ref = ?1";
+static const char sql_position[] =
+    "SELECT count(*) FROM signups WHERE activity_id = ?1 AND status = '候补'"
+    " AND id <= ?2";
+static const char sql_cancel[] =
+    "UPDATE signups SET status = '已取消', updated_at = ?2"
+    " WHERE id = ?1 AND status <> '已取消'";
+
+/* ---- POST /volunteer/{id}/signup ---- */
+
+enum outcome { OUT_STORED, OUT_DUPLICATE, OUT_CLOSED, OUT_GONE };
+
+struct signup_result {
+	enum outcome outcome;
+	const char *ref, *token;
+	struct vol_activity act;     /* as it was inside the transaction */
+};
+
+static const char *
+join_skills(struct req *r, const struct fresult *x)
+{
+	struct buf b = {0};
+	for (size_t i = 0; i < x->nmulti; i++) {
+		if (i)
+			buf_puts(&b, "、");
+		buf_puts(&b, x->multi[i]);
+	}
+	const char *s = arena_strdup(r->a, b.p ? b.p : "");
+	buf_free(&b);
+	return s;
+}
+
+/*
+ * Store one sign-up for activity id in one BEGIN IMMEDIATE transaction:
+ * re-read the activity (still open?), refuse a phone already signed up,
+ * count the confirmed places, insert as 已确认 or 候补 with a fresh ref
+ * (retried on a collision), add its event.  Returns SQLITE_DONE with
+ * out->outcome set (nothing stored unless OUT_STORED), or the failing
+ * SQLite code (rolled back).
+ */
+static int
+store(struct req *r, long long id, const struct fresult *res,
+    struct signup_result *out)
+{
+	struct db *db = r->app->db;
+	char now[32], hash_hex[65];
+	unsigned char hash[32];
+	sqlite3_stmt *st;
+	int rc = db_begin(db);
+	if (rc != SQLITE_OK)
+		return rc;
+	utc_now_iso(now, sizeof(now));
+	int found = vol_activity_load(r, id, &out->act, &rc);
+	if (found < 0)
+		goto fail;
+	if (found == 0) {
+		out->outcome = OUT_GONE;
+		goto nothing;
+	}
+	if (vol_closed_reason(r, &out->act, now) != NULL) {
+		out->outcome = OUT_CLOSED;
+		goto nothing;
+	}
+	if ((st = db_prep(db, sql_phone_taken)) == NULL) {
+		rc = SQLITE_ERROR;
+		goto fail;
+	}
+	db_bind_int(st, 1, id);
+	db_bind_text(st, 2, res[V_PHONE].value);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		out->outcome = OUT_DUPLICATE;
+		goto nothing;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+
+	int confirmed = out->act.confirmed < out->act.capacity;
+	const char *status = confirmed ? "已确认" : "候补";
+	if ((out->token = random_hex(r->a, TOKEN_BYTES)) == NULL) {
+		rc = SQLITE_ERROR;
+		goto fail;
+	}
+	sha256(out->token, strlen(out->token), hash);
+	hex_encode(hash, sizeof(hash), hash_hex);
+	const char *skill_text = join_skills(r, &res[V_SKILLS]);
+	for (int attempt = 0; attempt < 5; attempt++) {
+		out->ref = make_ref(r->a, "ZY", 8);
+		if ((st = db_prep(db, sql_insert)) == NULL || out->ref == NULL) {
+			rc = SQLITE_ERROR;
+			goto fail;
+		}
+		db_bind_text(st, 1, out->ref);
+		db_bind_int(st, 2, id);
+		db_bind_text(st, 3, res[V_NAME].value);
+		db_bind_text(st, 4, res[V_PHONE].value);
+		db_bind_text(st, 5, skill_text);
+		db_bind_text(st, 6, res[V_NOTE].value);
+		db_bind_text(st, 7, status);
+		db_bind_text(st, 8, hash_hex);
+		db_bind_text(st, 9, now);
+		rc = db_exec_stmt(db, st);
+		if (rc != SQLITE_CONSTRAINT_UNIQUE)  /* else: the ref was taken */
+			break;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	const char *when = show_span(r->a, out->act.starts_at, out->act.ends_at);
+	const char *note = confirmed ?
+	    arena_printf(r->a, "已报名“%s”(%s),名额已确认", out->act.title, when) :
+	    arena_printf(r->a, "“%s”(%s)名额已满,已进入候补第 %lld 位;"
+	    "有人取消时按报名先后递补", out->act.title, when, out->act.waiting + 1);
+	rc = event_add(r, out->ref, status, note, 1, 0);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	rc = db_commit(db);
+	if (rc != SQLITE_OK)
+		return rc;
+	out->outcome = OUT_STORED;
+	return SQLITE_DONE;
+nothing:
+	db_rollback(db);
+	return SQLITE_DONE;
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+/* Check the form, store the sign-up, 303 to its private page; else the
+ * activity page again (422) saying what is wrong. */
+void
+volunteer_signup(struct req *r)
+{
+	struct vol_activity *act = vol_route_activity(r);
+	if (act == NULL)
+		return;
+	char now[32];
+	utc_now_iso(now, sizeof(now));
+	if (vol_closed_reason(r, act, now)) {
+		/* Says why; nothing stored. */
+		vol_detail_show(r, 422, act, NULL, NULL);
+		return;
+	}
+	struct fresult res[V__N];
+	const char *guard = pubform_guard(r, "volunteer");
+	int errors = form_check(r, vol_signup_fields, V__N, res);
+	if (guard || errors) {
+		vol_detail_show(r, 422, act, res, guard);
+		return;
+	}
+	struct signup_result out = {0};
+	int rc = store(r, act->id, res, &out);
+	if (rc != SQLITE_DONE) {
+		answer_db_failure(r, rc);
+		return;
+	}
+	switch (out.outcome) {
+	case OUT_GONE:
+		resp_error(r, 404, NULL);
+		return;
+	case OUT_CLOSED:
+		vol_detail_show(r, 422, &out.act, NULL, NULL);
+		return;
+	case OUT_DUPLICATE:
+		res[V_PHONE].error = "这个手机号已经报名了本活动,无需重复报名。"
+		    "如需查看或取消,请使用报名成功页面上的链接,或在“进度查询”中查询。";
+		vol_detail_show(r, 422, &out.act, res, NULL);
+		return;
+	case OUT_STORED:
+		break;
+	}
+	resp_redirect(r, 303, arena_printf(r->a, "/volunteer/signup/%s?t=%s",
+	    out.ref, out.token));
+}
+
+/* ---- the private pages of one sign-up ---- */
+
+struct signup {
+	long long id, activity_id;
+	const char *ref, *token, *status;
+};
+
+/* 1 when token is the one whose SHA-256 hex is stored (constant time). */
+static int
+token_matches(const char *token, const char *stored)
+{
+	unsigned char hash[32];
+	char hex[65];
+	if (token == NULL || strlen(token) != 2 * TOKEN_BYTES ||
+	    strspn(token, "0123456789abcdef") != 2 * TOKEN_BYTES ||
+	    strlen(stored) != 64)
+		return 0;
+	sha256(token, strlen(token), hash);
+	hex_encode(hash, sizeof(hash), hex);
+	return ct_equal(hex, stored, 64);
+}
+
+/* The sign-up of the route's {ref} when token opens it: 1; 0 when there is
+ * no such sign-up or the token is wrong (the caller answers 404 either
+ * way); -1 on a database error (code in *rc). */
+static int
+signup_load(struct req *r, const char *token, struct signup *s, int *rc)
+{
+	const char *ref = r->params[0];
+	if (!ref_ok(ref, "ZY") || token == NULL)
+		return 0;
+	sqlite3_stmt *st = db_prep(r->app->db, sql_signup);
+	if (st == NULL) {
+		*rc = SQLITE_ERROR;
+		return -1;
+	}
+	db_bind_text(st, 1, ref);
+	int step = sqlite3_step(st), ok = 0;
+	if (step == SQLITE_ROW && token_matches(token, db_col_text(st, 3))) {
+		s->id = sqlite3_column_int64(st, 0);
+		s->activity_id = sqlite3_column_int64(st, 1);
+		s->status = arena_strdup(r->a, db_col_text(st, 2));
+		s->ref = ref;
+		s->token = token;
+		ok = 1;
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		*rc = step;
+		return -1;
+	}
+	return ok;
+}
+
+/* Wait-list position of a 候补 sign-up (1 = next in line), 0 on error. */
+static long long
+position(struct req *r, const struct signup *s)
+{
+	long long n = 0;
+	sqlite3_stmt *st = db_prep(r->app->db, sql_position);
+	if (st == NULL)
+		return 0;
+	db_bind_int(st, 1, s->activity_id);
+	db_bind_int(st, 2, s->id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+/* The context of the confirmation and cancel pages. */
+static struct tval *
+signup_view(struct req *r, const struct signup *s,
+    const struct vol_activity *act)
+{
+	char now[32];
+	utc_now_iso(now, sizeof(now));
+	struct tval *ctx = tv_map(r->a);
+	tv_puts(r->a, ctx, "ref", s->ref);
+	tv_puts(r->a, ctx, "token", s->token);
+	tv_put(r->a, ctx, "a", vol_activity_view(r, act, now));
+	tv_putf(r->a, ctx, "self", "/volunteer/signup/%s?t=%s", s->ref, s->token);
+	tv_putf(r->a, ctx, "cancel_url", "/volunteer/signup/%s/cancel?t=%s",
+	    s->ref, s->token);
+	tv_putf(r->a, ctx, "cancel_action", "/volunteer/signup/%s/cancel", s->ref);
+	int started = strcmp(act->starts_at, now) <= 0;
+	if (strcmp(s->status, "已确认") == 0)
+		tv_putb(r->a, ctx, "confirmed", 1);
+	else if (strcmp(s->status, "候补") == 0)
+		tv_puti(r->a, ctx, "waiting", position(r, s));
+	else
+		tv_putb(r->a, ctx, "cancelled", 1);
+	tv_putb(r->a, ctx, "can_cancel", strcmp(s->status, "已取消") != 0 && !started);
+	tv_putb(r->a, ctx, "started", started);
+	return ctx;
+}
+
+/* Load the route's sign-up and its activity, or answer 404/503: NULL. */
+static struct tval *
+signup_page(struct req *r, const char *token, struct signup *s)
+{
+	struct vol_activity act;
+	int rc = SQLITE_ERROR;
+	int found = signup_load(r, token, s, &rc);
+	if (found > 0)
+		found = vol_activity_load(r, s->activity_id, &act, &rc);
+	if (found < 0)
+		answer_db_failure(r, rc);
+	else if (found == 0)
+		resp_error(r, 404, NULL);
+	return found > 0 ? signup_view(r, s, &act) : NULL;
+}
+
+/* The confirmation: status, wait-list place, the private links. */
+void
+volunteer_signup_done(struct req *r)
+{
+	struct signup s;
+	struct tval *ctx = signup_page(r, req_query(r, "t"), &s);
+	if (ctx)
+		resp_render(r, 200, "volunteer/done", ctx);
+}
+
+/* "Cancel this sign-up?" */
+void
+volunteer_cancel_get(struct req *r)
+{
+	struct signup s;
+	struct tval *ctx = signup_page(r, req_query(r, "t"), &s);
+	if (ctx)
+		resp_render(r, 200, "volunteer/cancel", ctx);
+}
+
+/*
+ * Cancel s (loaded, token checked) in one transaction and, when it held a
+ * confirmed place of an activity still to come, confirm the first person
+ * on the wait-list (lowest id), with an event for each.  Returns
+ * SQLITE_DONE, or the failing code (rolled back).  *too_late is set, and
+ * nothing changed, when the activity has already started.
+ */
+static int
+cancel_store(struct req *r, struct signup *s, int *too_late)
+{
+	struct db *db = r->app->db;
+	struct vol_activity act;
+	char now[32];
+	sqlite3_stmt *st;
+	int rc = db_begin(db);
+	if (rc != SQLITE_OK)
+		return rc;
+	/* Re-read inside the transaction: another request may have got here
+	 * first. */
+	int found = signup_load(r, s->token, s, &rc);
+	if (found > 0)
+		found = vol_activity_load(r, s->activity_id, &act, &rc);
+	if (found <= 0) {
+		if (found == 0)
+			rc = SQLITE_NOTFOUND;
+		goto fail;
+	}
+	utc_now_iso(now, sizeof(now));
+	if (strcmp(s->status, "已取消") == 0)
+		goto nothing;
+	if (strcmp(act.starts_at, now) <= 0) {
+		*too_late = 1;
+		goto nothing;
+	}
+	if ((st = db_prep(db, sql_cancel)) == NULL) {
+		rc = SQLITE_ERROR;
+		goto fail;
+	}
+	db_bind_int(st, 1, s->id);
+	db_bind_text(st, 2, now);
+	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
+		goto fail;
+	rc = event_add(r, s->ref, "已取消", "报名人通过私人链接取消了报名", 1, 0);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	/* A freed place goes to the first wait-listed person, in this
+	 * same transaction. */
+	if (strcmp(s->status, "已确认") == 0 && !act.cancelled &&
+	    (rc = roster_fill(r, s->activity_id, 0, NULL)) != SQLITE_DONE)
+		goto fail;
+	rc = db_commit(db);
+	return rc == SQLITE_OK ? SQLITE_DONE : rc;
+nothing:
+	db_rollback(db);
+	return SQLITE_DONE;
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+/* Cancel (token from the form or the query), 303 back to the confirmation;
+ * 422 with the cancel page once the activity has started. */
+void
+volunteer_cancel_post(struct req *r)
+{
+	struct signup s;
+	const char *token = req_field(r, "t");
+	if (token == NULL)
+		token = req_query(r, "t");
+	int rc = SQLITE_ERROR;
+	int found = signup_load(r, token, &s, &rc);
+	if (found <= 0) {
+		if (found < 0)
+			answer_db_failure(r, rc);
+		else
+			resp_error(r, 404, NULL);
+		return;
+	}
+	int too_late = 0;
+	rc = cancel_store(r, &s, &too_late);
+	if (rc == SQLITE_NOTFOUND) {
+		resp_error(r, 404, NULL);
+		return;
+	}
+	if (rc != SQLITE_DONE) {
+		answer_db_failure(r, rc);
+		return;
+	}
+	if (too_late) {
+		struct tval *ctx = signup_page(r, token, &s);
+		if (ctx)
+			resp_render(r, 422, "volunteer/cancel", ctx);
+		return;
+	}
+	resp_redirect(r, 303, arena_printf(r->a, "/volunteer/signup/%s?t=%s",
+	    s.ref, s.token));
+}
