@@ -1,6 +1,8 @@
 /*
  * page-staff-joins.c - 入会审核: the staff queue of 网上入会 applications,
- * each application's own page, its workflow and the CSV export.
+ * the CSV export, and the route table of the area.  An application's own
+ * page and its workflow (approve, reject, note) are
+ * page-staff-join-record.c; what the two share is in staff-joins.h.
  *
  *   GET  /staff/joins                  the queue: filters, search, 50 a page
  *   GET  /staff/joins.csv              the queue with the same filter, as CSV
@@ -11,10 +13,6 @@
  *
  * Admins and reviewers; a reviewer bound to a district sees only its
  * applications (another district's record answers 404).
- *
- * 会员编号: district code, year of approval (Shanghai), a sequence per
- * district and year from member_seq taken in the approving transaction:
- * 110105-2026-000123.
  *
  * Every list query walks one index in id order (see 0004_staff_joins.sql);
  * which one is chosen from the filter.  A name or date search that matches
@@ -32,6 +30,7 @@
 #include "lists.h"
 #include "pubform.h"
 #include "queue.h"
+#include "staff-joins.h"
 #include "staff.h"
 #include "valid.h"
 #include "when.h"
@@ -44,17 +43,6 @@
 #define FAR_BACK 20000
 
 static const char *const statuses[] = {"待审核", "已通过", "未通过", NULL};
-
-enum { R_REASON, R__N };
-static const struct field reject_fields[R__N] = {
-	[R_REASON] = {"reason", "未通过原因", F_TEXTAREA, 1, 1, 500, NULL,
-	    "申请人查询进度时会看到这段话:请写明原因,以及怎样重新申请", NULL},
-};
-enum { N_NOTE, N__N };
-static const struct field note_fields[N__N] = {
-	[N_NOTE] = {"note", "内部备注", F_TEXTAREA, 1, 1, 1000, NULL,
-	    "只有工作人员能看到,不会显示给申请人", NULL},
-};
 
 /*
  * The queue.  ?1 status, ?2 district id, ?3 occupation ('' / 0: any),
@@ -111,49 +99,6 @@ static const char sql_name_count[] =
 static const char sql_date_count[] =
     "SELECT count(*) FROM (SELECT 1 FROM join_applications"
     " WHERE created_at >= ?1 AND created_at < ?2 LIMIT ?3)";
-
-static const char sql_record[] =
-    "SELECT j.id, j.ref, j.district_id, j.status, coalesce(j.member_no, ''),"
-    "  coalesce(d.code, ''), j.id_number, j.phone, j.name, j.gender,"
-    "  j.ethnicity, j.education, j.employment, j.occupation, j.employer,"
-    "  coalesce(d.name, ''), j.address, j.prev_union, j.reason,"
-    "  coalesce(s.name, ''), coalesce(s.code, ''), j.was_member,"
-    "  j.created_at, j.updated_at"
-    " FROM join_applications j"
-    " LEFT JOIN districts d ON d.id = j.district_id"
-    " LEFT JOIN stations s ON s.id = j.station_id WHERE j.ref = ?1";
-static const char sql_dups[] =
-    "SELECT x.ref, x.name, x.status, x.district_id, coalesce(d.name, ''),"
-    "  x.created_at, x.id_number = ?2, x.phone = ?3 AND x.name = ?4"
-    " FROM join_applications x LEFT JOIN districts d ON d.id = x.district_id"
-    " WHERE x.id IN (SELECT id FROM join_applications WHERE id_number = ?2"
-    "   UNION SELECT id FROM join_applications WHERE phone = ?3 AND name = ?4)"
-    " AND x.id <> ?1 ORDER BY x.id DESC LIMIT 20";  /* the newest 20 */
-static const char sql_next_seq[] =
-    "INSERT INTO member_seq (district_id, year, last) VALUES (?1, ?2, 1)"
-    " ON CONFLICT (district_id, year) DO UPDATE SET last = last + 1"
-    " RETURNING last";
-static const char sql_approve[] =
-    "UPDATE join_applications SET status = '已通过', member_no = ?2,"
-    " reason = '', updated_at = ?3 WHERE id = ?1 AND status = '待审核'";
-static const char sql_reject[] =
-    "UPDATE join_applications SET status = '未通过', reason = ?2,"
-    " updated_at = ?3 WHERE id = ?1 AND status = '待审核'";
-
-/* One application as its page and its actions need it. */
-struct jrec {
-	long long id, district_id;
-	const char *ref, *status, *member_no, *district_code;
-	const char *id_number, *phone, *name;
-	struct tval *view;
-};
-
-/* Columns of sql_record shown as they are, from column 8 on. */
-static const char *const record_keys[] = {
-	"name", "gender", "ethnicity", "education", "employment", "occupation",
-	"employer", "district", "address", "prev_union", "reason", "station",
-	"station_code",
-};
 
 /* "2026-11-23 16:05" in Shanghai into out (no arena: the export calls it
  * for every row). */
@@ -417,318 +362,6 @@ joins_csv(struct req *r)
 		LOG_ERR("export cut short after %lld rows: %s", c.rows,
 		    sqlite3_errstr(rc));
 	csv_end(&c);
-}
-
-/* ---- one application ---- */
-
-/*
- * Load the application of r's {ref} into j.  Returns 0; or -1 after
- * answering 404 (no such reference, or outside the person's district) or
- * 500.
- */
-static int
-load(struct req *r, struct jrec *j)
-{
-	struct arena *a = r->a;
-	const char *ref = r->params[0];
-	if (!ref_ok(ref, "RH")) {
-		resp_error(r, 404, NULL);
-		return -1;
-	}
-	sqlite3_stmt *st = db_prep(r->app->db, sql_record);
-	if (st == NULL) {
-		resp_error(r, 500, NULL);
-		return -1;
-	}
-	db_bind_text(st, 1, ref);
-	int rc = sqlite3_step(st);
-	int found = rc == SQLITE_ROW &&
-	    staff_sees_district(staff_of(r), sqlite3_column_int64(st, 2));
-	if (found) {
-		memset(j, 0, sizeof(*j));
-		j->id = sqlite3_column_int64(st, 0);
-		j->ref = arena_strdup(a, db_col_text(st, 1));
-		j->district_id = sqlite3_column_int64(st, 2);
-		j->status = arena_strdup(a, db_col_text(st, 3));
-		j->member_no = arena_strdup(a, db_col_text(st, 4));
-		j->district_code = arena_strdup(a, db_col_text(st, 5));
-		j->id_number = arena_strdup(a, db_col_text(st, 6));
-		j->phone = arena_strdup(a, db_col_text(st, 7));
-		j->name = arena_strdup(a, db_col_text(st, 8));
-		j->view = tv_map(a);
-		for (size_t i = 0; i < ZJ_NELEM(record_keys); i++)
-			tv_puts(a, j->view, record_keys[i], db_col_text(st, 8 + (int)i));
-		tv_puts(a, j->view, "was_member", sqlite3_column_int(st, 21) ? "是" : "否");
-		tv_puts(a, j->view, "created", show_datetime(a, db_col_text(st, 22)));
-		tv_puts(a, j->view, "updated", show_datetime(a, db_col_text(st, 23)));
-	}
-	sqlite3_reset(st);
-	if (!found)
-		resp_error(r, rc == SQLITE_ROW || rc == SQLITE_DONE ? 404 : 500, NULL);
-	return found ? 0 : -1;
-}
-
-/* Other applications with the same ID number, or the same phone and name. */
-static struct tval *
-duplicates(struct req *r, const struct jrec *j)
-{
-	struct arena *a = r->a;
-	struct tval *list = tv_list(a);
-	sqlite3_stmt *st = db_prep(r->app->db, sql_dups);
-	if (st == NULL)
-		return list;
-	db_bind_int(st, 1, j->id);
-	db_bind_text(st, 2, j->id_number);
-	db_bind_text(st, 3, j->phone);
-	db_bind_text(st, 4, j->name);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct tval *d = tv_map(a);
-		int same_id = sqlite3_column_int(st, 6);
-		int same_pn = sqlite3_column_int(st, 7);
-		tv_puts(a, d, "ref", db_col_text(st, 0));
-		tv_puts(a, d, "name", db_col_text(st, 1));
-		tv_puts(a, d, "status", db_col_text(st, 2));
-		tv_putb(a, d, "visible", staff_sees_district(staff_of(r),
-		    sqlite3_column_int64(st, 3)));
-		tv_puts(a, d, "district", db_col_text(st, 4));
-		tv_puts(a, d, "at", show_datetime(a, db_col_text(st, 5)));
-		tv_puts(a, d, "why", same_id && same_pn ? "身份证号、手机号和姓名都相同" :
-		    same_id ? "身份证号相同" : "手机号和姓名相同");
-		tv_push(a, list, d);
-	}
-	sqlite3_reset(st);
-	return list;
-}
-
-/* Birth date and age from the ID number, when it is a valid one. */
-static void
-birth_view(struct req *r, const struct jrec *j)
-{
-	if (valid_idcard(j->id_number) != NULL)
-		return;
-	long b = valid_idcard_birth(j->id_number);
-	tv_putf(r->a, j->view, "birth", "%ld年%ld月%ld日(%d 岁)", b / 10000,
-	    b / 100 % 100, b % 100, age_on(b, today_shanghai()));
-}
-
-/*
- * The application's page with the full ID number — each showing is
- * audited.  reject/note: the results of a refused form (NULL: empty
- * forms); message: why an action was refused.
- */
-static void
-show_record(struct req *r, int status, const struct jrec *j,
-    const struct fresult *reject, const struct fresult *note,
-    const char *message)
-{
-	struct arena *a = r->a;
-	struct tval *ctx = tv_map(a);
-	tv_puts(a, j->view, "ref", j->ref);
-	tv_puts(a, j->view, "status", j->status);
-	tv_puts(a, j->view, "member_no", j->member_no);
-	tv_puts(a, j->view, "id_number", j->id_number);
-	tv_puts(a, j->view, "phone", j->phone);
-	tv_putb(a, j->view, "pending", strcmp(j->status, "待审核") == 0);
-	tv_putb(a, j->view, "rejected", strcmp(j->status, "未通过") == 0);
-	birth_view(r, j);
-	tv_put(a, ctx, "rec", j->view);
-	tv_put(a, ctx, "history", event_history(r, j->ref, 1));
-	struct tval *dups = duplicates(r, j);
-	tv_put(a, ctx, "dups", dups);
-	tv_putb(a, ctx, "has_dups", dups->n > 0);
-	tv_put(a, ctx, "reject", form_view(r, reject_fields, R__N, reject));
-	tv_put(a, ctx, "note", form_view(r, note_fields, N__N, note));
-	if (message)
-		tv_puts(a, ctx, "message", message);
-	const char *done = req_query(r, "done");
-	if (done && strcmp(done, "approve") == 0)
-		tv_putf(a, ctx, "notice", "已通过,会员编号 %s。", j->member_no);
-	else if (done && strcmp(done, "reject") == 0)
-		tv_puts(a, ctx, "notice", "已标记为未通过,申请人查询进度时会看到原因。");
-	else if (done && strcmp(done, "note") == 0)
-		tv_puts(a, ctx, "notice", "备注已保存。");
-	audit(r, "view.idcard", j->ref, "");
-	resp_render(r, status, "staff/joins/record", ctx);
-}
-
-static void
-joins_record(struct req *r)
-{
-	struct jrec j;
-	if (load(r, &j) == 0)
-		show_record(r, 200, &j, NULL, NULL, NULL);
-}
-
-/* The two decisions on a 待审核 application. */
-enum decision { APPROVE, REJECT };
-static const struct {
-	const char *status, *action, *done, *verb;
-} decisions[] = {
-	[APPROVE] = {"已通过", "join.approve", "approve", "通过"},
-	[REJECT] = {"未通过", "join.reject", "reject", "标记为未通过"},
-};
-
-/* Answer an action on an application that is no longer 待审核. */
-static void
-refuse_state(struct req *r, const struct jrec *j, enum decision d)
-{
-	show_record(r, 409, j, NULL, NULL, arena_printf(r->a,
-	    "这份申请现在的状态是“%s”,不能再%s,没有做任何更改。", j->status,
-	    decisions[d].verb));
-}
-
-/* The Shanghai year now. */
-static int
-year_now(void)
-{
-	time_t t = time(NULL) + 8 * 3600;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	return tm.tm_year + 1900;
-}
-
-/*
- * Inside the approving transaction: take the district's next sequence
- * number of the year and give it to j, if j is still 待审核 (see
- * sqlite3_changes).  *note gets the applicant's note.  A number someone
- * already holds (typed in by hand) is skipped.  Returns an SQLite code.
- */
-static int
-set_approved(struct req *r, const struct jrec *j, const char *now, const char **note)
-{
-	struct db *db = r->app->db;
-	int year = year_now(), rc = SQLITE_ERROR;
-	for (int attempt = 0; attempt < 5; attempt++) {
-		sqlite3_stmt *st = db_prep(db, sql_next_seq);
-		if (st == NULL)
-			return SQLITE_ERROR;
-		db_bind_int(st, 1, j->district_id);
-		db_bind_int(st, 2, year);
-		rc = sqlite3_step(st);
-		long long seq = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW || (st = db_prep(db, sql_approve)) == NULL)
-			return rc == SQLITE_ROW ? SQLITE_ERROR : rc;
-		const char *no = arena_printf(r->a, "%s-%d-%06lld", j->district_code,
-		    year, seq);
-		*note = arena_printf(r->a, "会员编号 %s", no);
-		db_bind_int(st, 1, j->id);
-		db_bind_text(st, 2, no);
-		db_bind_text(st, 3, now);
-		if ((rc = db_exec_stmt(db, st)) != SQLITE_CONSTRAINT_UNIQUE)
-			break;
-	}
-	return rc;
-}
-
-/* Inside the refusing transaction: j's status and reason, if j is still
- * 待审核.  Returns an SQLite code. */
-static int
-set_rejected(struct req *r, const struct jrec *j, const char *now, const char *reason)
-{
-	sqlite3_stmt *st = db_prep(r->app->db, sql_reject);
-	if (st == NULL)
-		return SQLITE_ERROR;
-	db_bind_int(st, 1, j->id);
-	db_bind_text(st, 2, reason);
-	db_bind_text(st, 3, now);
-	return db_exec_stmt(r->app->db, st);
-}
-
-/*
- * Decide j in one transaction: the row, the applicant's public event (the
- * member number or the reason), the audit entry.  Returns SQLITE_DONE,
- * SQLITE_MISMATCH when j was no longer 待审核 (nothing changed), or the
- * failing code (rolled back).
- */
-static int
-decide(struct req *r, const struct jrec *j, enum decision d, const char *reason)
-{
-	struct db *db = r->app->db;
-	const char *note = reason;
-	char now[32];
-	int rc = db_begin(db);
-	if (rc != SQLITE_OK)
-		return rc;
-	utc_now_iso(now, sizeof(now));
-	rc = d == APPROVE ? set_approved(r, j, now, &note) :
-	    set_rejected(r, j, now, reason);
-	if (rc == SQLITE_DONE && sqlite3_changes(db_handle(db)) != 1)
-		rc = SQLITE_MISMATCH;
-	if (rc == SQLITE_DONE)
-		rc = event_add(r, j->ref, decisions[d].status, note, 1, staff_of(r)->id);
-	if (rc == SQLITE_DONE) {
-		audit(r, decisions[d].action, j->ref, d == APPROVE ? note : reason);
-		rc = db_commit(db) == SQLITE_OK ? SQLITE_DONE : SQLITE_ERROR;
-	}
-	if (rc != SQLITE_DONE)
-		db_rollback(db);
-	return rc;
-}
-
-/* POST approve / reject: refused from any state but 待审核; a refusal
- * needs its reason (422 beside the field); else 303 to the record. */
-static void
-act(struct req *r, enum decision d)
-{
-	struct jrec j;
-	struct fresult res[R__N];
-	if (load(r, &j) != 0)
-		return;
-	if (strcmp(j.status, "待审核") != 0) {
-		refuse_state(r, &j, d);
-		return;
-	}
-	if (d == REJECT && form_check(r, reject_fields, R__N, res) != 0) {
-		show_record(r, 422, &j, res, NULL, NULL);
-		return;
-	}
-	int rc = decide(r, &j, d, d == REJECT ? res[R_REASON].value : NULL);
-	if (rc == SQLITE_DONE)
-		resp_redirect(r, 303, arena_printf(r->a, "/staff/joins/%s?done=%s",
-		    j.ref, decisions[d].done));
-	else if (rc != SQLITE_MISMATCH)
-		answer_db_failure(r, rc);
-	else if (load(r, &j) == 0)   /* decided by someone else meanwhile */
-		refuse_state(r, &j, d);
-}
-
-static void
-joins_approve(struct req *r)
-{
-	act(r, APPROVE);
-}
-
-static void
-joins_reject(struct req *r)
-{
-	act(r, REJECT);
-}
-
-static void
-joins_note(struct req *r)
-{
-	struct jrec j;
-	struct fresult res[N__N];
-	if (load(r, &j) != 0)
-		return;
-	if (form_check(r, note_fields, N__N, res) != 0) {
-		show_record(r, 422, &j, NULL, res, NULL);
-		return;
-	}
-	struct db *db = r->app->db;
-	int rc = db_begin(db);
-	if (rc == SQLITE_OK)
-		rc = event_add(r, j.ref, "内部备注", res[N_NOTE].value, 0, staff_of(r)->id);
-	if (rc == SQLITE_DONE) {
-		audit(r, "join.note", j.ref, res[N_NOTE].value);
-		rc = db_commit(db) == SQLITE_OK ? SQLITE_DONE : SQLITE_ERROR;
-	}
-	if (rc != SQLITE_DONE)
-		answer_db_failure(r, rc);
-	else
-		resp_redirect(r, 303, arena_printf(r->a, "/staff/joins/%s?done=note",
-		    j.ref));
 }
 
 const struct route page_staff_joins_routes[] = {
