@@ -200,5 +200,19 @@ def test_forms_refuse_a_foreign_content_type():
     assert r.status == 415, r
 
 
+def test_posts_from_one_address_are_capped_by_nginx():
+    """make run and deploy/ cap POSTs per address (30 a minute, a burst of
+    20); here a site with 1 a minute and a burst of 1 shows the cap works."""
+    s2 = Server(workers=1, post_rate="1r/m", burst=1)
+    try:
+        tok = form_value(s2.get("/join").text, "_token")
+        answers = [s2.post("/join", {"_token": tok, "name": "x"}) for _ in range(3)]
+        assert [a.status for a in answers] == [422, 422, 429], answers
+        assert "操作过于频繁" in answers[2].text
+        assert s2.get("/join").status == 200      # reading is not capped
+    finally:
+        s2.stop()
+
+
 if __name__ == "__main__":
     run(globals())
