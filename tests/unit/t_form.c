@@ -12,7 +12,7 @@
 #include "form.h"
 #include "tap.h"
 
-/* form.c refuses a part header block (blank line included) longer than this. */
+/* form-multipart.c refuses a part header block (blank line included) longer than this. */
 #define MP_HDR_TEST (8 * 1024)
 
 static char tmpdir[64];
