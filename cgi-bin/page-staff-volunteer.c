@@ -40,24 +40,12 @@ static const char *const states[] = {
 
 /* ---- SQL ---- */
 
-#define ACT_COLS(desc) \
-    "a.id, a.title, " desc ", a.starts_at, a.ends_at, a.place," \
-    " coalesce(a.district_id, 0), coalesce(d.name, ''), a.capacity," \
-    " a.deadline, a.cancelled, a.cancel_reason, a.sample," \
-    " (SELECT count(*) FROM signups s WHERE s.activity_id = a.id" \
-    "  AND s.status = '已确认')," \
-    " (SELECT count(*) FROM signups s WHERE s.activity_id = a.id" \
-    "  AND s.status = '候补')" \
-    " FROM activities a LEFT JOIN districts d ON d.id = a.district_id"
-
 /* Who may see a row: ?D = a district (0: all), ?C = city-wide ones too. */
 #define SEES(d, c) \
     " (" d " = 0 OR a.district_id = " d " OR (" c " AND a.district_id IS NULL))"
 
-static const char sql_activity[] =
-    "SELECT " ACT_COLS("a.description") " WHERE a.id = ?1";
 static const char sql_list[] =
-    "SELECT " ACT_COLS("''") " WHERE" SEES("?1", "?2")
+    "SELECT " ACTIVITY_COLS("''") " WHERE" SEES("?1", "?2")
     " AND (?3 = '' OR (?3 = '已取消' AND a.cancelled = 1) OR (a.cancelled = 0 AND ("
     "   (?3 = '报名中' AND a.deadline > ?4 AND a.starts_at > ?4)"
     "   OR (?3 = '报名已截止' AND a.deadline <= ?4 AND a.starts_at > ?4)"
@@ -86,47 +74,7 @@ static const char sql_live_refs[] =
 
 /* ---- activities ---- */
 
-static void
-activity_row(struct req *r, sqlite3_stmt *st, struct activity *act)
-{
-	struct arena *a = r->a;
-	act->id = sqlite3_column_int64(st, 0);
-	act->title = arena_strdup(a, db_col_text(st, 1));
-	act->description = arena_strdup(a, db_col_text(st, 2));
-	act->starts_at = arena_strdup(a, db_col_text(st, 3));
-	act->ends_at = arena_strdup(a, db_col_text(st, 4));
-	act->place = arena_strdup(a, db_col_text(st, 5));
-	act->district_id = sqlite3_column_int64(st, 6);
-	act->district = arena_strdup(a, db_col_text(st, 7));
-	act->capacity = sqlite3_column_int64(st, 8);
-	act->deadline = arena_strdup(a, db_col_text(st, 9));
-	act->cancelled = sqlite3_column_int(st, 10);
-	act->cancel_reason = arena_strdup(a, db_col_text(st, 11));
-	act->sample = sqlite3_column_int(st, 12);
-	act->confirmed = sqlite3_column_int64(st, 13);
-	act->waiting = sqlite3_column_int64(st, 14);
-}
 
-/* Load activity id: 1 found, 0 not there, -1 with the SQLite code in *rc. */
-int
-activity_load(struct req *r, long long id, struct activity *act, int *rc)
-{
-	sqlite3_stmt *st = db_prep(r->app->db, sql_activity);
-	if (st == NULL) {
-		*rc = SQLITE_ERROR;
-		return -1;
-	}
-	db_bind_int(st, 1, id);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		activity_row(r, st, act);
-	sqlite3_reset(st);
-	if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		*rc = step;
-		return -1;
-	}
-	return step == SQLITE_ROW;
-}
 
 static int
 may_see(const struct staff *s, const struct activity *act)

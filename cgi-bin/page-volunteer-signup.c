@@ -54,7 +54,7 @@ enum outcome { OUT_STORED, OUT_DUPLICATE, OUT_CLOSED, OUT_GONE };
 struct signup_result {
 	enum outcome outcome;
 	const char *ref, *token;
-	struct vol_activity act;     /* as it was inside the transaction */
+	struct activity act;     /* as it was inside the transaction */
 };
 
 static const char *
@@ -91,7 +91,7 @@ store(struct req *r, long long id, const struct fresult *res,
 	if (rc != SQLITE_OK)
 		return rc;
 	utc_now_iso(now, sizeof(now));
-	int found = vol_activity_load(r, id, &out->act, &rc);
+	int found = activity_load(r, id, &out->act, &rc);
 	if (found < 0)
 		goto fail;
 	if (found == 0) {
@@ -173,7 +173,7 @@ fail:
 void
 volunteer_signup(struct req *r)
 {
-	struct vol_activity *act = vol_route_activity(r);
+	struct activity *act = vol_route_activity(r);
 	if (act == NULL)
 		return;
 	char now[32];
@@ -288,7 +288,7 @@ position(struct req *r, const struct signup *s)
 /* The context of the confirmation and cancel pages. */
 static struct tval *
 signup_view(struct req *r, const struct signup *s,
-    const struct vol_activity *act)
+    const struct activity *act)
 {
 	char now[32];
 	utc_now_iso(now, sizeof(now));
@@ -316,11 +316,11 @@ signup_view(struct req *r, const struct signup *s,
 static struct tval *
 signup_page(struct req *r, const char *token, struct signup *s)
 {
-	struct vol_activity act;
+	struct activity act;
 	int rc = SQLITE_ERROR;
 	int found = signup_load(r, token, s, &rc);
 	if (found > 0)
-		found = vol_activity_load(r, s->activity_id, &act, &rc);
+		found = activity_load(r, s->activity_id, &act, &rc);
 	if (found < 0)
 		answer_db_failure(r, rc);
 	else if (found == 0)
@@ -359,7 +359,7 @@ static int
 cancel_store(struct req *r, struct signup *s, int *too_late)
 {
 	struct db *db = r->app->db;
-	struct vol_activity act;
+	struct activity act;
 	char now[32];
 	sqlite3_stmt *st;
 	int rc = db_begin(db);
@@ -369,7 +369,7 @@ cancel_store(struct req *r, struct signup *s, int *too_late)
 	 * first. */
 	int found = signup_load(r, s->token, s, &rc);
 	if (found > 0)
-		found = vol_activity_load(r, s->activity_id, &act, &rc);
+		found = activity_load(r, s->activity_id, &act, &rc);
 	if (found <= 0) {
 		if (found == 0)
 			rc = SQLITE_NOTFOUND;

@@ -43,79 +43,20 @@ const struct field vol_signup_fields[V__N] = {
 
 /* ---- SQL ---- */
 
-#define ACTIVITY_COLS \
-    "a.id, a.title, a.description, a.starts_at, a.ends_at, a.place," \
-    " coalesce(d.name, ''), a.capacity, a.deadline, a.cancelled," \
-    " a.cancel_reason, a.sample," \
-    " (SELECT count(*) FROM signups s WHERE s.activity_id = a.id" \
-    "  AND s.status = '已确认')," \
-    " (SELECT count(*) FROM signups s WHERE s.activity_id = a.id" \
-    "  AND s.status = '候补')" \
-    " FROM activities a LEFT JOIN districts d ON d.id = a.district_id"
-
-static const char sql_activity[] =
-    "SELECT " ACTIVITY_COLS " WHERE a.id = ?1";
 static const char sql_open[] =
-    "SELECT " ACTIVITY_COLS
+    "SELECT " ACTIVITY_COLS("a.description")
     " WHERE a.cancelled = 0 AND a.deadline > ?1 AND a.starts_at > ?1"
     " ORDER BY a.starts_at, a.id";
 static const char sql_closed[] =
-    "SELECT " ACTIVITY_COLS
+    "SELECT " ACTIVITY_COLS("a.description")
     " WHERE a.cancelled = 1 OR a.deadline <= ?1 OR a.starts_at <= ?1"
     " ORDER BY a.starts_at DESC, a.id DESC LIMIT 10";
-
-/* ---- activities ---- */
-
-/* Copy the ACTIVITY_COLS row st is on into act (arena strings). */
-static void
-activity_row(struct req *r, sqlite3_stmt *st, struct vol_activity *act)
-{
-	act->id = sqlite3_column_int64(st, 0);
-	act->title = arena_strdup(r->a, db_col_text(st, 1));
-	act->description = arena_strdup(r->a, db_col_text(st, 2));
-	act->starts_at = arena_strdup(r->a, db_col_text(st, 3));
-	act->ends_at = arena_strdup(r->a, db_col_text(st, 4));
-	act->place = arena_strdup(r->a, db_col_text(st, 5));
-	act->district = arena_strdup(r->a, db_col_text(st, 6));
-	act->capacity = sqlite3_column_int64(st, 7);
-	act->deadline = arena_strdup(r->a, db_col_text(st, 8));
-	act->cancelled = sqlite3_column_int(st, 9);
-	act->cancel_reason = arena_strdup(r->a, db_col_text(st, 10));
-	act->sample = sqlite3_column_int(st, 11);
-	act->confirmed = sqlite3_column_int64(st, 12);
-	act->waiting = sqlite3_column_int64(st, 13);
-}
-
-/* Load activity id.  Returns 1 found, 0 not there, or -1 (SQLite error,
- * code in *rc when rc is not NULL). */
-int
-vol_activity_load(struct req *r, long long id, struct vol_activity *act,
-    int *rc)
-{
-	sqlite3_stmt *st = db_prep(r->app->db, sql_activity);
-	if (st == NULL) {
-		if (rc)
-			*rc = SQLITE_ERROR;
-		return -1;
-	}
-	db_bind_int(st, 1, id);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		activity_row(r, st, act);
-	sqlite3_reset(st);
-	if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		if (rc)
-			*rc = step;
-		return -1;
-	}
-	return step == SQLITE_ROW;
-}
 
 /* ---- times: stored UTC ISO-8601, shown in Asia/Shanghai (UTC+8) ---- */
 
 /* NULL while sign-ups are open at now, else why they are closed. */
 const char *
-vol_closed_reason(struct req *r, const struct vol_activity *act,
+vol_closed_reason(struct req *r, const struct activity *act,
     const char *now)
 {
 	if (act->cancelled)
@@ -133,7 +74,7 @@ vol_closed_reason(struct req *r, const struct vol_activity *act,
 
 /* What the templates show of an activity. */
 struct tval *
-vol_activity_view(struct req *r, const struct vol_activity *act,
+vol_activity_view(struct req *r, const struct activity *act,
     const char *now)
 {
 	struct arena *a = r->a;
@@ -189,7 +130,7 @@ list_into(struct req *r, const char *sql, const char *now, struct tval *list)
 	db_bind_text(st, 1, now);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct vol_activity act;
+		struct activity act;
 		activity_row(r, st, &act);
 		tv_push(r->a, list, vol_activity_view(r, &act, now));
 	}
@@ -221,7 +162,7 @@ volunteer_list(struct req *r)
 
 /* The activity page: its sign-up form, or why sign-ups are closed. */
 void
-vol_detail_show(struct req *r, int status, const struct vol_activity *act,
+vol_detail_show(struct req *r, int status, const struct activity *act,
     const struct fresult *res, const char *form_error)
 {
 	char now[32];
@@ -240,13 +181,13 @@ vol_detail_show(struct req *r, int status, const struct vol_activity *act,
 }
 
 /* The activity of the route, or NULL after answering 404/503. */
-struct vol_activity *
+struct activity *
 vol_route_activity(struct req *r)
 {
-	struct vol_activity *act = arena_calloc(r->a, 1, sizeof(*act));
+	struct activity *act = arena_calloc(r->a, 1, sizeof(*act));
 	long long id = req_param_id(r, 0);
 	int rc = SQLITE_ERROR;
-	int found = id > 0 ? vol_activity_load(r, id, act, &rc) : 0;
+	int found = id > 0 ? activity_load(r, id, act, &rc) : 0;
 	if (found < 0)
 		answer_db_failure(r, rc);
 	else if (found == 0)
@@ -257,7 +198,7 @@ vol_route_activity(struct req *r)
 static void
 volunteer_detail(struct req *r)
 {
-	struct vol_activity *act = vol_route_activity(r);
+	struct activity *act = vol_route_activity(r);
 	if (act)
 		vol_detail_show(r, 200, act, NULL, NULL);
 }

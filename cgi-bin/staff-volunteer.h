@@ -10,28 +10,16 @@
 
 #include <stddef.h>
 
+#include "activity.h"
+
 struct req;
 struct staff;
 struct tval;
-
-/* An activity as loaded, its text in the request's arena. */
-struct activity {
-	long long id, district_id, capacity, confirmed, waiting;
-	const char *title, *description, *starts_at, *ends_at, *place;
-	const char *district, *deadline, *cancel_reason;
-	int cancelled, sample;
-};
 
 /* What a change found when it re-read its rows inside its transaction. */
 enum outcome { OUT_DONE, OUT_GONE, OUT_CANCELLED, OUT_TOO_FEW };
 
 /* ---- page-staff-volunteer.c ---- */
-
-/*
- * Load activity id into *act, text from r's arena, whoever may see it:
- * 1 found, 0 not there, -1 with the SQLite code in *rc.
- */
-int activity_load(struct req *r, long long id, struct activity *act, int *rc);
 
 /*
  * Whether s may change act: admin any; anyone else only an activity of a

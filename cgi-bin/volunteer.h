@@ -12,18 +12,11 @@
 #ifndef ZJ_VOLUNTEER_H
 #define ZJ_VOLUNTEER_H
 
+#include "activity.h"
 #include "valid.h"   /* struct field, struct fresult */
 
 struct req;
 struct tval;
-
-/* An activity as the public sees it, its text in the request's arena. */
-struct vol_activity {
-	long long id, capacity, confirmed, waiting;
-	const char *title, *description, *starts_at, *ends_at, *place;
-	const char *district, *deadline, *cancel_reason;
-	int cancelled, sample;
-};
 
 /* ---- page-volunteer.c ---- */
 
@@ -32,32 +25,25 @@ enum { V_NAME, V_PHONE, V_SKILLS, V_NOTE, V_CONSENT, V__N };
 extern const struct field vol_signup_fields[V__N];
 
 /*
- * Load activity id into *act, text from r's arena: 1 found, 0 not there,
- * or -1 on an SQLite error (its code in *rc when rc is not NULL).
- */
-int vol_activity_load(struct req *r, long long id, struct vol_activity *act,
-    int *rc);
-
-/*
  * NULL while sign-ups for act are open at now (UTC ISO text), else the
  * sentence saying why they are closed (static or from r's arena).  Cannot
  * fail.
  */
-const char *vol_closed_reason(struct req *r, const struct vol_activity *act,
+const char *vol_closed_reason(struct req *r, const struct activity *act,
     const char *now);
 
 /*
  * What the templates show of act at now (UTC ISO text): a map from r's
  * arena, with "closed" and "state" when sign-ups are closed.  Cannot fail.
  */
-struct tval *vol_activity_view(struct req *r, const struct vol_activity *act,
+struct tval *vol_activity_view(struct req *r, const struct activity *act,
     const char *now);
 
 /*
  * The route's activity ({id}, path parameter 0), from r's arena; NULL after
  * answering 404 (no such activity) or the database failure.
  */
-struct vol_activity *vol_route_activity(struct req *r);
+struct activity *vol_route_activity(struct req *r);
 
 /*
  * Answer with the activity page of act at the given status: the sign-up
@@ -65,7 +51,7 @@ struct vol_activity *vol_route_activity(struct req *r);
  * message for the whole form, or NULL), or, when sign-ups are closed, why.
  * Always answers.
  */
-void vol_detail_show(struct req *r, int status, const struct vol_activity *act,
+void vol_detail_show(struct req *r, int status, const struct activity *act,
     const struct fresult *res, const char *form_error);
 
 /* ---- route handlers of page-volunteer-signup.c, for the table ---- */

@@ -1,0 +1,54 @@
+/*
+ * activity.c - reading a 志愿服务 activity, for public and staff pages.
+ */
+#include "activity.h"
+
+#include "db.h"
+#include "http.h"
+#include "util.h"
+
+static const char sql_activity[] =
+    "SELECT " ACTIVITY_COLS("a.description") " WHERE a.id = ?1";
+
+void
+activity_row(struct req *r, sqlite3_stmt *st, struct activity *act)
+{
+	struct arena *a = r->a;
+	act->id = sqlite3_column_int64(st, 0);
+	act->title = arena_strdup(a, db_col_text(st, 1));
+	act->description = arena_strdup(a, db_col_text(st, 2));
+	act->starts_at = arena_strdup(a, db_col_text(st, 3));
+	act->ends_at = arena_strdup(a, db_col_text(st, 4));
+	act->place = arena_strdup(a, db_col_text(st, 5));
+	act->district_id = sqlite3_column_int64(st, 6);
+	act->district = arena_strdup(a, db_col_text(st, 7));
+	act->capacity = sqlite3_column_int64(st, 8);
+	act->deadline = arena_strdup(a, db_col_text(st, 9));
+	act->cancelled = sqlite3_column_int(st, 10);
+	act->cancel_reason = arena_strdup(a, db_col_text(st, 11));
+	act->sample = sqlite3_column_int(st, 12);
+	act->confirmed = sqlite3_column_int64(st, 13);
+	act->waiting = sqlite3_column_int64(st, 14);
+}
+
+int
+activity_load(struct req *r, long long id, struct activity *act, int *rc)
+{
+	sqlite3_stmt *st = db_prep(r->app->db, sql_activity);
+	if (st == NULL) {
+		if (rc)
+			*rc = SQLITE_ERROR;
+		return -1;
+	}
+	db_bind_int(st, 1, id);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		activity_row(r, st, act);
+	sqlite3_reset(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		if (rc)
+			*rc = step;
+		return -1;
+	}
+	return step == SQLITE_ROW;
+}
