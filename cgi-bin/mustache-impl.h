@@ -1,9 +1,9 @@
 /*
  * mustache-impl.h - what the parts of the Mustache engine share and no
  * page sees: its limits, the compiled form of a template, and the key
- * lookup of a tval map.  Only tval.c and mustache*.c include it.
+ * lookup of a tval map.  Only the mustache*.c files include it.
  *
- *   tval.c              the data pages build (tv_*)
+ *   mustache-data.c     the data pages build (tv_*)
  *   mustache-compile.c  template text to a flat node array (mu_compile)
  *   mustache-render.c   the renderer over that array (tmpl_render)
  *   mustache.c          template sets and tmpl_load_dir
@@ -28,7 +28,7 @@
 #define TMPL_MAX_DIRS   16          /* folder depth under tmpl_load_dir */
 #define TMPL_EXT        ".mustache"
 
-/* ---- data: key lookup, shared by tval.c and the renderer ---- */
+/* ---- data: key lookup, shared by mustache-data.c and the renderer ---- */
 
 /* FNV-1a: keys are short names; comparing hashes first spares almost
  * every strcmp of a lookup (the hot path of rendering). */

@@ -1,7 +1,7 @@
 /*
  * mustache.c - template sets: adding a compiled template, finding one by
  * name, and loading a folder of *.mustache files (tmpl_load_dir).  The
- * rest of the engine is in tval.c, mustache-compile.c and
+ * rest of the engine is in mustache-data.c, mustache-compile.c and
  * mustache-render.c; mustache-impl.h says what they share.
  */
 #include "mustache-impl.h"

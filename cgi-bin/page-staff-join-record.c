@@ -21,7 +21,7 @@
 #include "db.h"
 #include "http.h"
 #include "pubform.h"
-#include "staff-joins.h"
+#include "page-staff-joins.h"
 #include "staff.h"
 #include "valid.h"
 #include "when.h"

@@ -2,7 +2,7 @@
  * page-staff-joins.c - 入会审核: the staff queue of 网上入会 applications,
  * the CSV export, and the route table of the area.  An application's own
  * page and its workflow (approve, reject, note) are
- * page-staff-join-record.c; what the two share is in staff-joins.h.
+ * page-staff-join-record.c; what the two share is in page-staff-joins.h.
  *
  *   GET  /staff/joins                  the queue: filters, search, 50 a page
  *   GET  /staff/joins.csv              the queue with the same filter, as CSV
@@ -30,7 +30,7 @@
 #include "lists.h"
 #include "pubform.h"
 #include "queue.h"
-#include "staff-joins.h"
+#include "page-staff-joins.h"
 #include "staff.h"
 #include "valid.h"
 #include "when.h"

@@ -20,7 +20,7 @@
 #include "db.h"
 #include "http.h"
 #include "pubform.h"
-#include "staff-legal.h"
+#include "page-staff-legal.h"
 #include "staff.h"
 #include "valid.h"
 

@@ -3,7 +3,7 @@
  * page with its evidence files and history, the CSV export, and the route
  * table of the area.  The workflow (the step table and its forms, the POST
  * handler) is page-staff-legal-steps.c; what the two share is in
- * staff-legal.h.
+ * page-staff-legal.h.
  *
  *   GET  /staff/legal-aid                    the queue: filter, search, 50 a page
  *   GET  /staff/legal-aid.csv                the whole filtered queue, streamed
@@ -33,7 +33,7 @@
 #include "lists.h"
 #include "pubform.h"
 #include "queue.h"
-#include "staff-legal.h"
+#include "page-staff-legal.h"
 #include "staff.h"
 #include "valid.h"
 #include "when.h"

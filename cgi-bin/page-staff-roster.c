@@ -21,7 +21,7 @@
 #include "pubform.h"
 #include "roster.h"
 #include "staff.h"
-#include "staff-volunteer.h"
+#include "page-staff-volunteer.h"
 #include "valid.h"
 #include "when.h"
 

@@ -13,7 +13,7 @@
  * The area is three files: this one (the list, the route table, and the
  * activity every page loads), page-staff-activity.c (the activity form:
  * new, edit) and page-staff-roster.c (the roster and what is posted from
- * it: cancel, attend, remove); staff-volunteer.h is what they share.
+ * it: cancel, attend, remove); page-staff-volunteer.h is what they share.
  *
  * Who: admin everything.  A reviewer sees the activities of their district
  * and the city-wide ones (no district), and changes only their district's;
@@ -31,7 +31,7 @@
 #include "pubform.h"
 #include "queue.h"
 #include "staff.h"
-#include "staff-volunteer.h"
+#include "page-staff-volunteer.h"
 #include "when.h"
 
 static const char *const states[] = {

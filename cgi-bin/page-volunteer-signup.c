@@ -8,7 +8,7 @@
  *   POST /volunteer/signup/{ref}/cancel      cancel; the first wait-listed moves up
  *
  * page-volunteer.c has the list, the activity page with the sign-up form
- * and the route table; volunteer.h is what the two files share.
+ * and the route table; page-volunteer.h is what the two files share.
  *
  * Places are a hard limit: a sign-up counts the confirmed places and
  * inserts itself as 已确认 or 候补 inside one BEGIN IMMEDIATE transaction,
@@ -24,7 +24,7 @@
 #include "pubform.h"
 #include "roster.h"
 #include "sign.h"
-#include "volunteer.h"
+#include "page-volunteer.h"
 #include "when.h"
 
 #define TOKEN_BYTES 16   /* the private cancel token: 32 hex characters */

@@ -11,7 +11,7 @@
  * The area is two files: this one (the list, the activity page with its
  * sign-up form, the route table and the sample activities) and
  * page-volunteer-signup.c (signing up and after: the sign-up transaction,
- * the private confirmation and cancel pages); volunteer.h is what they
+ * the private confirmation and cancel pages); page-volunteer.h is what they
  * share.
  */
 #include <string.h>
@@ -21,7 +21,7 @@
 #include "db.h"
 #include "http.h"
 #include "pubform.h"
-#include "volunteer.h"
+#include "page-volunteer.h"
 #include "when.h"
 
 static const char *const skills[] = {

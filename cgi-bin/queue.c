@@ -1,5 +1,6 @@
 /*
- * queue.c - filters and paging of the staff queues.
+ * queue.c - filters and paging of the staff queues.  Application code,
+ * not core: it knows districts, staff and the RH/FY/ZY references.
  */
 #include "queue.h"
 

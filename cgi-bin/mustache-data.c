@@ -1,5 +1,5 @@
 /*
- * tval.c - the data pages build for templates: a JSON-like tree of
+ * mustache-data.c - the data pages build for templates: a JSON-like tree of
  * struct tval allocated from the request's arena (see mustache.h).  A map
  * keeps a hash of each key beside it; the lookup that uses it is shared
  * with the renderer through mustache-impl.h.

@@ -1,11 +1,11 @@
 /*
- * staff-joins.h - what the two files of 入会审核 on the staff desk share;
+ * page-staff-joins.h - what the two files of 入会审核 on the staff desk share;
  * private to them.  page-staff-joins.c has the queue, the CSV export and
  * the route table; page-staff-join-record.c has an application's own page
  * and its workflow (approve, reject, note), whose handlers the table names.
  */
-#ifndef ZJ_STAFF_JOINS_H
-#define ZJ_STAFF_JOINS_H
+#ifndef ZJ_PAGE_STAFF_JOINS_H
+#define ZJ_PAGE_STAFF_JOINS_H
 
 struct req;
 

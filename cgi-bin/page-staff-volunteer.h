@@ -1,12 +1,12 @@
 /*
- * staff-volunteer.h - what the three files of the staff 志愿服务 pages
+ * page-staff-volunteer.h - what the three files of the staff 志愿服务 pages
  * share, and nothing else includes: page-staff-volunteer.c (the list, the
  * route table, and the activity every page loads), page-staff-activity.c
  * (the activity form: new, edit) and page-staff-roster.c (the roster and
  * what is posted from it: cancel, attend, remove).
  */
-#ifndef ZJ_STAFF_VOLUNTEER_H
-#define ZJ_STAFF_VOLUNTEER_H
+#ifndef ZJ_PAGE_STAFF_VOLUNTEER_H
+#define ZJ_PAGE_STAFF_VOLUNTEER_H
 
 #include <stddef.h>
 

@@ -1,11 +1,11 @@
 /*
- * staff-legal.h - what the two files of 法律援助 on the staff desk share;
+ * page-staff-legal.h - what the two files of 法律援助 on the staff desk share;
  * private to them.  page-staff-legal.c has the queue, the export, the case
  * page, evidence files and the route table; page-staff-legal-steps.c has
  * the workflow (the step table, its forms, the POST handler).
  */
-#ifndef ZJ_STAFF_LEGAL_H
-#define ZJ_STAFF_LEGAL_H
+#ifndef ZJ_PAGE_STAFF_LEGAL_H
+#define ZJ_PAGE_STAFF_LEGAL_H
 
 struct arena;
 struct fresult;

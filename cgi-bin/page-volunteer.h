@@ -1,16 +1,18 @@
 /*
- * volunteer.h - what the two files of the public 志愿服务 pages share, and
+ * page-volunteer.h - what the two files of the public 志愿服务 pages share, and
  * nothing else includes: page-volunteer.c (the list, the activity page with
  * its sign-up form, the route table, the sample activities) and
  * page-volunteer-signup.c (what a person posts: the sign-up transaction,
  * then the private confirmation and cancel pages).
  *
- * Every name here carries vol_ or volunteer_: the staff pages have their
- * own struct activity, activity_load, activity_view and route_activity
- * (staff-volunteer.h), and both headers must be able to meet in one file.
+ * The activity itself (struct activity, its columns and loader) is
+ * activity.h, shared with the staff pages.  Every name here carries vol_
+ * or volunteer_: the staff pages have their own activity_view and
+ * route_activity (page-staff-volunteer.h), and both headers must be able
+ * to meet in one file.
  */
-#ifndef ZJ_VOLUNTEER_H
-#define ZJ_VOLUNTEER_H
+#ifndef ZJ_PAGE_VOLUNTEER_H
+#define ZJ_PAGE_VOLUNTEER_H
 
 #include "activity.h"
 #include "valid.h"   /* struct field, struct fresult */
