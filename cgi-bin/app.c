@@ -1,5 +1,6 @@
 /*
- * app.c - the glue between the core and the page files.
+ * app.c - the glue between the core and the page files: the hooks the
+ * core calls, and the first-start set-up.
  */
 #include "app.h"
 
@@ -13,7 +14,7 @@
 #include "staff.h"
 #include "util.h"
 
-const struct route *const app_routes[] = {
+static const struct route *const routes[] = {
 	page_home_routes,
 	page_join_routes,
 	page_legal_routes,
@@ -53,17 +54,12 @@ app_page_data(struct req *r, struct tval *ctx)
 	}
 }
 
-int
-app_authorize(struct req *r)
-{
-	return staff_authorize(r);
-}
-
-int
-app_verify_post(struct req *r)
-{
-	return staff_verify_post(r);
-}
+const struct app_hooks app_hooks = {
+	.routes = routes,
+	.page_data = app_page_data,
+	.authorize = staff_authorize,
+	.verify_post = staff_verify_post,
+};
 
 static int
 setting_get(struct db *db, const char *key, void *out, size_t len)
@@ -138,7 +134,7 @@ first_admin(struct db *db, char *err, size_t errlen)
 }
 
 int
-app_setup(struct app *app, struct db *db, char *err, size_t errlen)
+app_setup(struct app *app, struct db *db, int samples, char *err, size_t errlen)
 {
 	int rc = -1;
 	if (db_begin(db) != SQLITE_OK) {
@@ -155,7 +151,7 @@ app_setup(struct app *app, struct db *db, char *err, size_t errlen)
 	}
 	if (first_admin(db, err, errlen) != 0)
 		goto out;
-	if (app->samples && volunteer_samples(db) != 0) {
+	if (samples && volunteer_samples(db) != 0) {
 		snprintf(err, errlen, "cannot load the sample activities");
 		goto out;
 	}

@@ -1,6 +1,8 @@
 /*
- * app.h - the application around the core: which page files there are,
- * what every page's layout is given, and the first-start set-up.
+ * app.h - the application around the core: the hooks it hands the core
+ * (which page files there are, what every page's layout is given, who may
+ * use a staff route), the state it keeps beside the core's, and the
+ * first-start set-up.
  */
 #ifndef ZJ_APP_H
 #define ZJ_APP_H
@@ -11,6 +13,30 @@
 
 struct app;
 struct db;
+
+/* The application's hooks (app.c): set app->hooks to &app_hooks. */
+extern const struct app_hooks app_hooks;
+
+/* What the application keeps per worker beside the core's state
+ * (app->data points to it). */
+struct site {
+	const char *uploads;  /* evidence files, outside the web root; the
+	                         core's tmpdir is <uploads>/tmp */
+};
+
+/* The site state of r's worker.  Cannot fail. */
+static inline const struct site *
+site_of(const struct req *r)
+{
+	return r->app->data;
+}
+
+/*
+ * The page_data hook, also for pages rendered outside resp_render
+ * (pubform.c): add the keys every page's layout needs to ctx (site name,
+ * path, and the staff member with the CSRF token when logged in).
+ */
+void app_page_data(struct req *r, struct tval *ctx);
 
 /* Route tables of the page files (each NULL-handler terminated). */
 extern const struct route page_home_routes[];
@@ -29,8 +55,8 @@ extern const struct route page_staff_accounts_routes[];
 
 /*
  * Load the sample volunteer activities (marked 示例) into a database that
- * has none yet; called by app_setup when app->samples.  Returns 0, or -1
- * (logged).
+ * has none yet; called by app_setup when asked for samples.  Returns 0, or
+ * -1 (logged).
  */
 int volunteer_samples(struct db *db);
 
@@ -38,9 +64,10 @@ int volunteer_samples(struct db *db);
  * Bring a database to life: the form-token secret (made once), the first
  * staff account `admin` on a new database (password from
  * ZHIJIA_ADMIN_PASSWORD, or a random one printed once to stderr), and the
- * sample data when app->samples.  Loads the secret into app.  Returns 0,
- * or -1 with the reason in err.
+ * sample data when samples.  Loads the secret into app.  Returns 0, or -1
+ * with the reason in err.
  */
-int app_setup(struct app *app, struct db *db, char *err, size_t errlen);
+int app_setup(struct app *app, struct db *db, int samples, char *err,
+    size_t errlen);
 
 #endif

@@ -11,13 +11,14 @@
 
 
 /* Body limits of a route that names none: small urlencoded forms. */
-static const struct form_limits default_limits = {
-	.max_body = 256 * 1024,
-	.max_fields = 64,
-	.max_field_len = 64 * 1024,
-	.max_files = 0,
-	.max_file_size = 0,
-	.tmpdir = NULL,
+static const struct body_limits default_limits = {
+	.form = {
+		.max_body = 256 * 1024,
+		.max_fields = 64,
+		.max_field_len = 64 * 1024,
+	},
+	.multipart = 0,
+	.too_large = NULL,
 };
 
 static const struct {
@@ -38,7 +39,7 @@ static const struct {
 	{409, "Conflict", "操作无法完成",
 	    "这条记录的状态已经变化(可能有其他人刚刚处理过),什么也没有改变。请刷新后重试。"},
 	{413, "Payload Too Large", "提交的内容过大",
-	    "提交的内容超过了允许的大小。请减少文字或文件后重试(每个文件不超过 5MB)。"},
+	    "提交的内容超过了允许的大小。请减少内容后重试。"},
 	{414, "URI Too Long", "链接过长", "链接地址过长,请检查后重试。"},
 	{415, "Unsupported Media Type", "请求格式不受支持", "请通过网页表单提交。"},
 	{422, "Unprocessable Entity", NULL, NULL},
@@ -156,7 +157,9 @@ resp_render(struct req *r, int status, const char *tmpl, struct tval *ctx)
 		return;
 	if (ctx == NULL)
 		ctx = tv_map(r->a);
-	app_page_data(r, ctx);
+	const struct app_hooks *hk = r->app->hooks;
+	if (hk != NULL && hk->page_data != NULL)
+		hk->page_data(r, ctx);
 	buf_reset(r->out);
 	if (tmpl_render(r->app->tmpl, tmpl, ctx, r->out) != 0) {
 		LOG_ERR("no template %s", tmpl);
@@ -348,38 +351,40 @@ read_env(struct req *r)
 }
 
 static int
-read_post(struct req *r)
+read_post(struct req *r, const struct body_limits *lim)
 {
-	const struct form_limits *lim = r->route->limits ? r->route->limits
-	    : &default_limits;
-	if (lim->max_body && r->content_length > (long long)lim->max_body)
+	struct form_limits l = lim->form;
+	l.tmpdir = NULL;
+	if (l.max_body && r->content_length > (long long)l.max_body)
 		return FORM_TOO_LARGE;
 	if (strncasecmp(r->content_type, "multipart/form-data", 19) == 0) {
-		if (lim->tmpdir == NULL)
+		if (!lim->multipart)
 			return 415;
-		struct form_limits l = *lim;
-		l.tmpdir = arena_printf(r->a, "%s/tmp", r->app->uploads);
+		l.tmpdir = r->app->tmpdir;
 		return form_read_multipart(r->a, r->content_type, r->io.read, r->io.ctx,
 		    r->content_length, &l, &r->body);
 	}
 	if (strncasecmp(r->content_type, "application/x-www-form-urlencoded", 33) == 0 ||
 	    (r->content_type[0] == '\0' && r->content_length <= 0))
 		return form_read_urlencoded(r->a, r->io.read, r->io.ctx, r->content_length,
-		    lim, &r->body);
+		    &l, &r->body);
 	return 415;
 }
 
 void
 http_dispatch(struct req *r)
 {
+	static const struct route none[] = {{0}};
+	static const struct route *const no_routes[] = {none, NULL};
+	const struct app_hooks *hk = r->app->hooks;
 	char allow[64];
 	int rc = read_env(r);
 	if (rc != 0) {
 		resp_error(r, rc == FORM_TOO_LARGE ? 414 : 400, NULL);
 		goto out;
 	}
-	r->route = route_match(app_routes, r->method, r->path, r->params,
-	    &r->nparams, allow, sizeof(allow), r->a);
+	r->route = route_match(hk && hk->routes ? hk->routes : no_routes, r->method,
+	    r->path, r->params, &r->nparams, allow, sizeof(allow), r->a);
 	if (r->route == NULL) {
 		if (allow[0]) {
 			resp_header(r, "Allow", allow);
@@ -388,16 +393,26 @@ http_dispatch(struct req *r)
 			resp_error(r, 404, NULL);
 		goto out;
 	}
-	if (r->route->access != ACCESS_PUBLIC && app_authorize(r) != 0)
-		goto out;  /* app_authorize answered (login page or 404) */
+	int public = r->route->access == ACCESS_PUBLIC;
+	if (!public && (hk == NULL || hk->authorize == NULL)) {
+		resp_error(r, 404, NULL);
+		goto out;
+	}
+	if (!public && hk->authorize(r) != 0)
+		goto out;  /* the hook answered (login page or 404) */
 	if (strcmp(r->method, "POST") == 0) {
-		rc = read_post(r);
+		const struct body_limits *lim = r->route->limits ? r->route->limits
+		    : &default_limits;
+		rc = read_post(r, lim);
 		if (rc != FORM_OK) {
-			resp_error(r, rc, NULL);
+			resp_error(r, rc, rc == FORM_TOO_LARGE ? lim->too_large : NULL);
 			goto out;
 		}
-		if (r->route->access != ACCESS_PUBLIC && app_verify_post(r) != 0)
+		if (!public && (hk->verify_post == NULL || hk->verify_post(r) != 0)) {
+			if (hk->verify_post == NULL)
+				resp_error(r, 403, NULL);
 			goto out;
+		}
 	}
 	r->route->handler(r);
 	if (!r->done) {

@@ -1,6 +1,7 @@
 /*
- * http.h - one request and its response, routing, and the per-worker
- * application state handlers see.  Knows HTTP, not unions.
+ * http.h - one request and its response, routing, the per-worker state
+ * handlers see, and the hooks an application hands the core.  Knows HTTP,
+ * not unions.
  *
  * A handler reads struct req (already parsed: method, path, query,
  * cookies, body fields and uploaded files, path parameters) and answers
@@ -23,21 +24,30 @@ struct app;
 struct req;
 
 /* A route's access: 0 is public; anything else is a mask whose meaning
- * is the application's (app_authorize checks it). */
+ * is the application's (its authorize hook checks it). */
 #define ACCESS_PUBLIC 0u
 
 typedef void (*handler_fn)(struct req *r);
+
+/*
+ * What a route takes as a POST body, when it is more than a small
+ * urlencoded form.  form.tmpdir is not read: file parts go to the worker's
+ * app->tmpdir.
+ */
+struct body_limits {
+	struct form_limits form;
+	int multipart;          /* multipart/form-data accepted (files); else 415 */
+	const char *too_large;  /* the 413 message naming these limits; NULL:
+	                           the core's plain one */
+};
 
 struct route {
 	const char *method;   /* "GET" (also answers HEAD) or "POST" */
 	const char *pattern;  /* "/volunteer/{id}/signup": {x} is one segment */
 	handler_fn handler;
 	unsigned access;
-	const struct form_limits *limits; /* body limits; NULL: small forms */
+	const struct body_limits *limits; /* NULL: small urlencoded forms */
 };
-
-/* The routes of every page file, NULL-handler terminated tables (pages.c). */
-extern const struct route *const app_routes[];
 
 struct header {
 	const char *name, *value;
@@ -105,8 +115,8 @@ int resp_cookie(struct req *r, const char *name, const char *value,
 
 /*
  * Render template tmpl with ctx (a TV_MAP; NULL is an empty map) as an
- * HTML page with the given status.  The core adds common keys to ctx
- * (see app_page_data in pages.c).  A missing template answers 500.
+ * HTML page with the given status.  The application's page_data hook adds
+ * the keys every page's layout needs.  A missing template answers 500.
  */
 void resp_render(struct req *r, int status, const char *tmpl,
     struct tval *ctx);
@@ -140,35 +150,47 @@ const char *req_query(const struct req *r, const char *name);
 const char *req_field(const struct req *r, const char *name);
 const char *req_cookie(const struct req *r, const char *name);
 
-/* ---- per-worker application state ---- */
+/* ---- what the application hands the core ---- */
+
+/*
+ * The application's side of every request, given to the core once (the
+ * way slowcgi and kcgi take callbacks): the core calls nothing of the
+ * application by name.  A NULL hook is the safe answer: no page data;
+ * non-public routes answer 404; non-public POSTs answer 403.
+ */
+struct app_hooks {
+	/* NULL-terminated list of route tables, each ending in a NULL handler */
+	const struct route *const *routes;
+	/* add the keys every page's layout needs to ctx */
+	void (*page_data)(struct req *r, struct tval *ctx);
+	/* may r use its non-public route?  Called before the body is read:
+	 * 0 to go on, or -1 after answering (login page, 404) */
+	int (*authorize)(struct req *r);
+	/* check a non-public POST once its body is parsed (CSRF): 0, or -1
+	 * after answering (403) */
+	int (*verify_post)(struct req *r);
+};
+
+/* ---- per-worker state ---- */
 
 struct app {
 	struct db *db;
 	struct tmpl_set *tmpl;
-	const char *datadir;      /* templates/, static/, db/migrations below */
-	const char *uploads;      /* uploaded evidence, outside the web root */
-	unsigned char secret[32]; /* HMAC key for form tokens, made at first start */
+	const struct app_hooks *hooks;
+	const char *tmpdir;       /* multipart file parts are written here */
+	unsigned char secret[32]; /* HMAC key for form tokens (sign.h) */
 	int secure_cookies;       /* served over HTTPS: Secure, __Host- */
-	int samples;              /* load sample data into a new database */
+	void *data;               /* the application's own state; the core
+	                             never reads it */
 };
 
 /*
- * Answer one request: parse what the core parses, find the route, check
- * access, parse the body within the route's limits, call the handler, and
- * make sure exactly one response goes out.  Never exits the process.
+ * Answer one request: parse what the core parses, find the route in
+ * r->app->hooks->routes, check access, parse the body within the route's
+ * limits, call the handler, and make sure exactly one response goes out.
+ * Never exits the process.
  */
 void http_dispatch(struct req *r);
-
-/*
- * Hooks the application provides (app.c): add the keys every page's
- * layout needs to ctx; decide whether r may use a non-public route, before
- * its body is read — 0 to go on, or -1 after answering (login page, 404);
- * and check a non-public POST once its body is parsed (CSRF) — 0 or -1
- * after answering (403).
- */
-void app_page_data(struct req *r, struct tval *ctx);
-int app_authorize(struct req *r);
-int app_verify_post(struct req *r);
 
 /* Route matching, exposed for the unit tests: returns the route for
  * method+path and fills params; NULL with *allow set to a comma list of

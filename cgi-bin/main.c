@@ -120,8 +120,9 @@ start_app(struct app *app, struct paths *p, int keep_db)
 		fprintf(stderr, "zhijia: %s\n", err);
 		return -1;
 	}
+	int samples = atoi(env_or("ZHIJIA_SAMPLES", "0")) != 0;
 	int n = db_migrate(db, p->migrations, err, sizeof(err));
-	if (n < 0 || app_setup(app, db, err, sizeof(err)) != 0) {
+	if (n < 0 || app_setup(app, db, samples, err, sizeof(err)) != 0) {
 		fprintf(stderr, "zhijia: %s\n", err);
 		db_close(db);
 		return -1;
@@ -139,14 +140,19 @@ start_app(struct app *app, struct paths *p, int keep_db)
 	return 0;
 }
 
+/* The core's state with the application's hooks and site state; tmp
+ * (<uploads>/tmp) holds the core's upload temp files. */
 static void
-init_app(struct app *app, struct paths *p)
+init_app(struct app *app, struct site *site, const struct paths *p,
+    char *tmp, size_t tmplen)
 {
 	memset(app, 0, sizeof(*app));
-	app->datadir = ZJ_DATADIR;
-	app->uploads = p->uploads;
+	site->uploads = p->uploads;
+	snprintf(tmp, tmplen, "%s/tmp", p->uploads);
+	app->hooks = &app_hooks;
+	app->tmpdir = tmp;
+	app->data = site;
 	app->secure_cookies = atoi(env_or("ZHIJIA_SECURE_COOKIES", "0")) != 0;
-	app->samples = atoi(env_or("ZHIJIA_SAMPLES", "0")) != 0;
 }
 
 static int
@@ -163,6 +169,8 @@ cmd_serve(int argc, char **argv)
 	};
 	struct paths p;
 	struct app app;
+	struct site site;
+	char tmp[PATH_MAX + 8];
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct serve_opts o = {
 		.socket = ZJ_DATADIR "/build/zhijia.sock",
@@ -189,7 +197,7 @@ cmd_serve(int argc, char **argv)
 	if (prepare_uploads(&p) != 0)
 		return 1;
 	clean_upload_tmp(&p);
-	init_app(&app, &p);
+	init_app(&app, &site, &p, tmp, sizeof(tmp));
 	if (start_app(&app, &p, 0) != 0)
 		return 1;
 	o.db = p.db;
@@ -482,8 +490,9 @@ cmd_routes(void)
 	} names[] = {
 		{ROLE_ADMIN, "admin"}, {ROLE_REVIEWER, "reviewer"}, {ROLE_LEGAL, "legal"},
 	};
-	for (size_t t = 0; app_routes[t]; t++)
-		for (const struct route *rt = app_routes[t]; rt->handler; rt++) {
+	const struct route *const *tables = app_hooks.routes;
+	for (size_t t = 0; tables[t]; t++)
+		for (const struct route *rt = tables[t]; rt->handler; rt++) {
 			char access[64] = "";
 			size_t len = 0;
 			for (size_t i = 0; i < ZJ_NELEM(names); i++)
@@ -524,10 +533,12 @@ cgi_main(void)
 {
 	struct paths p;
 	struct app app;
+	struct site site;
+	char tmp[PATH_MAX + 8];
 	default_paths(&p);
 	if (prepare_uploads(&p) != 0)
 		return 1;
-	init_app(&app, &p);
+	init_app(&app, &site, &p, tmp, sizeof(tmp));
 	if (start_app(&app, &p, 1) != 0) {
 		fputs("Status: 503 Service Unavailable\r\nContent-Type: text/plain\r\n\r\n"
 		    "service unavailable\n", stdout);

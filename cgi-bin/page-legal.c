@@ -28,16 +28,23 @@
 #include "valid.h"
 
 #define MAX_EVIDENCE 5
-#define MAX_EVIDENCE_SIZE (5 * 1024 * 1024)
+#define EVIDENCE_MB 5      /* one file's limit, as people are told it */
+#define MAX_EVIDENCE_SIZE (EVIDENCE_MB * 1024 * 1024)
 #define NAME_CHARS 100     /* original file names are kept this long */
+/* "每个文件不超过 5MB", from EVIDENCE_MB */
+#define EVIDENCE_LIMIT_TEXT "每个文件不超过 " ZJ_STR(EVIDENCE_MB) "MB"
 
-static const struct form_limits legal_limits = {
-	.max_body = 27 * 1024 * 1024,  /* 5 files of 5 MiB and the text */
-	.max_fields = 64,
-	.max_field_len = 64 * 1024,
-	.max_files = MAX_EVIDENCE,
-	.max_file_size = MAX_EVIDENCE_SIZE,
-	.tmpdir = "uploads",           /* the core uses <uploads>/tmp */
+static const struct body_limits legal_limits = {
+	.form = {
+		.max_body = 27 * 1024 * 1024,  /* 5 files of 5 MiB and the text */
+		.max_fields = 64,
+		.max_field_len = 64 * 1024,
+		.max_files = MAX_EVIDENCE,
+		.max_file_size = MAX_EVIDENCE_SIZE,
+	},
+	.multipart = 1,  /* file parts go to the core's tmpdir, <uploads>/tmp */
+	.too_large = "提交的内容超过了允许的大小。请减少文字或文件后重试("
+	    EVIDENCE_LIMIT_TEXT ")。",
 };
 
 static const char *const memberships[] = {"是", "否", "正在申请", NULL};
@@ -67,13 +74,11 @@ static const struct field legal_fields[L__N] = {
 	    "什么时间、在哪里工作、发生了什么,写清楚就好,不用讲究格式", NULL},
 	[L_CLAIMS] = {"claims", "诉求", F_TEXTAREA, 1, 2, 2000, NULL,
 	    "您希望得到什么结果,例如补发工资、支付经济补偿", NULL},
-	/* Files are checked by check_files, not form_check: the row gives the
-	 * field its label, hint and a place for its message.  (valid.h has no
-	 * file kind; a text part of this name is read as optional text and
-	 * ignored.) */
+	/* Files are checked by check_files, not form_check: the F_FILE row
+	 * gives the field its label, hint and a place for its message. */
 	[L_EVIDENCE] = {"evidence", "证据材料", F_FILE, 0, 0, 0, NULL,
 	    "选填。劳动合同、工资条、考勤记录、聊天记录截图等照片或 PDF;"
-	    "最多 5 个文件,每个文件不超过 5MB", NULL},
+	    "最多 " ZJ_STR(MAX_EVIDENCE) " 个文件," EVIDENCE_LIMIT_TEXT, NULL},
 	[L_MEMBER] = {"member_status", "是否工会会员", F_RADIO, 1, 0, 0, memberships,
 	    NULL, NULL},
 	[L_CONTACT] = {"contact_time", "方便联系时间", F_TEXT, 0, 0, 100, NULL,
@@ -227,7 +232,7 @@ check_files(struct req *r, struct fresult *res, struct evidence *ev,
 		const char *mime = NULL;
 		const char *why = NULL;
 		if (ff->too_big)
-			why = arena_printf(r->a, "“%s”有 %.1fMB,每个文件不超过 5MB", name,
+			why = arena_printf(r->a, "“%s”有 %.1fMB," EVIDENCE_LIMIT_TEXT, name,
 			    (double)ff->size / (1024 * 1024));
 		else if (ff->size == 0 || ff->path == NULL)
 			why = arena_printf(r->a, "“%s”是空文件", name);
@@ -278,7 +283,7 @@ place_file(struct req *r, struct evidence *e)
 		const char *name = random_hex(r->a, 16);
 		if (name == NULL)
 			return SQLITE_IOERR;
-		char *path = arena_printf(r->a, "%s/%s", r->app->uploads, name);
+		char *path = arena_printf(r->a, "%s/%s", site_of(r)->uploads, name);
 		if (link(e->ff->path, path) == 0) {
 			e->stored = path;
 			e->stored_name = name;
@@ -300,10 +305,10 @@ place_file(struct req *r, struct evidence *e)
 static int
 sync_uploads(struct req *r)
 {
-	int fd = open(r->app->uploads, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(site_of(r)->uploads, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fsync(fd) != 0) {
 		int err = errno;
-		LOG_ERR("fsync %s: %s", r->app->uploads, strerror(err));
+		LOG_ERR("fsync %s: %s", site_of(r)->uploads, strerror(err));
 		if (fd >= 0)
 			close(fd);
 		return fs_rc(err);

@@ -623,7 +623,7 @@ open_evidence(struct req *r, const char *stored)
 		LOG_ERR("refused stored name %s", stored);
 		return -1;
 	}
-	const char *path = arena_printf(r->a, "%s/%s", r->app->uploads, stored);
+	const char *path = arena_printf(r->a, "%s/%s", site_of(r)->uploads, stored);
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		LOG_ERR("open %s: %s", path, strerror(errno));

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app.h"
 #include "db.h"
 #include "http.h"
 #include "sign.h"

@@ -43,7 +43,7 @@ unsigned role_bit(const char *role);
 const char *role_label(const char *role);
 
 /*
- * app_authorize for staff routes: finds the session from the cookie
+ * The authorize hook (app.c) for staff routes: finds the session from the cookie
  * (expired after SESSION_IDLE idle or SESSION_ABSOLUTE in all), sends the
  * person to /staff/login when there is none, to /staff/password while a
  * new password is owed, and answers 404 when their role may not use the
@@ -51,7 +51,7 @@ const char *role_label(const char *role);
  */
 int staff_authorize(struct req *r);
 
-/* app_verify_post for staff routes: the form's _csrf must be the
+/* The verify_post hook (app.c) for staff routes: the form's _csrf must be the
  * session's (constant time); else 403, nothing changed. */
 int staff_verify_post(struct req *r);
 

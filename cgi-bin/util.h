@@ -17,6 +17,9 @@
 
 #define ZJ_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define ZJ_NELEM(x) (sizeof(x) / sizeof((x)[0]))
+/* A number macro as a string literal: ZJ_STR(5) is "5". */
+#define ZJ_STR_(x) #x
+#define ZJ_STR(x) ZJ_STR_(x)
 
 /* Allocate or abort.  Never return NULL.  Caller frees with free(). */
 void *xmalloc(size_t n);

@@ -60,11 +60,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	long n = argc > 3 ? atol(argv[3]) : 10000;
-	struct app app = {0};
-	app.uploads = "/tmp";
+	struct site site = {.uploads = "/tmp"};
+	struct app app = {.hooks = &app_hooks, .tmpdir = "/tmp", .data = &site};
 	app.db = db_open(argv[1], err, sizeof(err));
 	if (app.db == NULL || db_migrate(app.db, "db/migrations", err, sizeof(err)) < 0 ||
-	    app_setup(&app, app.db, err, sizeof(err)) != 0 ||
+	    app_setup(&app, app.db, 0, err, sizeof(err)) != 0 ||
 	    (app.tmpl = tmpl_load_dir("templates", err, sizeof(err))) == NULL) {
 		fprintf(stderr, "pages: %s\n", err);
 		return 1;

@@ -460,6 +460,16 @@ def test_done_page_needs_a_well_formed_reference():
         assert S.get(p).status == 404, p
 
 
+def test_a_form_over_its_limits_is_413_naming_the_file_limit():
+    before = counts()
+    # One text field over 64 KiB: the core refuses the body.
+    r = submit(good(), [("evidence", "a.png", "image/png", PNG)],
+               extra=[("claims", "事" * 30000)])
+    assert r.status == 413, r
+    assert "提交的内容过大" in r.text and "每个文件不超过 5MB" in r.text, r.text
+    assert counts() == before
+
+
 def test_nothing_is_left_in_the_temp_directory():
     assert temp_files() == []
     stored = set(stored_files())
