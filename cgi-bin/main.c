@@ -21,22 +21,25 @@
 #include "staff.h"
 #include "util.h"
 
-#ifndef ZJ_DATADIR
-#define ZJ_DATADIR "/usr/local/share/zhijia"
-#endif
+/* An installed binary's state, as deploy/zhijia.service has it. */
+#define INSTALLED_DB "/var/lib/zhijia/zhijia.db"
+#define INSTALLED_SOCKET "/run/zhijia/zhijia.sock"
 
 struct paths {
+	char datadir[PATH_MAX];  /* templates/, static/, db/migrations below */
+	int source_tree;         /* run from <source>/build/: state in the tree */
 	char db[PATH_MAX];
 	char templates[PATH_MAX];
 	char migrations[PATH_MAX];
 	char uploads[PATH_MAX];
+	char socket[PATH_MAX];
 };
 
 static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: zhijia serve [--socket PATH] [--workers N] [--db PATH]\n"
+	    "usage: zhijia serve [--socket PATH] [--workers N] [--db PATH] [--datadir DIR]\n"
 	    "                    [--templates DIR] [--uploads DIR] [--socket-mode MODE]\n"
 	    "       zhijia backup FILE [--db PATH]\n"
 	    "       zhijia adduser NAME --role admin|reviewer|legal [--district CODE] [--db PATH]\n"
@@ -54,14 +57,71 @@ env_or(const char *name, const char *dflt)
 	return v && *v ? v : dflt;
 }
 
+static int
+is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Where the data are, found at run time so that one build serves from the
+ * source tree and installed: ZHIJIA_DATADIR when set; else, from the
+ * executable's own path, <top> when it is <top>/build/zhijia beside
+ * <top>/templates (a source tree: database and socket stay in the tree),
+ * or <prefix>/share/zhijia when it is <prefix>/bin/zhijia (installed:
+ * database and socket where deploy/zhijia.service puts them).
+ */
+static void
+find_datadir(struct paths *p)
+{
+	char top[PATH_MAX], probe[PATH_MAX + 16];
+	const char *dir = "";
+	ssize_t n = readlink("/proc/self/exe", top, sizeof(top) - 1);
+	top[n > 0 ? n : 0] = '\0';
+	char *slash = strrchr(top, '/');  /* <top>/build/zhijia, <prefix>/bin/zhijia */
+	if (slash != NULL) {
+		*slash = '\0';
+		slash = strrchr(top, '/');
+	}
+	if (slash != NULL) {
+		*slash = '\0';
+		dir = slash + 1;
+	} else
+		snprintf(top, sizeof(top), "/usr/local");
+	snprintf(probe, sizeof(probe), "%s/templates", top);
+	p->source_tree = strcmp(dir, "build") == 0 && is_dir(probe);
+	const char *env = getenv("ZHIJIA_DATADIR");
+	if (env && *env)
+		snprintf(p->datadir, sizeof(p->datadir), "%s", env);
+	else
+		snprintf(p->datadir, sizeof(p->datadir), "%.*s%s", PATH_MAX - 16, top,
+		    p->source_tree ? "" : "/share/zhijia");
+}
+
+/* Paths from the data folder and the environment; the command line may
+ * change them after. */
 static void
 default_paths(struct paths *p)
 {
-	snprintf(p->db, sizeof(p->db), "%s", env_or("ZHIJIA_DB", ZJ_DATADIR "/db/zhijia.db"));
-	snprintf(p->templates, sizeof(p->templates), "%s",
-	    env_or("ZHIJIA_TEMPLATES", ZJ_DATADIR "/templates"));
+	char dflt[PATH_MAX + 32];
+	find_datadir(p);
+	const char *d = p->datadir;
+	if (p->source_tree)
+		snprintf(dflt, sizeof(dflt), "%s/db/zhijia.db", d);
+	else
+		snprintf(dflt, sizeof(dflt), "%s", INSTALLED_DB);
+	snprintf(p->db, sizeof(p->db), "%s", env_or("ZHIJIA_DB", dflt));
+	snprintf(dflt, sizeof(dflt), "%s/templates", d);
+	snprintf(p->templates, sizeof(p->templates), "%s", env_or("ZHIJIA_TEMPLATES", dflt));
+	snprintf(dflt, sizeof(dflt), "%s/db/migrations", d);
 	snprintf(p->migrations, sizeof(p->migrations), "%s",
-	    env_or("ZHIJIA_MIGRATIONS", ZJ_DATADIR "/db/migrations"));
+	    env_or("ZHIJIA_MIGRATIONS", dflt));
+	if (p->source_tree)
+		snprintf(p->socket, sizeof(p->socket), "%.*s/build/zhijia.sock",
+		    PATH_MAX - 32, d);
+	else
+		snprintf(p->socket, sizeof(p->socket), "%s", INSTALLED_SOCKET);
 	p->uploads[0] = '\0';
 }
 
@@ -165,6 +225,7 @@ cmd_serve(int argc, char **argv)
 		{"templates", required_argument, NULL, 't'},
 		{"uploads", required_argument, NULL, 'u'},
 		{"socket-mode", required_argument, NULL, 'm'},
+		{"datadir", required_argument, NULL, 'D'},
 		{NULL, 0, NULL, 0},
 	};
 	struct paths p;
@@ -173,11 +234,17 @@ cmd_serve(int argc, char **argv)
 	char tmp[PATH_MAX + 8];
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct serve_opts o = {
-		.socket = ZJ_DATADIR "/build/zhijia.sock",
 		.workers = (int)(cores > 0 ? cores * 2 : 2),
 		.socket_mode = 0660,
 	};
+	/* --datadir moves the defaults of templates, migrations: read first. */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--datadir") == 0 && i + 1 < argc)
+			setenv("ZHIJIA_DATADIR", argv[i + 1], 1);
+		else if (strncmp(argv[i], "--datadir=", 10) == 0)
+			setenv("ZHIJIA_DATADIR", argv[i] + 10, 1);
 	default_paths(&p);
+	o.socket = p.socket;
 	int c;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -187,6 +254,7 @@ cmd_serve(int argc, char **argv)
 		case 't': snprintf(p.templates, sizeof(p.templates), "%s", optarg); break;
 		case 'u': snprintf(p.uploads, sizeof(p.uploads), "%s", optarg); break;
 		case 'm': o.socket_mode = (mode_t)strtol(optarg, NULL, 8); break;
+		case 'D': break;  /* read above */
 		default: usage(); return 2;
 		}
 	}
