@@ -1,9 +1,16 @@
 # Zhijia (职工之家) — build, run, test, bench, install.
 #
-#   make run    install what is missing, build, serve on http://127.0.0.1:$(PORT)
-#   make test   install what is missing, build, run every test
+#   make run    install what serving needs, build, serve on http://127.0.0.1:$(PORT)
+#   make test   install what testing needs too, build, run every test
 #
-# Missing Debian packages are installed by the deps rule when run as root.
+# Missing Debian packages are installed by the deps rules when run as root.
+#
+# The core (cgi-bin/$(CORE).c: request/response, forms, templates, SQLite,
+# the pre-forking server) is build/libzjcore.a and knows nothing of the
+# application; the application (app.c, page-*.c, …) hands it its hooks.
+# The core's own tests and fuzzers link the whole core library and nothing
+# of the application, so a core file that calls into the application
+# breaks their link.
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -11,38 +18,74 @@ PORT     ?= 8080
 CC       ?= cc
 SANCC    ?= clang
 BUILD    := build
-DATADIR  ?= $(CURDIR)
 
-CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-            -Wformat=2 -Wno-format-nonliteral -D_GNU_SOURCE \
-            -fstack-protector-strong -D_FORTIFY_SOURCE=2
-LDLIBS   += -lfcgi -lsqlite3 -lscrypt -lqrencode
+# What the command line may set: CFLAGS=… and LDFLAGS=… add to the flags
+# below, never replace them (the required ones come last and win).
+CFLAGS   ?= -O2
+LDFLAGS  ?=
 
-DEB_PKGS := build-essential pkg-config libfcgi-dev libsqlite3-dev \
-            libscrypt-dev libqrencode-dev nginx-light python3 curl clang wrk sqlite3 \
-            valgrind chromium default-jre-headless fonts-wqy-microhei
-
-SRCS     := $(wildcard cgi-bin/*.c)
-LIBSRCS  := $(filter-out cgi-bin/main.c,$(SRCS))
-OBJS     := $(SRCS:cgi-bin/%.c=$(BUILD)/obj/%.o)
-LIBOBJS  := $(LIBSRCS:cgi-bin/%.c=$(BUILD)/obj/%.o)
-ASANOBJS := $(LIBSRCS:cgi-bin/%.c=$(BUILD)/asan/%.o)
-UNITSRCS := $(wildcard tests/unit/t_*.c)
-UNITS    := $(UNITSRCS:tests/unit/%.c=$(BUILD)/tests/%)
-ASANUNITS:= $(UNITSRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
-SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+# Warnings, the same for every compiler and build (plain, sanitizers,
+# fuzzers).
+override WARN := -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wformat=2 -Wno-format-nonliteral -D_GNU_SOURCE
+# _FORTIFY_SOURCE=3 where the compiler and C library have it (gcc >= 12,
+# glibc >= 2.34), else 2.
+FORTIFY  := $(shell printf '\#include <stdio.h>\n\#if __USE_FORTIFY_LEVEL < 3\n\#error\n\#endif\n' | \
+              $(CC) -O2 -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -E -x c - >/dev/null 2>&1 && echo 3 || echo 2)
+# Hardening of build/zhijia: tests/http/t0990_hardening.py reads the ELF.
+# -g: the debug info records these flags (the test reads them) and makes a
+# core dump readable.
+override HARDEN := -g -fPIE -fstack-protector-strong -fstack-clash-protection -fcf-protection \
+            -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=$(FORTIFY)
+override HARDEN_LD := -pie -Wl,-z,relro,-z,now
+override ZJ_CFLAGS := $(CFLAGS) $(WARN) $(HARDEN)
+override ZJ_LDFLAGS := $(LDFLAGS) $(HARDEN_LD)
+# Sanitizer builds (unit tests, fuzzers): the same warnings.
+override SANFLAGS := -O1 -g $(WARN) -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=all
 
+CORE_LIBS := -lfcgi -lsqlite3
+APP_LIBS  := -lscrypt -lqrencode
+
+# Debian packages: to build and serve; to test; to benchmark.
+RUN_PKGS   := build-essential pkg-config libfcgi-dev libsqlite3-dev \
+              libscrypt-dev libqrencode-dev nginx-light
+TEST_PKGS  := python3 clang sqlite3 valgrind chromium default-jre-headless \
+              fonts-wqy-microhei
+BENCH_PKGS := python3 curl sqlite3 wrk
+
+CORE     := util form form-multipart mustache mustache-compile mustache-render \
+            mustache-data http db server sign csv when
+CORESRCS := $(CORE:%=cgi-bin/%.c)
+APPSRCS  := $(filter-out $(CORESRCS) cgi-bin/main.c,$(wildcard cgi-bin/*.c))
+HDRS     := $(wildcard cgi-bin/*.h)
+COREOBJS := $(CORESRCS:cgi-bin/%.c=$(BUILD)/obj/%.o)
+APPOBJS  := $(APPSRCS:cgi-bin/%.c=$(BUILD)/obj/%.o)
+ASANCORE := $(CORESRCS:cgi-bin/%.c=$(BUILD)/asan/%.o)
+ASANAPP  := $(APPSRCS:cgi-bin/%.c=$(BUILD)/asan/%.o)
+CORELIB  := $(BUILD)/libzjcore.a
+ASANLIB  := $(BUILD)/asan/libzjcore.a
+FUZZLIB  := $(BUILD)/fuzz/libzjcore.a
+# Every member of the core library, so that one undefined symbol fails.
+WHOLE     = -Wl,--whole-archive $(1) -Wl,--no-whole-archive
+
+# The core's unit tests link the core library only; the others link the
+# application objects too.
+CORE_UNITS := t_form t_mustache
+UNITNAMES  := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/t_*.c))
+APP_UNITS  := $(filter-out $(CORE_UNITS),$(UNITNAMES))
+UNITS      := $(UNITNAMES:%=$(BUILD)/tests/%)
+ASANUNITS  := $(UNITNAMES:%=$(BUILD)/asan/tests/%)
+
 .PHONY: all deps run test unit bench fuzz install clean browser
-all: $(BUILD)/zhijia
+all: $(BUILD)/zhijia $(CORELIB)
 
 # ---- dependencies (Debian 12) ----
 # A stamp keeps the check off the hot path of every make; delete it (or
 # make clean) to check again.
-$(BUILD)/.deps: Makefile
-	@mkdir -p $(BUILD)
-	@missing=""; for p in $(DEB_PKGS); do \
+define install_missing
+	@mkdir -p $(@D)
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -54,48 +97,67 @@ $(BUILD)/.deps: Makefile
 	  fi; \
 	fi
 	@touch $@
+endef
+$(BUILD)/.deps: Makefile
+	$(call install_missing,$(RUN_PKGS))
+$(BUILD)/.deps-test: Makefile | $(BUILD)/.deps
+	$(call install_missing,$(TEST_PKGS))
+$(BUILD)/.deps-bench: Makefile | $(BUILD)/.deps
+	$(call install_missing,$(BENCH_PKGS))
 deps: $(BUILD)/.deps
 
-$(BUILD)/obj/%.o: cgi-bin/%.c $(wildcard cgi-bin/*.h) | $(BUILD)/.deps
+# ---- the core library and the program ----
+$(BUILD)/obj/%.o: cgi-bin/%.c $(HDRS) | $(BUILD)/.deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -DZJ_DATADIR='"$(DATADIR)"' -c -o $@ $<
+	$(CC) $(ZJ_CFLAGS) -c -o $@ $<
 
-$(BUILD)/zhijia: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(CORELIB): $(COREOBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/zhijia: $(BUILD)/obj/main.o $(APPOBJS) $(CORELIB)
+	$(CC) $(ZJ_CFLAGS) $(ZJ_LDFLAGS) -o $@ $^ $(APP_LIBS) $(CORE_LIBS)
 
 # ---- unit tests, plain and under ASan+UBSan ----
-$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) $(wildcard tests/unit/*.h)
+$(CORE_UNITS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: tests/unit/%.c $(CORELIB) \
+    $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Icgi-bin -o $@ $< $(LIBOBJS) $(LDLIBS)
+	$(CC) $(ZJ_CFLAGS) $(ZJ_LDFLAGS) -Icgi-bin -o $@ $< $(call WHOLE,$(CORELIB)) $(CORE_LIBS)
 
-$(BUILD)/asan/%.o: cgi-bin/%.c $(wildcard cgi-bin/*.h) | $(BUILD)/.deps
+$(APP_UNITS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: tests/unit/%.c $(APPOBJS) $(CORELIB) \
+    $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
-	$(SANCC) -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -O1 -g $(SANFLAGS) \
-	  -DZJ_DATADIR='"$(DATADIR)"' -c -o $@ $<
+	$(CC) $(ZJ_CFLAGS) $(ZJ_LDFLAGS) -Icgi-bin -o $@ $< $(APPOBJS) $(CORELIB) \
+	  $(APP_LIBS) $(CORE_LIBS)
 
-$(BUILD)/asan/tests/%: tests/unit/%.c $(ASANOBJS) $(wildcard tests/unit/*.h)
+$(BUILD)/asan/%.o: cgi-bin/%.c $(HDRS) | $(BUILD)/.deps-test
 	@mkdir -p $(@D)
-	$(SANCC) -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -O1 -g $(SANFLAGS) \
-	  -Icgi-bin -o $@ $< $(ASANOBJS) $(LDLIBS)
+	$(SANCC) $(SANFLAGS) -c -o $@ $<
+
+$(ASANLIB): $(ASANCORE)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(CORE_UNITS:%=$(BUILD)/asan/tests/%): $(BUILD)/asan/tests/%: tests/unit/%.c $(ASANLIB) \
+    $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(SANCC) $(SANFLAGS) -Icgi-bin -o $@ $< $(call WHOLE,$(ASANLIB)) $(CORE_LIBS)
+
+$(APP_UNITS:%=$(BUILD)/asan/tests/%): $(BUILD)/asan/tests/%: tests/unit/%.c $(ASANAPP) \
+    $(ASANLIB) $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(SANCC) $(SANFLAGS) -Icgi-bin -o $@ $< $(ASANAPP) $(ASANLIB) $(APP_LIBS) $(CORE_LIBS)
 
 # Sanitizer objects are kept between runs (make would delete them as
 # intermediate files and build them again every time).
-.SECONDARY: $(ASANOBJS)
+.SECONDARY: $(ASANCORE) $(ASANAPP)
 
 unit: $(UNITS) $(ASANUNITS)
-
-$(BUILD)/bench/floor: tests/bench/floor.c | $(BUILD)/.deps
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< -lfcgi
-
-$(BUILD)/bench/commit: tests/bench/commit.c $(LIBOBJS)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Icgi-bin -o $@ $< $(LIBOBJS) $(LDLIBS)
 
 # ---- browser tests: npm packages exactly as package-lock.json says ----
 # --ignore-scripts: vnu-jar's postinstall would download a Java runtime;
 # the machine's Java (default-jre-headless) runs vnu.jar instead.
-node_modules/.installed: package.json package-lock.json | $(BUILD)/.deps
+node_modules/.installed: package.json package-lock.json | $(BUILD)/.deps-test
 	npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 
@@ -106,28 +168,40 @@ browser: $(BUILD)/zhijia node_modules/.installed
 run: $(BUILD)/zhijia
 	ZHIJIA_SAMPLES=1 deploy/local.sh $(PORT) $(BUILD)/run db/zhijia.db
 
-test: $(BUILD)/zhijia $(UNITS) $(ASANUNITS) $(BUILD)/bench/floor $(BUILD)/bench/commit \
-      node_modules/.installed
+test: $(BUILD)/zhijia $(UNITS) $(ASANUNITS) node_modules/.installed | $(BUILD)/.deps-test
 	tests/run.sh
 
-$(BUILD)/bench/gen: tests/bench/gen.c $(LIBOBJS)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Icgi-bin -o $@ $< $(LIBOBJS) $(LDLIBS)
+# ---- benchmark (wrk): not part of make test ----
+BENCHTOOLS := $(BUILD)/bench/floor $(BUILD)/bench/commit $(BUILD)/bench/gen $(BUILD)/bench/pages
 
-$(BUILD)/bench/pages: tests/bench/pages.c $(LIBOBJS)
+$(BUILD)/bench/floor: tests/bench/floor.c | $(BUILD)/.deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Icgi-bin -o $@ $< $(LIBOBJS) $(LDLIBS)
+	$(CC) $(ZJ_CFLAGS) $(ZJ_LDFLAGS) -o $@ $< -lfcgi
 
-bench: $(BUILD)/zhijia $(BUILD)/bench/floor $(BUILD)/bench/commit $(BUILD)/bench/pages $(BUILD)/bench/gen
+$(BUILD)/bench/commit $(BUILD)/bench/gen $(BUILD)/bench/pages: $(BUILD)/bench/%: \
+    tests/bench/%.c $(APPOBJS) $(CORELIB)
+	@mkdir -p $(@D)
+	$(CC) $(ZJ_CFLAGS) $(ZJ_LDFLAGS) -Icgi-bin -o $@ $< $(APPOBJS) $(CORELIB) \
+	  $(APP_LIBS) $(CORE_LIBS)
+
+bench: $(BUILD)/zhijia $(BENCHTOOLS) | $(BUILD)/.deps-bench
 	tests/bench/run.sh
 
 # ---- fuzzing (clang's libFuzzer), bounded; not part of make test ----
+# The fuzzers link the core library only, built for libFuzzer.
 FUZZSECS ?= 60
+override FUZZFLAGS := -O1 -g $(WARN) -fsanitize=address,undefined
 FUZZERS  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIBSRCS) $(wildcard cgi-bin/*.h) | $(BUILD)/.deps
+FUZZCORE := $(CORESRCS:cgi-bin/%.c=$(BUILD)/fuzz/obj/%.o)
+$(BUILD)/fuzz/obj/%.o: cgi-bin/%.c $(HDRS) | $(BUILD)/.deps-test
 	@mkdir -p $(@D)
-	$(SANCC) -std=c17 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined \
-	  -Icgi-bin -o $@ $< $(LIBSRCS) $(LDLIBS)
+	$(SANCC) $(FUZZFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(FUZZLIB): $(FUZZCORE)
+	rm -f $@
+	$(AR) rcs $@ $^
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZLIB)
+	$(SANCC) $(FUZZFLAGS) -fsanitize=fuzzer -Icgi-bin -o $@ $< \
+	  $(call WHOLE,$(FUZZLIB)) $(CORE_LIBS)
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do \
 	  mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f); \
@@ -137,9 +211,9 @@ fuzz: $(FUZZERS)
 	done
 
 # ---- install (PREFIX, DESTDIR) ----
-install:
-	$(MAKE) clean-obj
-	$(MAKE) DATADIR=$(PREFIX)/share/zhijia $(BUILD)/zhijia
+# One build: the program finds its data at run time (<prefix>/share/zhijia
+# beside <prefix>/bin/zhijia), so what was tested is what is installed.
+install: $(BUILD)/zhijia
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/zhijia
 	install -m 0755 $(BUILD)/zhijia $(DESTDIR)$(PREFIX)/bin/zhijia
 	install -d $(DESTDIR)$(PREFIX)/share/zhijia/db
@@ -147,10 +221,6 @@ install:
 	cp -R db/migrations $(DESTDIR)$(PREFIX)/share/zhijia/db/
 	install -d $(DESTDIR)$(PREFIX)/share/doc/zhijia
 	cp -R deploy README.md $(DESTDIR)$(PREFIX)/share/doc/zhijia/
-	$(MAKE) clean-obj
-
-clean-obj:
-	rm -rf $(BUILD)/obj $(BUILD)/zhijia
 
 clean:
 	rm -rf $(BUILD)
