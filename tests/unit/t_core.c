@@ -1,6 +1,7 @@
 /*
- * t_core.c - routing, the one place that writes headers, validators,
- * SHA-256/HMAC, form tokens, references, UTF-8 checks.
+ * t_core.c - routing, dispatch through the application's hooks, the one
+ * place that writes headers, validators, SHA-256/HMAC, form tokens,
+ * references, UTF-8 checks.
  */
 #include <stdio.h>
 #include <string.h>
@@ -91,6 +92,164 @@ test_headers(struct arena *a)
 	ok(written.len == len, "a second response is not written");
 	buf_free(&written);
 	buf_free(&out);
+}
+
+/* ---- http_dispatch with an application of the test's own ---- */
+
+struct fake {
+	const char *method, *path, *ctype, *body;
+	size_t off;
+	int authorized, verified, page_data;
+};
+
+static const char *
+fake_param(void *ctx, const char *name)
+{
+	struct fake *f = ctx;
+	static char len[32];
+	if (strcmp(name, "REQUEST_METHOD") == 0)
+		return f->method;
+	if (strcmp(name, "DOCUMENT_URI") == 0)
+		return f->path;
+	if (strcmp(name, "CONTENT_TYPE") == 0)
+		return f->ctype;
+	if (strcmp(name, "CONTENT_LENGTH") == 0 && f->body) {
+		snprintf(len, sizeof(len), "%zu", strlen(f->body));
+		return len;
+	}
+	return NULL;
+}
+
+static ssize_t
+fake_read(void *ctx, char *p, size_t len)
+{
+	struct fake *f = ctx;
+	size_t left = strlen(f->body) - f->off;
+	if (len > left)
+		len = left;
+	memcpy(p, f->body + f->off, len);
+	f->off += len;
+	return (ssize_t)len;
+}
+
+static struct fake *current;
+
+static void
+answer_ok(struct req *r)
+{
+	resp_text(r, 200, "text/plain", "ok", 2);
+}
+
+static void
+page(struct req *r)
+{
+	resp_render(r, 200, "page", NULL);
+}
+
+static void
+hook_page_data(struct req *r, struct tval *ctx)
+{
+	current->page_data++;
+	tv_puts(r->a, ctx, "site", "测试");
+}
+
+static int
+hook_authorize(struct req *r)
+{
+	current->authorized++;
+	if (current->authorized > 1)
+		return 0;
+	resp_error(r, 404, NULL);
+	return -1;
+}
+
+static int
+hook_verify_post(struct req *r)
+{
+	(void)r;
+	current->verified++;
+	return 0;
+}
+
+static const struct body_limits tiny = {
+	.form = {.max_body = 64, .max_fields = 2, .max_field_len = 8},
+	.too_large = "每项不超过 8 个字",
+};
+
+static const struct route app_table[] = {
+	{"GET", "/", page, ACCESS_PUBLIC, NULL},
+	{"POST", "/tiny", answer_ok, ACCESS_PUBLIC, &tiny},
+	{"GET", "/staff", answer_ok, 1u, NULL},
+	{"POST", "/staff", answer_ok, 1u, NULL},
+	{0},
+};
+static const struct route *const app_tables[] = {app_table, NULL};
+
+/* One request through http_dispatch; what was written is in `written`. */
+static void
+dispatch(struct arena *a, struct app *app, struct fake *f)
+{
+	struct buf out = {0};
+	buf_reset(&written);
+	current = f;
+	struct req r = {.a = a, .app = app, .out = &out,
+	    .io = {fake_param, fake_read, capture, f}};
+	http_dispatch(&r);
+	buf_free(&out);
+}
+
+static void
+test_dispatch(struct arena *a)
+{
+	char err[256];
+	struct tmpl_set *t = tmpl_new();
+	ok(tmpl_add(t, "page", "<p>{{site}}</p>", 15, err, sizeof(err)) == 0 &&
+	    tmpl_add(t, "error", "<h1>{{title}}</h1><p>{{message}}</p>", 36, err,
+	    sizeof(err)) == 0, "templates compile");
+	struct app_hooks hooks = {.routes = app_tables};
+	struct app app = {.tmpl = t, .hooks = &hooks};
+	struct fake f = {.method = "GET", .path = "/"};
+
+	dispatch(a, &app, &f);
+	ok(strstr(written.p, "Status: 200") && strstr(written.p, "<p></p>"),
+	    "no page_data hook: the page renders without its keys");
+	f = (struct fake){.method = "GET", .path = "/staff"};
+	dispatch(a, &app, &f);
+	ok(strstr(written.p, "Status: 404") != NULL, "no authorize hook: a non-public route is 404");
+
+	hooks = (struct app_hooks){app_tables, hook_page_data, hook_authorize, NULL};
+	f = (struct fake){.method = "GET", .path = "/"};
+	dispatch(a, &app, &f);
+	ok(strstr(written.p, "<p>测试</p>") && f.page_data == 1, "page_data hook fills the layout");
+	f = (struct fake){.method = "GET", .path = "/staff"};
+	dispatch(a, &app, &f);
+	ok(strstr(written.p, "Status: 404") && f.authorized == 1, "authorize hook answers first");
+	f = (struct fake){.method = "POST", .path = "/staff", .authorized = 1,
+	    .ctype = "application/x-www-form-urlencoded", .body = "a=1"};
+	dispatch(a, &app, &f);
+	ok(strstr(written.p, "Status: 403") != NULL,
+	    "no verify_post hook: a non-public POST is 403");
+	hooks.verify_post = hook_verify_post;
+	f = (struct fake){.method = "POST", .path = "/staff", .authorized = 1,
+	    .ctype = "application/x-www-form-urlencoded", .body = "a=1"};
+	dispatch(a, &app, &f);
+	ok(strstr(written.p, "Status: 200") && f.verified == 1, "verify_post hook passes it");
+
+	f = (struct fake){.method = "POST", .path = "/tiny",
+	    .ctype = "application/x-www-form-urlencoded", .body = "a=123456789"};
+	dispatch(a, &app, &f);
+	ok(strstr(written.p, "Status: 413") && strstr(written.p, "每项不超过 8 个字"),
+	    "413 says the route's own limit");
+	f = (struct fake){.method = "POST", .path = "/",
+	    .ctype = "application/x-www-form-urlencoded", .body = "a=1"};
+	dispatch(a, &app, &f);
+	ok(strstr(written.p, "Status: 405") != NULL, "POST to a GET route: 405");
+	f = (struct fake){.method = "POST", .path = "/tiny",
+	    .ctype = "multipart/form-data; boundary=x", .body = "--x--\r\n"};
+	dispatch(a, &app, &f);
+	ok(strstr(written.p, "Status: 415") != NULL, "multipart to a route without files: 415");
+	buf_free(&written);
+	tmpl_free(t);
 }
 
 static char *
@@ -240,6 +399,7 @@ main(void)
 	struct arena *a = arena_new();
 	test_routing(a);
 	test_headers(a);
+	test_dispatch(a);
 	test_validators();
 	test_sign(a);
 	test_utf8();
