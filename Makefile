@@ -66,6 +66,8 @@ ASANAPP  := $(APPSRCS:cgi-bin/%.c=$(BUILD)/asan/%.o)
 CORELIB  := $(BUILD)/libzjcore.a
 ASANLIB  := $(BUILD)/asan/libzjcore.a
 FUZZLIB  := $(BUILD)/fuzz/libzjcore.a
+# A static library made afresh from its prerequisites.
+ARCHIVE   = rm -f $@ && $(AR) rcs $@ $^
 # Every member of the core library, so that one undefined symbol fails.
 WHOLE     = -Wl,--whole-archive $(1) -Wl,--no-whole-archive
 
@@ -112,8 +114,7 @@ $(BUILD)/obj/%.o: cgi-bin/%.c $(HDRS) | $(BUILD)/.deps
 	$(CC) $(ZJ_CFLAGS) -c -o $@ $<
 
 $(CORELIB): $(COREOBJS)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(ARCHIVE)
 
 $(BUILD)/zhijia: $(BUILD)/obj/main.o $(APPOBJS) $(CORELIB)
 	$(CC) $(ZJ_CFLAGS) $(ZJ_LDFLAGS) -o $@ $^ $(APP_LIBS) $(CORE_LIBS)
@@ -135,8 +136,7 @@ $(BUILD)/asan/%.o: cgi-bin/%.c $(HDRS) | $(BUILD)/.deps-test
 	$(SANCC) $(SANFLAGS) -c -o $@ $<
 
 $(ASANLIB): $(ASANCORE)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(ARCHIVE)
 
 $(CORE_UNITS:%=$(BUILD)/asan/tests/%): $(BUILD)/asan/tests/%: tests/unit/%.c $(ASANLIB) \
     $(wildcard tests/unit/*.h)
@@ -197,8 +197,7 @@ $(BUILD)/fuzz/obj/%.o: cgi-bin/%.c $(HDRS) | $(BUILD)/.deps-test
 	@mkdir -p $(@D)
 	$(SANCC) $(FUZZFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 $(FUZZLIB): $(FUZZCORE)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(ARCHIVE)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZLIB)
 	$(SANCC) $(FUZZFLAGS) -fsanitize=fuzzer -Icgi-bin -o $@ $< \
 	  $(call WHOLE,$(FUZZLIB)) $(CORE_LIBS)
