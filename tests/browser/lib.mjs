@@ -148,6 +148,10 @@ export async function assertSummary(page, count) {
 
 // ---- test data ----
 
+// The sample activity (cgi-bin/page-volunteer.c) with 3 places that the
+// public scenarios fill and the staff scenarios then manage.
+export const SMALL_ACTIVITY = '劳动法律咨询进驿站';
+
 const W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 // A 身份证号 with its GB 11643 check character.
 export function idno(first17) {

@@ -5,15 +5,13 @@ import assert from 'node:assert/strict';
 import {
   field, group, choose, button, submit, follow, assertAccepted, assertRefused,
   assertFieldError, assertFieldOk, assertSummary, idno, oneOff, tinyPng, shownRef, lookup,
+  SMALL_ACTIVITY,
 } from './lib.mjs';
 
 // The people who fill the forms (ID numbers are valid, born 1990/1988).
 const ZHANG = { name: '张伟', gender: '男', id: idno('11010519900307123'), phone: '13800138001' };
 const MA = { name: '马丽·艾力', gender: '女', id: idno('65010219880808002'), phone: '13900139002' };
 const LI = { name: '李强', phone: '13700137003' };
-
-// The sample activity with few places (cgi-bin/page-volunteer.c: 3 places).
-const SMALL_ACTIVITY = '劳动法律咨询进驿站';
 
 async function fillJoin(page, p) {
   await field(page, '姓名').fill(p.name);

@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import {
   DESKTOP, field, choose, button, submit, follow, assertAccepted, assertRefused, assertFieldError, lookup,
+  SMALL_ACTIVITY,
 } from './lib.mjs';
 
 const ADMIN = { user: 'admin', password: 'admin-password-1' };
 const LAWYER = { user: 'lawyer1', name: '孙律师', password: 'lawyer-initial-1', next: 'lawyer-password-2' };
-const SMALL_ACTIVITY = '劳动法律咨询进驿站';
 
 // A desktop page already logged in as admin.
 async function adminPage(t) {

@@ -22,11 +22,6 @@ def setup_module():
     S = Server(workers=2)
 
 
-def teardown_module():
-    if S:
-        S.stop()
-
-
 def test_healthz_answers_ok():
     r = S.get("/healthz")
     assert r.status == 200, r

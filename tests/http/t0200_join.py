@@ -4,16 +4,10 @@ of wrong input (422, input kept, a message beside the field, nothing
 stored), a valid application (303 to its reference), duplicates, station
 QR codes, bot guards, and text stored verbatim but shown escaped."""
 import re
-import time
 
-from harness import Server, form_value, run
+from harness import Server, errors, form_value, idno, ref_of, run
 
 S = None
-W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-
-
-def idno(base17):
-    return base17 + "10X98765432"[sum(int(c) * w for c, w in zip(base17, W)) % 11]
 
 
 def one_digit_off(i):
@@ -34,15 +28,6 @@ def setup_module():
     S = Server(workers=2)
 
 
-def teardown_module():
-    if S:
-        S.stop()
-
-
-def token(path="/join"):
-    return form_value(S.get(path).text, "_token")
-
-
 def person(**over):
     LIVE_COUNTER[0] += 1
     f = {
@@ -54,16 +39,12 @@ def person(**over):
     }
     f.update(over)
     f = {k: v for k, v in f.items() if v is not None}
-    f.setdefault("_token", token())
+    f.setdefault("_token", S.token("/join"))
     return f
 
 
 def count():
     return S.sql("SELECT count(*) FROM join_applications")[0][0]
-
-
-def errors(html):
-    return re.findall(r'<p class="error" id="err-([a-z_]+)">([^<]*)</p>', html)
 
 
 def test_the_form_has_every_labelled_field():
@@ -156,7 +137,7 @@ def test_each_wrong_input_is_refused_beside_its_field_and_nothing_is_stored():
             assert r.status == 400, (over, r)
             continue
         assert r.status == 422, (over, r)
-        errs = dict(errors(r.text))
+        errs = errors(r.text)
         assert field in errs, (over, errs)
         assert words in errs[field], (over, errs[field])
         assert "需要修改" in r.text          # the summary at the top
@@ -172,10 +153,10 @@ def test_a_second_application_with_the_same_id_is_refused_without_leaking():
     f = person(id_number=WOMAN, gender="女", name="李四", phone="13900000002")
     r1 = S.post("/join", f)
     assert r1.status == 303, r1
-    ref = r1.header("Location").rsplit("/", 1)[1]
+    ref = ref_of(r1)
     r2 = S.post("/join", person(id_number=WOMAN, gender="女", name="王五", phone="13900000003"))
     assert r2.status == 422, r2
-    errs = dict(errors(r2.text))
+    errs = errors(r2.text)
     assert "已有一份" in errs.get("id_number", ""), errs
     assert ref not in r2.text and "李四" not in r2.text
     # once refused by staff, the person may apply again
@@ -196,7 +177,7 @@ def test_the_same_page_sent_again_gets_the_same_reference():
     assert r2.status == 303 and r2.header("Location") == r1.header("Location"), r2
     assert count() == before
     # a new page with the same ID number is still a second application
-    f2 = dict(f, _token=token())
+    f2 = dict(f, _token=S.token("/join"))
     assert S.post("/join", f2).status == 422
 
 
@@ -209,7 +190,7 @@ def test_a_station_qr_code_is_recorded_and_an_unknown_one_ignored():
     f["src"] = "CY001"
     r = S.post("/join", f)
     assert r.status == 303, r
-    ref = r.header("Location").rsplit("/", 1)[1]
+    ref = ref_of(r)
     assert S.sql("SELECT station_id FROM join_applications WHERE ref = ?", (ref,)) == [(sid,)]
     page = S.get("/join?src=NOPE").text
     assert 'name="src"' not in page
@@ -217,13 +198,13 @@ def test_a_station_qr_code_is_recorded_and_an_unknown_one_ignored():
     f["src"] = "NOPE"
     r = S.post("/join", f)
     assert r.status == 303
-    ref = r.header("Location").rsplit("/", 1)[1]
+    ref = ref_of(r)
     assert S.sql("SELECT station_id FROM join_applications WHERE ref = ?", (ref,)) == [(None,)]
 
 
 def test_forged_or_old_tokens_and_the_honeypot_store_nothing():
     before = count()
-    good = token()
+    good = S.token("/join")
     stamp, nonce, mac = good.split(".")
     for bad in ["", "123.abc", "%s.%s.%s" % (stamp, nonce, "0" * 32),
                 "%d.%s.%s" % (int(stamp) - 2 * 86400, nonce, mac), "%s.%s" % (stamp, mac)]:
@@ -248,13 +229,13 @@ def test_hostile_text_is_stored_verbatim_and_shown_escaped():
         i = idno("6501021992%02d%02d15" % (1 + LIVE_COUNTER[0] % 12, 1 + LIVE_COUNTER[0] % 28) + "3")
         r = S.post("/join", person(name=name, id_number=i, gender="男", phone="13900000006"))
         assert r.status == 303, (name, r)
-        ref = r.header("Location").rsplit("/", 1)[1]
+        ref = ref_of(r)
         assert S.sql("SELECT name FROM join_applications WHERE ref = ?", (ref,)) == [(name,)]
 
 
 def test_invalid_utf8_is_refused_and_nothing_stored():
     before = count()
-    body = ("_token=%s&name=%%FF%%FE&gender=%%E7%%94%%B7" % token()).encode()
+    body = ("_token=%s&name=%%FF%%FE&gender=%%E7%%94%%B7" % S.token("/join")).encode()
     r = S.post_raw("/join", body)
     assert r.status == 400, r
     assert count() == before
@@ -264,7 +245,7 @@ def test_an_over_long_field_is_refused_with_a_message():
     r = S.post("/join", person(address="长" * 201, phone="13900000009",
                                id_number=idno("11010519700101013"), gender="男"))
     assert r.status == 422
-    assert "最多 200 个字" in dict(errors(r.text)).get("address", "")
+    assert "最多 200 个字" in errors(r.text).get("address", "")
 
 
 def test_a_body_over_the_form_limit_is_413():

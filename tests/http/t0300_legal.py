@@ -9,28 +9,13 @@ import hashlib
 import hmac
 import os
 import re
-import struct
 import time
-import zlib
 
-from harness import TOP, Server, form_value, run, unescape
+from harness import PDF, PNG, TOP, Server, error_of, form_value, ref_of, run, unescape
 
 S = None
 LABELS = {}          # visible label -> form field name, read from the form
 
-# A real 1x1 PNG and a minimal PDF, made here so the test needs no files.
-def tiny_png():
-    def chunk(kind, data):
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-    raw = b"\x00\xff\x00\x00"  # filter 0, one red RGB pixel
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-
-
-PNG = tiny_png()
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-       b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32 + b"\xff\xd9"
 
 VALID_ID = "11010519491231002X"   # GB 11643 example, check digit X
@@ -45,11 +30,6 @@ def setup_module():
     for name, legend in re.findall(
             r'<fieldset[^>]*id="f-([a-z_]+)"[^>]*>\s*<legend>([^<]+)', html):
         LABELS[unescape(legend).strip()] = name
-
-
-def teardown_module():
-    if S:
-        S.stop()
 
 
 def good():
@@ -72,15 +52,9 @@ def good():
     }
 
 
-def token():
-    r = S.get("/legal-aid")
-    assert r.status == 200, r
-    return form_value(r.text, "_token")
-
-
 def submit(values, files=(), tok=None, extra=()):
     """POST the form as a browser does (multipart), fields named by label."""
-    fields = [("_token", token() if tok is None else tok), ("website", "")]
+    fields = [("_token", S.token("/legal-aid") if tok is None else tok), ("website", "")]
     for label, value in values.items():
         if value is not None:
             fields.append((LABELS[label], value))
@@ -108,17 +82,16 @@ def counts():
             len(stored_files()), len(temp_files()))
 
 
-def error_of(html, label):
+def label_error(html, label):
     """The message shown beside the field with this label, or None."""
-    m = re.search(r'<p class="error" id="err-%s">([^<]*)</p>' % LABELS[label], html)
-    return unescape(m.group(1)) if m else None
+    return error_of(html, LABELS[label])
 
 
 def assert_refused(r, before, label=None, message=None):
     assert r.status == 422, r
     html = r.text
     if label:
-        err = error_of(html, label)
+        err = label_error(html, label)
         assert err is not None, (label, html[:3000])
         assert message in err, (message, err)
         # and in the summary at the top, linking to the field
@@ -213,7 +186,7 @@ def test_minimal_application_without_files_or_optional_fields():
     # A browser sends an empty file input as a part with filename="".
     r = submit(v, [("evidence", "", "application/octet-stream", b"")])
     assert r.status == 303, r
-    ref = r.header("Location").rsplit("/", 1)[1]
+    ref = ref_of(r)
     row = S.sql("SELECT id_number, amount_fen, contact_time, may_call, people"
                 " FROM legal_cases WHERE ref = ?", (ref,))
     assert row == [("", None, "", 0, 1)], row
@@ -226,7 +199,7 @@ def test_jpeg_lower_case_x_and_zero_amount_are_accepted():
     v["涉及金额(元)"] = "0"
     r = submit(v, [("evidence", "IMG_0001.JPG", "image/jpeg", JPEG)])
     assert r.status == 303, r
-    ref = r.header("Location").rsplit("/", 1)[1]
+    ref = ref_of(r)
     assert S.sql("SELECT id_number, amount_fen FROM legal_cases WHERE ref = ?",
                  (ref,)) == [(VALID_ID, 0)]
     assert S.sql("SELECT f.mime FROM legal_files f JOIN legal_cases c ON c.id = f.case_id"
@@ -295,7 +268,7 @@ def test_several_wrong_answers_are_all_listed_at_the_top():
     r = submit(v)
     assert_refused(r, before)
     assert "有 2 处需要修改" in r.text
-    assert error_of(r.text, "手机号") and error_of(r.text, "涉及人数")
+    assert label_error(r.text, "手机号") and label_error(r.text, "涉及人数")
 
 
 def test_a_file_that_lies_about_its_type_is_refused_and_nothing_kept():
@@ -306,7 +279,7 @@ def test_a_file_that_lies_about_its_type_is_refused_and_nothing_kept():
         r = submit(good(), [("evidence", "工资条.png", "image/png", PNG),
                             ("evidence",) + lie])
         assert_refused(r, before, "证据材料", "“%s”不是 JPEG、PNG 图片或 PDF 文件" % lie[0])
-        assert "工资条.png" not in error_of(r.text, "证据材料")
+        assert "工资条.png" not in label_error(r.text, "证据材料")
         assert "重新选择" in r.text  # the files must be chosen again
         assert temp_files() == []
 
@@ -317,7 +290,7 @@ def test_a_six_megabyte_file_is_refused_with_the_5mb_message():
     r = submit(good(), [("evidence", "PDF", "application/pdf", PDF),
                         ("evidence", "大照片.png", "image/png", big)])
     assert_refused(r, before, "证据材料", "每个文件不超过 5MB")
-    assert "大照片.png" in error_of(r.text, "证据材料")
+    assert "大照片.png" in label_error(r.text, "证据材料")
     assert "重新选择" in r.text
     assert temp_files() == []
 
@@ -340,7 +313,7 @@ def test_files_are_not_kept_when_another_field_is_wrong():
     before = counts()
     r = submit(v, [("evidence", "工资条.png", "image/png", PNG)])
     assert_refused(r, before, "手机号", "手机号应为 11 位数字")
-    assert error_of(r.text, "证据材料") is None
+    assert label_error(r.text, "证据材料") is None
     assert 'id="files-again"' in r.text and "重新选择" in r.text
     assert temp_files() == []
 
@@ -348,7 +321,7 @@ def test_files_are_not_kept_when_another_field_is_wrong():
 def test_the_same_page_sent_again_gets_the_same_reference_and_no_second_case():
     """After an error page the person sends the same page again: one case,
     one set of evidence files, the same reference."""
-    tok = token()
+    tok = S.token("/legal-aid")
     r1 = submit(good(), [("evidence", "a.png", "image/png", PNG)], tok=tok)
     assert r1.status == 303, r1
     before = counts()
@@ -385,7 +358,7 @@ def test_forged_wrong_form_and_expired_tokens_show_the_form_again():
 
 def test_a_filled_honeypot_stores_nothing():
     before = counts()
-    fields = [("_token", token()), ("website", "http://spam.example/")]
+    fields = [("_token", S.token("/legal-aid")), ("website", "http://spam.example/")]
     fields += [(LABELS[k], v) for k, v in good().items()]
     r = S.post_multipart("/legal-aid", fields, [("evidence", "a.png", "image/png", PNG)])
     assert_refused(r, before)
@@ -409,7 +382,7 @@ def test_script_and_sql_text_are_escaped_then_stored_verbatim():
     v["手机号"] = "13812345678"
     r = submit(v)
     assert r.status == 303, r
-    ref = r.header("Location").rsplit("/", 1)[1]
+    ref = ref_of(r)
     assert S.sql("SELECT name, employer, facts FROM legal_cases WHERE ref = ?", (ref,)) == \
         [(v["姓名"], v["用人单位"], v["事实经过"])]
     assert S.sql("SELECT count(*) FROM legal_cases")[0][0] == before[0] + 1
@@ -442,7 +415,7 @@ def test_a_write_failing_after_the_files_were_moved_leaves_nothing():
 def test_a_busy_database_answers_503_and_stores_nothing():
     import sqlite3
     before = counts()
-    tok = token()
+    tok = S.token("/legal-aid")
     con = sqlite3.connect(S.db, timeout=10, isolation_level=None)
     try:
         con.execute("BEGIN IMMEDIATE")

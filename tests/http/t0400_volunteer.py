@@ -26,12 +26,7 @@ PHONES = iter("139%08d" % i for i in range(10000000))
 def setup_module():
     global S, TOKEN
     S = Server(workers=2, env={"ZHIJIA_SAMPLES": "1"})
-    TOKEN = form_value(S.get("/volunteer/1").text, "_token")
-
-
-def teardown_module():
-    if S:
-        S.stop()
+    TOKEN = S.token("/volunteer/1")
 
 
 # ---- helpers ----
@@ -376,7 +371,7 @@ def test_200_people_for_50_places_at_once_never_overbook():
     srv = Server(workers=4)
     try:
         aid = add_activity(srv, "五十个名额的活动", capacity=50)
-        token = form_value(srv.get("/volunteer/%d" % aid).text, "_token")
+        token = srv.token("/volunteer/%d" % aid)
         n = 200
         barrier = threading.Barrier(n, timeout=30)
         results = [None] * n

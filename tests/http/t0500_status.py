@@ -4,14 +4,9 @@ words and a dated history; a refusal shows the reason; a wrong pair answers
 the same 未找到 whatever was wrong; lookups are rate-limited per address."""
 import re
 
-from harness import Server, form_value, run
+from harness import Server, idno, ref_of, run
 
 S = None
-W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-
-
-def idno(base17):
-    return base17 + "10X98765432"[sum(int(c) * w for c, w in zip(base17, W)) % 11]
 
 
 def setup_module():
@@ -19,27 +14,13 @@ def setup_module():
     S = Server(workers=2)
 
 
-def teardown_module():
-    if S:
-        S.stop()
-
-
-def token(path):
-    return form_value(S.get(path).text, "_token")
-
-
 def apply(id17, gender, phone):
     r = S.post("/join", {
-        "_token": token("/join"), "name": "赵六", "gender": gender, "id_number": idno(id17),
+        "_token": S.token("/join"), "name": "赵六", "gender": gender, "id_number": idno(id17),
         "phone": phone, "employment": "灵活就业", "occupation": "货车司机",
         "district": "海淀区", "was_member": "否", "consent_charter": "1",
         "consent_sensitive": "1"})
-    assert r.status == 303, r
-    return r.header("Location").rsplit("/", 1)[1]
-
-
-def lookup(ref, phone, addr_token=None):
-    return S.post("/status", {"_token": addr_token or token("/status"), "ref": ref, "phone": phone})
+    return ref_of(r)
 
 
 def not_found_part(html):
@@ -55,14 +36,14 @@ def test_the_form_has_labelled_fields():
 
 def test_a_pending_application_shows_plain_words_and_history():
     ref = apply("11010819950505123", "男", "13811112222")
-    r = lookup(ref, "13811112222")
+    r = S.lookup(ref, "13811112222")
     assert r.status == 200, r
     t = r.text
     assert "网上入会" in t and ref in t
     assert "正在审核" in t
     assert re.search(r"<time datetime=\"\d{4}-\d\d-\d\dT[\d:]{8}Z\">\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d</time> 已提交", t), t
     # forgiving: lower case and spaces in the reference
-    r = lookup(" " + ref.lower() + " ", "13811112222")
+    r = S.lookup(" " + ref.lower() + " ", "13811112222")
     assert "正在审核" in r.text
 
 
@@ -72,7 +53,7 @@ def test_a_refusal_shows_the_reason_and_invites_a_new_application():
                (ref,))
     S.sql_exec("INSERT INTO events (ref, status, note, created_at) VALUES "
                "(?, '未通过', '不在本区县工作', '2026-11-20T02:00:00Z')", (ref,))
-    t = lookup(ref, "13811113333").text
+    t = S.lookup(ref, "13811113333").text
     assert "入会申请未通过" in t and "不在本区县工作" in t and 'href="/join"' in t
     assert "2026年11月20日 10:00" in t       # shown in Shanghai time
 
@@ -81,18 +62,18 @@ def test_staff_only_notes_are_not_shown():
     ref = apply("11010819970707125", "男", "13811114444")
     S.sql_exec("INSERT INTO events (ref, status, note, public, created_at) VALUES "
                "(?, '待审核', '内部备注:电话未接通', 0, '2026-11-21T02:00:00Z')", (ref,))
-    t = lookup(ref, "13811114444").text
+    t = S.lookup(ref, "13811114444").text
     assert "内部备注" not in t
 
 
 def test_a_wrong_pair_answers_the_same_whatever_was_wrong():
     ref = apply("11010819980808126", "女", "13811115555")
     answers = [
-        lookup(ref, "13811115556"),            # right number, wrong phone
-        lookup("RH22222222", "13811115555"),   # a number that does not exist
-        lookup("FY" + ref[2:], "13811115555"), # right letters, wrong kind
-        lookup("hello", "13811115555"),        # not a number at all
-        lookup(ref, "1381111555"),             # phone of the wrong length
+        S.lookup(ref, "13811115556"),            # right number, wrong phone
+        S.lookup("RH22222222", "13811115555"),   # a number that does not exist
+        S.lookup("FY" + ref[2:], "13811115555"), # right letters, wrong kind
+        S.lookup("hello", "13811115555"),        # not a number at all
+        S.lookup(ref, "1381111555"),             # phone of the wrong length
     ]
     parts = [not_found_part(a.text) for a in answers]
     assert all(a.status == 200 for a in answers), answers
@@ -103,17 +84,17 @@ def test_a_wrong_pair_answers_the_same_whatever_was_wrong():
 
 def test_lookups_are_rate_limited_per_address():
     S.sql_exec("DELETE FROM lookup_counts")
-    tok = token("/status")
-    statuses = [lookup("RH22222222", "13800000000", tok).status for _ in range(25)]
+    tok = S.token("/status")
+    statuses = [S.lookup("RH22222222", "13800000000", tok).status for _ in range(25)]
     assert statuses[:20] == [200] * 20, statuses
     assert statuses[-1] == 429, statuses
-    r = lookup("RH22222222", "13800000000", tok)
+    r = S.lookup("RH22222222", "13800000000", tok)
     assert "过于频繁" in r.text
     S.sql_exec("DELETE FROM lookup_counts")
 
 
 def test_empty_fields_get_messages():
-    r = S.post("/status", {"_token": token("/status"), "ref": "", "phone": ""})
+    r = S.post("/status", {"_token": S.token("/status"), "ref": "", "phone": ""})
     assert r.status == 422
     assert "请填写编号" in r.text and "请填写手机号" in r.text
 

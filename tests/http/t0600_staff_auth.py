@@ -9,10 +9,10 @@ import base64
 import hashlib
 import os
 import re
-import subprocess
 import time
 
-from harness import TOP, Server, Staff, form_value, run, unescape
+from harness import (Server, error_of, fill_route, form_value, now_iso, routes, run,
+                     session_cookie, unescape)
 
 S = None
 ADMIN = None
@@ -27,23 +27,10 @@ def setup_module():
     make_records()
 
 
-def teardown_module():
-    if S:
-        S.stop()
-
-
-def now_iso(offset=0):
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + offset))
-
-
-def district(code):
-    return S.sql("SELECT id FROM districts WHERE code = ?", (code,))[0][0]
-
-
 def make_records():
     """One record of every kind a staff POST route acts on."""
     now = now_iso()
-    d = district("110105")
+    d = S.district("110105")
     IDS["join"] = "RH2345ABCD"
     S.sql_exec("INSERT INTO join_applications (ref, name, gender, id_number, phone,"
                " employment, occupation, district_id, consent_charter, consent_sensitive,"
@@ -70,66 +57,23 @@ def make_records():
         "INSERT INTO stations (code, name, district_id, created_at)"
         " VALUES ('CY01', '望京驿站', ?, ?)", (d, now))
     S.add_staff("target1", "reviewer", "110105")
-    IDS["account"] = S.sql("SELECT id FROM staff WHERE username = 'target1'")[0][0]
+    IDS["account"] = S.staff_id("target1")
 
 
 def fill(pattern):
     """A route pattern with its {params} replaced by the records above."""
-    segs = pattern.split("/")
-    out = []
-    for i, seg in enumerate(segs):
-        if not seg.startswith("{"):
-            out.append(seg)
-            continue
-        prev = segs[i - 1]
-        if prev == "joins":
-            out.append(IDS["join"])
-        elif prev == "legal-aid":
-            out.append(IDS["legal"])
-        elif prev == "signups":
-            out.append(IDS["signup"])
-        elif prev == "volunteer":
-            out.append(str(IDS["activity"]))
-        elif prev == "stations":
-            out.append(str(IDS["station"]))
-        elif prev == "accounts":
-            out.append(str(IDS["account"]))
-        elif seg == "{step}":
-            out.append("accept")
-        else:
-            out.append("1")
-    return "/".join(out)
-
-
-def routes():
-    out = subprocess.run([os.path.join(TOP, "build/zhijia"), "routes"],
-                         capture_output=True, text=True, timeout=30)
-    assert out.returncode == 0, out.stderr
-    return [tuple(line.split()) for line in out.stdout.splitlines() if line.strip()]
+    path = fill_route(pattern, IDS, step="accept")
+    assert path, pattern
+    return path
 
 
 def clear_failures():
     S.sql_exec("DELETE FROM login_failures")
 
 
-def login(username, password, cookie=None):
-    """POST the login form as a browser would; returns the response."""
-    h = {"Cookie": cookie} if cookie else {}
-    page = S.get("/staff/login", headers=h)
-    return S.post("/staff/login", {"_token": form_value(page.text, "_token"),
-                                   "username": username, "password": password}, headers=h)
-
-
 def message_of(html):
     m = re.search(r'<div class="summary" role="alert"><h2>[^<]*</h2><p>([^<]*)</p>', html)
     return unescape(m.group(1)) if m else None
-
-
-def session_cookie(r, name="zj_staff"):
-    for v in r.all("Set-Cookie"):
-        if v.startswith(name + "="):
-            return v
-    return None
 
 
 def token_of(set_cookie):
@@ -166,8 +110,8 @@ def test_login_page_has_labelled_fields_and_a_login_button():
 def test_wrong_password_and_unknown_user_get_the_same_answer():
     clear_failures()
     S.add_staff("rev_same", "reviewer", "110105")
-    wrong = login("rev_same", "not-the-password")
-    unknown = login("no_such_person", "not-the-password")
+    wrong = S.login("rev_same", "not-the-password")
+    unknown = S.login("no_such_person", "not-the-password")
     clear_failures()
     assert wrong.status == unknown.status == 422, (wrong, unknown)
     assert message_of(wrong.text) == message_of(unknown.text), (message_of(wrong.text),
@@ -183,7 +127,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes():
     clear_failures()
     S.add_staff("lock_me", "reviewer", "110105")
     for i in range(5):
-        r = login("lock_me", "wrong-password-%d" % i)
+        r = S.login("lock_me", "wrong-password-%d" % i)
         assert r.status == 422 and BAD_LOGIN in message_of(r.text), r
     clear_failures()  # the address is slowed too; this test is about the account
     until = S.sql("SELECT locked_until FROM staff WHERE username = 'lock_me'")[0][0]
@@ -191,15 +135,15 @@ def test_five_failures_lock_the_account_for_fifteen_minutes():
     left = time.mktime(time.strptime(until, "%Y-%m-%dT%H:%M:%SZ")) - time.mktime(time.gmtime())
     assert 14 * 60 <= left <= 15 * 60 + 5, left
     # now even the right password is refused, with the same message
-    r = login("lock_me", "staff-password-1")
+    r = S.login("lock_me", "staff-password-1")
     assert r.status == 422 and BAD_LOGIN in message_of(r.text), r
     assert session_cookie(r) is None
-    unknown = login("nobody_here", "staff-password-1")
+    unknown = S.login("nobody_here", "staff-password-1")
     assert message_of(unknown.text) == message_of(r.text)
     clear_failures()
     # fifteen minutes later (the lock moved into the past) it works again
     S.sql_exec("UPDATE staff SET locked_until = ? WHERE username = 'lock_me'", (now_iso(-1),))
-    r = login("lock_me", "staff-password-1")
+    r = S.login("lock_me", "staff-password-1")
     assert r.status == 303 and session_cookie(r), r
     assert S.sql("SELECT failed_logins, locked_until FROM staff WHERE username = 'lock_me'") \
         == [(0, None)]
@@ -216,19 +160,19 @@ def test_failures_from_one_address_are_slowed_down():
     deadline = time.time() + 30
     while S.sql("SELECT coalesce(max(n), 0) FROM login_failures")[0][0] < 6:
         assert time.time() < deadline
-        r = login("no_such_person", "bad-password-1")
+        r = S.login("no_such_person", "bad-password-1")
         if r.status == 429:
             time.sleep(1.1)
         else:
             assert r.status == 422, r
     # the next attempt, even with the right password, has to wait
-    r = login("slow_me", "staff-password-1")
+    r = S.login("slow_me", "staff-password-1")
     assert r.status == 429, r
     assert re.search(r"请 \d+ 秒后再试", r.text), r.text
     assert session_cookie(r) is None
     assert S.sql("SELECT n FROM login_failures")[0][0] == 6
     clear_failures()
-    r = login("slow_me", "staff-password-1")
+    r = S.login("slow_me", "staff-password-1")
     assert r.status == 303, r
 
 
@@ -236,7 +180,7 @@ def test_failures_from_one_address_are_slowed_down():
 
 def test_session_cookie_is_httponly_samesite_lax_and_not_secure_over_http():
     clear_failures()
-    r = login("admin", "admin-password-1")
+    r = S.login("admin", "admin-password-1")
     assert r.status == 303, r
     c = session_cookie(r)
     assert c, r.headers
@@ -252,12 +196,10 @@ def test_session_cookie_is_httponly_samesite_lax_and_not_secure_over_http():
 def test_with_secure_cookies_the_cookie_is_host_prefixed_and_secure():
     S2 = Server(workers=1, env={"ZHIJIA_SECURE_COOKIES": "1"})
     try:
-        page = S2.get("/staff/login")
-        r = S2.post("/staff/login", {"_token": form_value(page.text, "_token"),
-                                     "username": "admin", "password": "admin-password-1"})
+        r = S2.login("admin", "admin-password-1")
         assert r.status == 303, r
-        assert session_cookie(r, "zj_staff") is None
-        c = session_cookie(r, "__Host-zj_staff")
+        assert session_cookie(r, ("zj_staff",)) is None
+        c = session_cookie(r, ("__Host-zj_staff",))
         assert c, r.headers
         flags = [f.strip().lower() for f in c.split(";")[1:]]
         assert "secure" in flags and "httponly" in flags and "path=/" in flags, c
@@ -274,7 +216,7 @@ def test_with_secure_cookies_the_cookie_is_host_prefixed_and_secure():
 def test_every_login_gets_a_new_token_and_a_planted_one_is_ignored():
     clear_failures()
     planted = "ab" * 32
-    r = login("admin", "admin-password-1", cookie="zj_staff=" + planted)
+    r = S.login("admin", "admin-password-1", headers={"Cookie": "zj_staff=" + planted})
     assert r.status == 303, r
     fresh = token_of(session_cookie(r))
     assert fresh != planted
@@ -288,14 +230,14 @@ def test_every_login_gets_a_new_token_and_a_planted_one_is_ignored():
         == [(1,)]
     assert S.sql("SELECT count(*) FROM sessions WHERE token_hash = ?", (fresh,)) == [(0,)]
     # logging in again, even from a live session, gives another token
-    again = login("admin", "admin-password-1", cookie="zj_staff=" + fresh)
+    again = S.login("admin", "admin-password-1", headers={"Cookie": "zj_staff=" + fresh})
     assert again.status == 303
     assert token_of(session_cookie(again)) not in (fresh, planted)
 
 
 def fresh_session():
     clear_failures()
-    r = login("admin", "admin-password-1")
+    r = S.login("admin", "admin-password-1")
     assert r.status == 303, r
     token = token_of(session_cookie(r))
     return token, {"Cookie": "zj_staff=" + token}
@@ -349,7 +291,7 @@ def test_logout_ends_the_session_on_the_server():
 
 def test_every_staff_post_without_or_with_a_wrong_csrf_token_is_refused():
     posts = [(m, p) for m, p, access in routes()
-             if m == "POST" and p.startswith("/staff") and access != "public"]
+             if m == "POST" and p.startswith("/staff") and access]
     assert len(posts) >= 10, posts
     before = fingerprint()
     refused = []
@@ -394,27 +336,22 @@ def test_a_hash_made_with_older_parameters_is_replaced_at_login():
     S.add_staff("old_hash", "legal", "110105")
     S.sql_exec("UPDATE staff SET pwhash = ? WHERE username = 'old_hash'",
                (old_mcf("older-password-1"),))
-    r = login("old_hash", "older-password-1")
+    r = S.login("old_hash", "older-password-1")
     assert r.status == 303, r
     stored = S.sql("SELECT pwhash FROM staff WHERE username = 'old_hash'")[0][0]
     assert stored.startswith("$s1$0f0803$"), stored
     # the new hash checks the same password
-    r = login("old_hash", "older-password-1")
+    r = S.login("old_hash", "older-password-1")
     assert r.status == 303, r
     assert S.sql("SELECT pwhash FROM staff WHERE username = 'old_hash'")[0][0] == stored
     # a wrong password against the old hash is a plain failure, no rehash
     S.sql_exec("UPDATE staff SET pwhash = ? WHERE username = 'old_hash'",
                (old_mcf("older-password-1"),))
-    r = login("old_hash", "another-password")
+    r = S.login("old_hash", "another-password")
     assert r.status == 422
     assert S.sql("SELECT pwhash FROM staff WHERE username = 'old_hash'")[0][0].startswith(
         "$s1$0e0801$")
     clear_failures()
-
-
-def error_of(html, name):
-    m = re.search(r'<p class="error" id="err-%s">([^<]*)</p>' % name, html)
-    return unescape(m.group(1)) if m else None
 
 
 def test_changing_ones_password():
@@ -454,9 +391,9 @@ def test_changing_ones_password():
     assert r.status == 303 and r.header("Location") == "/staff?password=1", r
     assert "密码已修改" in me.get("/staff?password=1").text
     clear_failures()
-    assert login("change_me_please", "staff-password-1").status == 422
+    assert S.login("change_me_please", "staff-password-1").status == 422
     clear_failures()
-    assert login("change_me_please", "fresh-password-2").status == 303
+    assert S.login("change_me_please", "fresh-password-2").status == 303
     assert S.sql("SELECT count(*) FROM audit WHERE action = 'password.change'"
                  " AND username = 'change_me_please'") == [(1,)]
 

@@ -7,21 +7,14 @@ filled with real records: each role reaches exactly what the issue gives it
 the 404 page elsewhere, and a record of another district (海淀区) is a 404
 too — also when a list or an export would show it."""
 import os
-import subprocess
-import time
 
-from harness import TOP, Server, run
+from harness import PNG, Server, fill_route, new_idno, new_ref, now_iso, run, staff_routes
 
 S = None
 WHO = {}          # role -> logged-in client
 OWN = {}          # role -> records of 朝阳区 only that role acts on
 OTHER = {}        # records of 海淀区
 SHARED = {}       # station, account
-SEQ = [0]
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00"
-       b"\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00"
-       b"\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82")
 
 # What the issue gives each role, by the start of the path.
 POLICY = [
@@ -45,10 +38,10 @@ def setup_module():
     S.add_staff("rev1", "reviewer", "110105")
     S.add_staff("legal1", "legal", "110105")
     S.add_staff("walls_target", "reviewer", "110108")
-    SHARED["account"] = S.sql("SELECT id FROM staff WHERE username = 'walls_target'")[0][0]
+    SHARED["account"] = S.staff_id("walls_target")
     SHARED["station"] = S.sql_exec(
         "INSERT INTO stations (code, name, district_id, created_at) VALUES"
-        " ('WALL01', '望京驿站', ?, ?)", (district("110105"), now_iso()))
+        " ('WALL01', '望京驿站', ?, ?)", (S.district("110105"), now_iso()))
     for role in ROLES:
         OWN[role] = records("110105", "朝阳%s" % role)
     OTHER.update(records("110108", "海淀"))
@@ -57,44 +50,16 @@ def setup_module():
     WHO["legal"] = S.staff("legal1")
 
 
-def teardown_module():
-    if S:
-        S.stop()
-
-
-def now_iso(offset=0):
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + offset))
-
-
-def district(code):
-    return S.sql("SELECT id FROM districts WHERE code = ?", (code,))[0][0]
-
-
-def ref(prefix):
-    SEQ[0] += 1
-    n, s = SEQ[0], ""
-    for _ in range(8):
-        s = ALPHABET[n % 31] + s
-        n //= 31
-    return prefix + s
-
-
-def idno(seq):
-    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    base = "11010519900307%03d" % seq
-    return base + "10X98765432"[sum(int(c) * k for c, k in zip(base, w)) % 11]
-
-
 def records(code, tag):
     """A join application, a legal case with an evidence file, an activity
     and a sign-up, all in the district of code."""
-    d, now = district(code), now_iso()
-    r = {"join": ref("RH"), "legal": ref("FY"), "signup": ref("ZY"), "tag": tag}
+    d, now = S.district(code), now_iso()
+    r = {"join": new_ref("RH"), "legal": new_ref("FY"), "signup": new_ref("ZY"), "tag": tag}
     S.sql_exec("INSERT INTO join_applications (ref, name, gender, id_number, phone,"
                " employment, occupation, district_id, consent_charter, consent_sensitive,"
                " created_at, updated_at) VALUES (?, ?, '男', ?, '13800138000', '单位就业',"
                " '快递员', ?, 1, 1, ?, ?)",
-               (r["join"], "入会" + tag, idno(SEQ[0]), d, now, now))
+               (r["join"], "入会" + tag, new_idno(), d, now, now))
     case = S.sql_exec(
         "INSERT INTO legal_cases (ref, name, phone, district_id, employer, dispute_type,"
         " people, facts, claims, member_status, consent_sensitive, created_at, updated_at)"
@@ -120,36 +85,9 @@ def records(code, tag):
 
 
 def fill(pattern, rec):
-    """pattern with {params} from rec (a record set); None if a parameter
-    is of a kind this test does not know."""
-    segs = pattern.split("/")
-    out = []
-    for i, seg in enumerate(segs):
-        if not seg.startswith("{"):
-            out.append(seg)
-            continue
-        prev = segs[i - 1]
-        value = {
-            "joins": rec["join"], "legal-aid": rec["legal"], "files": str(rec["file"]),
-            "evidence": str(rec["file"]), "volunteer": str(rec["activity"]),
-            "activities": str(rec["activity"]), "signups": rec["signup"],
-            "stations": str(SHARED["station"]), "accounts": str(SHARED["account"]),
-        }.get(prev)
-        if value is None and seg == "{step}":
-            value = "note"
-        if value is None:
-            return None
-        out.append(value)
-    return "/".join(out)
-
-
-def staff_routes():
-    out = subprocess.run([os.path.join(TOP, "build/zhijia"), "routes"],
-                         capture_output=True, text=True, timeout=30)
-    assert out.returncode == 0, out.stderr
-    rows = [tuple(line.split()) for line in out.stdout.splitlines() if line.strip()]
-    return [(m, p, set(a.split(",")) if a != "public" else set())
-            for m, p, a in rows if p == "/staff" or p.startswith("/staff/")]
+    """pattern with {params} from rec (a record set) and SHARED; None if a
+    parameter is of a kind this test does not know."""
+    return fill_route(pattern, dict(rec, **SHARED))
 
 
 def intended(pattern):

@@ -8,42 +8,17 @@ district and role walls, the CSV export, and CSRF."""
 import csv
 import io
 import re
-import time
 
-from harness import Server, form_value, run
+from harness import Server, beijing, error_of, new_idno, new_ref, ref_of, run
 
 S = None
 A = CY = HD = LG = None          # admin; reviewers of 朝阳区 and 海淀区; legal
-W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-COUNTER = [0]
-YEAR = time.strftime("%Y", time.gmtime(time.time() + 8 * 3600))
-
-
-def idno(base17):
-    return base17 + "10X98765432"[sum(int(c) * w for c, w in zip(base17, W)) % 11]
-
-
-def fresh_id(area="110105", sex=1):
-    """A valid ID number nobody used yet in this file (born in 1990s)."""
-    COUNTER[0] += 1
-    n = COUNTER[0]
-    birth = "199%d%02d%02d" % (n // 336 % 10, n // 28 % 12 + 1, n % 28 + 1)
-    seq = "%02d%d" % (n // 3360 % 100, (n * 2 + sex) % 10 if sex else (n * 2) % 10)
-    return idno(area + birth + seq)
+COUNTER = [0]                    # phones of the rows insert() makes
+YEAR = beijing("%Y")
 
 
 def masked(i):
     return i[:3] + "*" * 11 + i[14:]
-
-
-def next_ref():
-    COUNTER[0] += 1
-    n, s = COUNTER[0], ""
-    for _ in range(8):
-        s += ALPHABET[n % len(ALPHABET)]
-        n //= len(ALPHABET)
-    return "RH" + s
 
 
 def setup_module():
@@ -55,34 +30,28 @@ def setup_module():
     A, CY, HD, LG = S.admin(), S.staff("rev_cy"), S.staff("rev_hd"), S.staff("legal_cy")
 
 
-def teardown_module():
-    if S:
-        S.stop()
-
-
 def apply(name, id_number, phone, district="朝阳区", occupation="快递员"):
     """Apply through the public form, as a worker does; returns the reference."""
     gender = "男" if int(id_number[16]) % 2 else "女"
-    token = form_value(S.get("/join").text, "_token")
     r = S.post("/join", {
-        "_token": token, "name": name, "gender": gender, "id_number": id_number,
+        "_token": S.token("/join"), "name": name, "gender": gender, "id_number": id_number,
         "phone": phone, "employment": "新就业形态(平台)", "occupation": occupation,
         "district": district, "was_member": "否", "consent_charter": "1",
         "consent_sensitive": "1"})
-    assert r.status == 303, r
-    return r.header("Location").rsplit("/", 1)[1]
+    return ref_of(r)
 
 
 def insert(name, district="110105", status="待审核", occupation="快递员",
            created="2026-03-10T02:00:00Z", phone=None, id_number=None):
     """A row put straight into the database (fast set-up); returns the ref."""
-    ref = next_ref()
+    ref = new_ref("RH")
+    COUNTER[0] += 1
     S.sql_exec(
         "INSERT INTO join_applications (ref, name, gender, id_number, phone, employment,"
         " occupation, district_id, status, consent_charter, consent_sensitive, created_at,"
         " updated_at) VALUES (?, ?, '男', ?, ?, '灵活就业', ?,"
         " (SELECT id FROM districts WHERE code = ?), ?, 1, 1, ?, ?)",
-        (ref, name, id_number or fresh_id(district), phone or "139%08d" % COUNTER[0],
+        (ref, name, id_number or new_idno(area=district), phone or "139%08d" % COUNTER[0],
          occupation, district, status, created, created))
     return ref
 
@@ -92,29 +61,8 @@ def status_of(ref):
                  (ref,))[0]
 
 
-def audits(action, target=None):
-    q = "SELECT username, target, detail FROM audit WHERE action = ?"
-    args = [action]
-    if target:
-        q += " AND target = ?"
-        args.append(target)
-    return S.sql(q + " ORDER BY id", args)
-
-
-def lookup(ref, phone):
-    token = form_value(S.get("/status").text, "_token")
-    r = S.post("/status", {"_token": token, "ref": ref, "phone": phone})
-    assert r.status == 200, r
-    return r.text
-
-
 def refs_in(html):
     return re.findall(r'<a href="/staff/joins/(RH[0-9A-Z]{8})">', html)
-
-
-def error_beside(html, name):
-    m = re.search(r'<p class="error" id="err-%s">([^<]*)</p>' % name, html)
-    return m.group(1) if m else None
 
 
 def rows_of(resp):
@@ -125,7 +73,7 @@ def rows_of(resp):
 # ---- the queue ----
 
 def test_the_queue_shows_masked_ids_and_only_the_own_district():
-    cy_id, hd_id = fresh_id("110105"), fresh_id("110108")
+    cy_id, hd_id = new_idno(), new_idno(area="110108")
     cy = apply("陈朝阳", cy_id, "13500000001", "朝阳区")
     hd = apply("何海淀", hd_id, "13500000002", "海淀区")
     page = CY.get("/staff/joins")
@@ -183,9 +131,9 @@ def test_search_by_reference_name_prefix_or_phone():
 
 
 def test_search_by_a_whole_id_number():
-    i = fresh_id("110105")
+    i = new_idno()
     while not i.endswith("X"):
-        i = fresh_id("110105")
+        i = new_idno()
     ref = insert("身份证查", id_number=i)
     assert refs_in(CY.get("/staff/joins?q=" + i).text) == [ref]
     assert refs_in(CY.get("/staff/joins?q=" + i.lower()).text) == [ref]
@@ -278,19 +226,19 @@ def test_a_dense_name_or_date_search_still_pages_by_id():
 # ---- one application ----
 
 def test_the_record_page_shows_everything_and_audits_the_full_id():
-    i = fresh_id("110105", sex=0)
+    i = new_idno(False)
     ref = apply("林小红", i, "13500000021", "朝阳区", occupation="家政服务员")
-    before = len(audits("view.idcard", ref))
+    before = len(S.audits("view.idcard", ref))
     r = CY.get("/staff/joins/" + ref)
     assert r.status == 200, r
     t = r.text
     for words in [ref, "林小红", "女", i, "13500000021", "家政服务员", "新就业形态(平台)",
                   "朝阳区", "待审核", "已提交", "通过,分配会员编号", "未通过原因", "内部备注"]:
         assert words in t, words
-    assert len(audits("view.idcard", ref)) == before + 1
-    assert audits("view.idcard", ref)[-1][0] == "rev_cy"
+    assert len(S.audits("view.idcard", ref)) == before + 1
+    assert S.audits("view.idcard", ref)[-1][0] == "rev_cy"
     CY.get("/staff/joins/" + ref)
-    assert len(audits("view.idcard", ref)) == before + 2
+    assert len(S.audits("view.idcard", ref)) == before + 2
     # each form posts the session's CSRF token and labels its control
     assert t.count('name="_csrf"') >= 4
     for target in re.findall(r'<label for="([^"]+)"', t):
@@ -298,7 +246,7 @@ def test_the_record_page_shows_everything_and_audits_the_full_id():
 
 
 def test_possible_duplicates_are_flagged_with_links():
-    i = fresh_id("110105")
+    i = new_idno()
     first = insert("重复甲", phone="13500000031", id_number=i, status="未通过")
     second = insert("重复甲", phone="13500000032", id_number=i)            # same ID
     third = insert("重复甲", phone="13500000031")                         # same phone+name
@@ -314,7 +262,7 @@ def test_possible_duplicates_are_flagged_with_links():
 
 
 def test_approving_assigns_member_numbers_in_sequence():
-    ids = [fresh_id("110105"), fresh_id("110105"), fresh_id("110108")]
+    ids = [new_idno(), new_idno(), new_idno(area="110108")]
     a = apply("通过一", ids[0], "13500000041", "朝阳区")
     b = apply("通过二", ids[1], "13500000042", "朝阳区")
     c = apply("通过三", ids[2], "13500000043", "海淀区")
@@ -330,35 +278,35 @@ def test_approving_assigns_member_numbers_in_sequence():
     t = CY.get("/staff/joins/" + a).text
     assert na in t and "已通过" in t
     assert "通过,分配会员编号" not in t          # no more approve/reject forms
-    assert audits("join.approve", a) == [("rev_cy", a, "会员编号 " + na)]
+    assert S.audits("join.approve", a) == [("rev_cy", a, "会员编号 " + na)]
     # the applicant sees it at /status
-    t = lookup(a, "13500000041")
+    t = S.status_page(a, "13500000041")
     assert "已通过" in t and na in t
 
 
 def test_refusing_needs_a_reason_and_changes_nothing_without_one():
-    ref = apply("缺理由", fresh_id("110105"), "13500000051")
+    ref = apply("缺理由", new_idno(), "13500000051")
     events = S.sql("SELECT count(*) FROM events WHERE ref = ?", (ref,))
     r = CY.post("/staff/joins/%s/reject" % ref, {"reason": "  "})
     assert r.status == 422, r
-    assert error_beside(r.text, "reason") == "请填写未通过原因"
+    assert error_of(r.text, "reason") == "请填写未通过原因"
     r = CY.post("/staff/joins/%s/reject" % ref, {"reason": "长" * 501})
-    assert r.status == 422 and "最多 500 个字" in error_beside(r.text, "reason")
+    assert r.status == 422 and "最多 500 个字" in error_of(r.text, "reason")
     assert "长" * 501 in r.text                  # what was typed is kept
     assert status_of(ref) == ("待审核", "", None)
     assert S.sql("SELECT count(*) FROM events WHERE ref = ?", (ref,)) == events
-    assert audits("join.reject", ref) == []
+    assert S.audits("join.reject", ref) == []
 
 
 def test_a_refusal_reason_reaches_the_applicant_who_may_apply_again():
-    i = fresh_id("110105")
+    i = new_idno()
     ref = apply("再申请", i, "13500000061")
     reason = "工作单位名称无法核实,请填写营业执照上的全称后重新申请"
     r = CY.post("/staff/joins/%s/reject" % ref, {"reason": reason})
     assert r.status == 303, r
     assert status_of(ref) == ("未通过", reason, None)
-    assert audits("join.reject", ref) == [("rev_cy", ref, reason)]
-    t = lookup(ref, "13500000061")
+    assert S.audits("join.reject", ref) == [("rev_cy", ref, reason)]
+    t = S.status_page(ref, "13500000061")
     assert "未通过" in t and reason in t and "重新申请" in t
     again = apply("再申请", i, "13500000061")
     assert again != ref and status_of(again)[0] == "待审核"
@@ -367,7 +315,7 @@ def test_a_refusal_reason_reaches_the_applicant_who_may_apply_again():
 def test_an_action_from_the_wrong_state_is_refused_and_changes_nothing():
     rej = insert("已拒", status="未通过")
     S.sql_exec("UPDATE join_applications SET reason = '材料不全' WHERE ref = ?", (rej,))
-    ok = apply("已过", fresh_id("110105"), "13500000071")
+    ok = apply("已过", new_idno(), "13500000071")
     assert CY.post("/staff/joins/%s/approve" % ok).status == 303
     member = status_of(ok)[2]
     seq = S.sql("SELECT last FROM member_seq")
@@ -385,17 +333,17 @@ def test_an_action_from_the_wrong_state_is_refused_and_changes_nothing():
 
 
 def test_an_internal_note_is_kept_from_the_applicant():
-    ref = apply("有备注", fresh_id("110105"), "13500000081")
+    ref = apply("有备注", new_idno(), "13500000081")
     r = CY.post("/staff/joins/%s/note" % ref, {"note": "电话核实过,本人确认"})
     assert r.status == 303, r
     t = CY.get("/staff/joins/" + ref).text
     assert "电话核实过,本人确认" in t and "内部,申请人看不到" in t and "rev_cy" in t
     assert S.sql("SELECT public, staff_id IS NOT NULL FROM events WHERE ref = ?"
                  " AND note = '电话核实过,本人确认'", (ref,)) == [(0, 1)]
-    assert audits("join.note", ref) != []
-    assert "电话核实过" not in lookup(ref, "13500000081")
+    assert S.audits("join.note", ref) != []
+    assert "电话核实过" not in S.status_page(ref, "13500000081")
     r = CY.post("/staff/joins/%s/note" % ref, {"note": ""})
-    assert r.status == 422 and error_beside(r.text, "note") == "请填写内部备注"
+    assert r.status == 422 and error_of(r.text, "note") == "请填写内部备注"
     assert status_of(ref)[0] == "待审核"     # a note changes no status
 
 
@@ -411,8 +359,8 @@ def test_text_is_shown_escaped():
 # ---- the walls ----
 
 def test_another_districts_record_is_404_for_reading_and_acting():
-    ref = apply("海淀人", fresh_id("110108"), "13500000091", "海淀区")
-    before = len(audits("view.idcard", ref))
+    ref = apply("海淀人", new_idno(area="110108"), "13500000091", "海淀区")
+    before = len(S.audits("view.idcard", ref))
     assert CY.get("/staff/joins/" + ref).status == 404
     for action, fields in [("approve", {}), ("reject", {"reason": "不该看到"}),
                            ("note", {"note": "不该看到"})]:
@@ -420,7 +368,7 @@ def test_another_districts_record_is_404_for_reading_and_acting():
         assert r.status == 404, (action, r)
     assert status_of(ref) == ("待审核", "", None)
     assert S.sql("SELECT count(*) FROM events WHERE ref = ?", (ref,)) == [(1,)]
-    assert len(audits("view.idcard", ref)) == before
+    assert len(S.audits("view.idcard", ref)) == before
     assert HD.get("/staff/joins/" + ref).status == 200
     assert A.get("/staff/joins/" + ref).status == 200
     for bad in ["RH00000000", "nonsense", "FY23456789"]:
@@ -456,7 +404,7 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing():
 # ---- the export ----
 
 def test_the_csv_export_follows_the_filter_and_masks_ids():
-    i = fresh_id("110105")
+    i = new_idno()
     ref = insert('=HYPERLINK("http://evil.example","点我")', occupation="商场信息员",
                  id_number=i)
     plain = insert("导出乙", occupation="商场信息员", status="已通过")
@@ -478,13 +426,13 @@ def test_the_csv_export_follows_the_filter_and_masks_ids():
     assert "\r\n" in r.text and row[6] == "商场信息员" and row[8] == "朝阳区"
     assert rows[1][10] == "已通过"
     assert hd not in r.text
-    u, target, detail = audits("export")[-1]
+    u, target, detail = S.audits("export")[-1]
     assert u == "rev_cy" and "商场信息员" in detail and "朝阳区" in detail
-    assert audits("export.full") == []
+    assert S.audits("export.full") == []
     # a reviewer asking for full numbers still gets masked ones
     r = CY.get("/staff/joins.csv?full=1&q=" + ref)
     assert masked(i) in r.text and i not in r.text
-    assert audits("export.full") == []
+    assert S.audits("export.full") == []
 
 
 def test_the_csv_export_has_every_page():
@@ -495,15 +443,15 @@ def test_the_csv_export_has_every_page():
 
 
 def test_an_admin_may_export_full_id_numbers_and_that_is_audited():
-    i = fresh_id("110105")
+    i = new_idno()
     ref = insert("全号导出", id_number=i)
     t = A.get("/staff/joins").text
     assert "full=1" in t and "full=1" not in CY.get("/staff/joins").text
     r = A.get("/staff/joins.csv?full=1&q=" + ref)
     rows = rows_of(r)
     assert rows[1][0] == ref and rows[1][4] == i
-    assert audits("export.full")[-1][0] == "admin"
-    assert audits("export")[-1][0] == "admin" and ref in audits("export")[-1][2]
+    assert S.audits("export.full")[-1][0] == "admin"
+    assert S.audits("export")[-1][0] == "admin" and ref in S.audits("export")[-1][2]
     r = A.get("/staff/joins.csv?q=" + ref)
     assert rows_of(r)[1][4] == masked(i)
 

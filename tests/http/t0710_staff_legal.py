@@ -7,34 +7,17 @@ the applicant sees at /status and an audit entry; refusals that change
 nothing; the district and role walls; the CSV export."""
 import csv
 import io
-import random
 import re
 import sqlite3
-import struct
 import urllib.parse
-import zlib
 
-from harness import Server, form_value, run, unescape
+from harness import PDF, PNG, Server, error_of, new_ref, ref_of, run, unescape
 
 S = None
 ADMIN = L5 = L8 = REV = None      # admin; legal officers of 朝阳区 and 海淀区; a reviewer
 VALID_ID = "11010519491231002X"   # GB 11643 example, check digit X
 MASKED_ID = "110***********002X"
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 DISTRICT = {}                     # code -> id
-
-
-def tiny_png():
-    def chunk(kind, data):
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
-
-
-PNG = tiny_png()
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-       b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 
 def setup_module():
@@ -48,17 +31,12 @@ def setup_module():
     DISTRICT.update(dict(S.sql("SELECT code, id FROM districts")))
 
 
-def teardown_module():
-    if S:
-        S.stop()
-
-
 # ---- making cases ----
 
 def apply(name, phone, district="朝阳区", kind="拖欠工资", amount="12345.67", idno=VALID_ID,
           files=(), may_call=True, employer="某某建筑劳务有限公司"):
     """A worker's application through the public form; returns the reference."""
-    fields = [("_token", form_value(S.get("/legal-aid").text, "_token")), ("website", ""),
+    fields = [("_token", S.token("/legal-aid")), ("website", ""),
               ("name", name), ("phone", phone), ("id_number", idno), ("district", district),
               ("employer", employer), ("dispute_type", kind), ("people", "3"),
               ("amount", amount), ("facts", "2024 年 3 月到 10 月在工地干活,老板一直没发工资。"),
@@ -67,12 +45,7 @@ def apply(name, phone, district="朝阳区", kind="拖欠工资", amount="12345.
     if may_call:
         fields.append(("may_call", "1"))
     r = S.post_multipart("/legal-aid", fields, files)
-    assert r.status == 303, r
-    return r.header("Location").rsplit("/", 1)[1]
-
-
-def new_ref():
-    return "FY" + "".join(random.choice(ALPHABET) for _ in range(8))
+    return ref_of(r)
 
 
 ROW_SQL = ("INSERT INTO legal_cases (ref, name, phone, id_number, district_id, employer,"
@@ -84,7 +57,7 @@ ROW_SQL = ("INSERT INTO legal_cases (ref, name, phone, id_number, district_id, e
 def insert(code, name="周八", phone="13600000000", kind="其他", amount=None, status="待受理",
            created="2026-01-05T02:00:00Z", employer="某公司", idno=""):
     """A case put straight into the database (fast set-up)."""
-    ref = new_ref()
+    ref = new_ref("FY")
     S.sql_exec(ROW_SQL, (ref, name, phone, idno, DISTRICT[code], employer, kind, amount,
                          status, created, created))
     return ref
@@ -103,12 +76,7 @@ def events(ref):
 
 
 def audits(action, target):
-    return S.sql("SELECT username, detail FROM audit WHERE action = ? AND target = ? ORDER BY id",
-                 (action, target))
-
-
-def staff_id(username):
-    return S.sql("SELECT id FROM staff WHERE username = ?", (username,))[0][0]
+    return S.audits(action, target, "username, detail")
 
 
 def refs(html):
@@ -121,19 +89,6 @@ def row_of(html, ref):
         if ref in row:
             return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row))
     return None
-
-
-def error_of(html, name):
-    m = re.search(r'<p class="error" id="err-%s">([^<]*)</p>' % name, html)
-    return unescape(m.group(1)) if m else None
-
-
-def status_page(ref, phone):
-    """What the applicant sees at /status (rate-limited: used sparingly)."""
-    r = S.post("/status", {"_token": form_value(S.get("/status").text, "_token"),
-                           "ref": ref, "phone": phone})
-    assert r.status == 200, r
-    return r.text
 
 
 def step(who, ref, name, fields=None, **kw):
@@ -199,7 +154,7 @@ def test_fifty_a_page_and_a_new_case_does_not_shift_the_pages():
     con = sqlite3.connect(S.db, timeout=10)
     made = []
     for i in range(120):
-        ref = new_ref()
+        ref = new_ref("FY")
         made.append(ref)
         con.execute(ROW_SQL, (ref, "通州%03d" % i, "1350000%04d" % i, "", DISTRICT["110112"],
                               "某公司", "其他", None, "待受理", "2026-02-01T02:00:00Z",
@@ -304,7 +259,7 @@ def test_evidence_downloads_exactly_as_uploaded_and_audited():
 def test_the_whole_workflow_to_a_successful_mediation():
     phone = "13900000100"
     ref = apply("周九", phone, kind="解除劳动合同/经济补偿", amount="20000")
-    me = staff_id("law105")
+    me = S.staff_id("law105")
     r = step(L5, ref, "accept")
     assert r.status == 303, r
     assert case(ref)["status"] == "已受理"
@@ -319,7 +274,7 @@ def test_the_whole_workflow_to_a_successful_mediation():
     assert r.status == 303, r
     row = case(ref)
     assert row["status"] == "已指派" and row["handler_name"] == "李律师"
-    assert row["assignee_id"] == staff_id("law105b")
+    assert row["assignee_id"] == S.staff_id("law105b")
     assert "law105b" in row_of(L5.get("/staff/legal-aid").text, ref)
     assert step(L5, ref, "mediate").status == 303
     assert case(ref)["status"] == "调解中"
@@ -345,7 +300,7 @@ def test_the_whole_workflow_to_a_successful_mediation():
     assert "¥5,000.50" in t and "李律师" in t and "内部备注" in t
     assert "/accept" not in t and "/assign" not in t and "/close" not in t and "/note" in t
     # the applicant sees each step in order, and not the internal note
-    s = status_page(ref, phone)
+    s = S.status_page(ref, phone)
     timeline = re.search(r'<ol class="timeline">(.*?)</ol>', s, re.S).group(1)
     positions = [timeline.find(w) for w in ("已提交", "已受理", "已指派", "调解中", "调解成功")]
     assert -1 not in positions and positions == sorted(positions), positions
@@ -368,7 +323,7 @@ def test_a_refusal_needs_a_reason_and_the_applicant_sees_it():
     row = case(ref)
     assert row["status"] == "不予受理" and row["reason"] == reason and row["closed_at"]
     assert len(audits("legal.reject", ref)) == 1
-    s = status_page(ref, phone)
+    s = S.status_page(ref, phone)
     assert "不予受理" in s and reason in s
 
 

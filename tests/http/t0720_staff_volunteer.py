@@ -9,12 +9,10 @@ import datetime
 import re
 from urllib.parse import quote
 
-from harness import Server, form_value, run
+from harness import Server, errors, form_value, idno, local_input, now_iso, ref_of, run
 
 S = A = R1 = R2 = L = None
 PHONES = iter("137%08d" % i for i in range(10000000))
-W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 
 
 def setup_module():
@@ -29,21 +27,10 @@ def setup_module():
     L = S.staff("legal1")
 
 
-def teardown_module():
-    if S:
-        S.stop()
-
-
 # ---- helpers ----
 
-def local(days=0, hours=0):
-    """A Beijing time as a datetime-local input sends it."""
-    t = datetime.datetime.now(SHANGHAI) + datetime.timedelta(days=days, hours=hours)
-    return t.strftime("%Y-%m-%dT%H:%M")
-
-
-TIMES = {"starts_at": local(days=5), "ends_at": local(days=5, hours=3),
-         "deadline": local(days=4)}
+TIMES = {"starts_at": local_input(days=5), "ends_at": local_input(days=5, hours=3),
+         "deadline": local_input(days=4)}
 
 
 def activity(**over):
@@ -64,7 +51,7 @@ def create(client, **over):
 
 def signup(aid, name="王五", **kw):
     """A public sign-up; returns (ref, phone)."""
-    tok = form_value(S.get("/volunteer/%d" % aid).text, "_token")
+    tok = S.token("/volunteer/%d" % aid)
     phone = next(PHONES)
     f = {"_token": tok, "name": name, "phone": phone, "consent": "1"}
     f.update(kw)
@@ -82,24 +69,8 @@ def last_event(ref):
                  " LIMIT 1", (ref,))[0]
 
 
-def lookup(ref, phone):
-    tok = form_value(S.get("/status").text, "_token")
-    r = S.post("/status", {"_token": tok, "ref": ref, "phone": phone})
-    assert r.status == 200, r
-    return r.text
-
-
 def audits(action, target=None):
-    q = "SELECT target, detail, username FROM audit WHERE action = ?"
-    args = [action]
-    if target is not None:
-        q += " AND target = ?"
-        args.append(target)
-    return S.sql(q + " ORDER BY id", args)
-
-
-def errors(html):
-    return dict(re.findall(r'<p class="error" id="err-([a-z_]+)">([^<]*)</p>', html))
+    return S.audits(action, target, "target, detail, username")
 
 
 def count_activities():
@@ -108,11 +79,8 @@ def count_activities():
 
 def started(aid):
     """Move an activity's times so that it is under way now."""
-    now = datetime.datetime.now(datetime.timezone.utc)
-    iso = lambda d: (now + d).strftime("%Y-%m-%dT%H:%M:%SZ")
     S.sql_exec("UPDATE activities SET deadline = ?, starts_at = ?, ends_at = ? WHERE id = ?",
-               (iso(datetime.timedelta(hours=-2)), iso(datetime.timedelta(hours=-1)),
-                iso(datetime.timedelta(hours=2)), aid))
+               (now_iso(-2 * 3600), now_iso(-3600), now_iso(2 * 3600), aid))
 
 
 # ---- activities ----
@@ -160,10 +128,10 @@ def test_wrong_input_is_refused_beside_its_field_and_nothing_is_stored():
         ({"starts_at": "明天上午"}, "starts_at", "开始时间格式应为"),
         ({"starts_at": "2030-02-30T09:00", "ends_at": "2030-03-01T09:00",
           "deadline": "2030-02-01T09:00"}, "starts_at", "不是有效的日期"),
-        ({"ends_at": local(days=5, hours=-1)}, "ends_at", "结束时间须晚于开始时间"),
-        ({"deadline": local(days=6)}, "deadline", "报名截止须早于开始时间"),
-        ({"starts_at": local(days=-1), "ends_at": local(days=-1, hours=2),
-          "deadline": local(days=-2)}, "starts_at", "开始时间须晚于现在"),
+        ({"ends_at": local_input(days=5, hours=-1)}, "ends_at", "结束时间须晚于开始时间"),
+        ({"deadline": local_input(days=6)}, "deadline", "报名截止须早于开始时间"),
+        ({"starts_at": local_input(days=-1), "ends_at": local_input(days=-1, hours=2),
+          "deadline": local_input(days=-2)}, "starts_at", "开始时间须晚于现在"),
         ({"place": ""}, "place", "请填写地点"),
         ({"capacity": "0"}, "capacity", "名额须在 1 到 10000 之间"),
         ({"capacity": "10001"}, "capacity", "名额须在 1 到 10000 之间"),
@@ -234,7 +202,7 @@ def test_more_places_confirm_the_wait_list_in_order():
     assert [status_of(x) for x in (first, w1, w2)] == ["已确认", "已确认", "候补"]
     assert last_event(w1) == ("已确认", "候补转为正式", 1)
     assert "有 1 位候补按报名先后转为正式" in A.get(r.header("Location")).text
-    assert "名额已确认" in lookup(w1, p1)
+    assert "名额已确认" in S.status_page(w1, p1)
     assert "候补转正:%s" % w1 in audits("activity.edit", "activity:%d" % aid)[-1][1]
     r = A.post("/staff/volunteer/%d/edit" % aid, activity(title="名额增加测试", capacity="10"))
     assert r.status == 303 and status_of(w2) == "已确认"
@@ -251,7 +219,7 @@ def test_a_new_time_or_place_is_told_to_everyone_who_signed_up():
     assert r.status == 303
     st, note, public = last_event(a)
     assert st == "活动变更" and "地点有变化" in note and "新地点三楼" in note and public == 1, note
-    assert "新地点三楼" in lookup(a, pa)
+    assert "新地点三楼" in S.status_page(a, pa)
     assert "地点变更" in audits("activity.edit", "activity:%d" % aid)[-1][1]
 
 
@@ -317,8 +285,8 @@ def test_removing_a_confirmed_person_confirms_the_first_on_the_wait_list():
     staff_ids = S.sql("SELECT staff_id FROM events WHERE ref IN (?, ?) ORDER BY id DESC LIMIT 2",
                       (a, b))
     assert staff_ids == S.sql("SELECT id FROM staff WHERE username = 'rev1'") * 2
-    assert "名额已确认" in lookup(b, pb)
-    assert "本人电话告知不来了" in lookup(a, pa)
+    assert "名额已确认" in S.status_page(b, pb)
+    assert "本人电话告知不来了" in S.status_page(a, pa)
     detail = audits("signup.remove", a)[-1][1]
     assert "本人电话告知不来了" in detail and b in detail
     t = R1.get(r.header("Location")).text
@@ -348,7 +316,7 @@ def test_cancelling_an_activity_tells_everyone_and_closes_sign_ups():
     for ref in (a, b):
         st, note, public = last_event(ref)
         assert st == "活动取消" and "暴雨预警" in note and public == 1, (st, note)
-    assert "活动取消" in lookup(a, pa)
+    assert "活动取消" in S.status_page(a, pa)
     assert "暴雨预警" in audits("activity.cancel", "activity:%d" % aid)[-1][1]
     staff_page = A.get("/staff/volunteer/%d" % aid).text
     assert "本活动已取消。原因:暴雨预警" in staff_page and "取消这个活动" not in staff_page
@@ -433,10 +401,6 @@ def test_legal_staff_do_not_see_volunteer_routes():
 
 # ---- stations ----
 
-def idno(base17):
-    return base17 + "10X98765432"[sum(int(c) * w for c, w in zip(base17, W)) % 11]
-
-
 def station_form(**over):
     f = {"name": "望京户外劳动者驿站", "district": "朝阳区", "code": "CY-WJ-01"}
     f.update(over)
@@ -509,9 +473,7 @@ def test_an_application_through_the_qr_code_is_counted_for_its_station():
          "education": "高中/中专/技校", "employment": "新就业形态(平台)",
          "occupation": "网约送餐员", "employer": "", "district": "朝阳区", "address": "",
          "was_member": "否", "prev_union": "", "consent_charter": "1", "consent_sensitive": "1"}
-    r = S.post("/join", f)
-    assert r.status == 303, r
-    ref = r.header("Location").rsplit("/", 1)[1]
+    ref = ref_of(S.post("/join", f))
     assert S.sql("SELECT s.code FROM join_applications j JOIN stations s ON s.id = j.station_id"
                  " WHERE j.ref = ?", (ref,)) == [("CY-WJ-01",)]
     lst = A.get("/staff/stations").text

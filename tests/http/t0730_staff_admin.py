@@ -8,20 +8,16 @@ and role; the audit log listing logins, status changes and exports with
 working filters and paging; creating, disabling, enabling and resetting
 accounts (a reset forces a new password at the next login); `zhijia
 passwd` and `zhijia lock`."""
-import os
 import re
-import subprocess
-import time
 
-from harness import TOP, Server, form_value, run, unescape
+from harness import (Server, beijing, cookie_pair, error_of, form_value, new_idno, new_ref,
+                     now_iso, run, session_cookie, unescape, zhijia)
 
 S = None
 A = None          # admin
 REV = None        # reviewer of 朝阳区
 LEG = None        # legal officer of 朝阳区
-SEQ = [0]
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+SEQ = [0]         # phones of the sign-ups signup() makes
 
 
 def setup_module():
@@ -35,58 +31,31 @@ def setup_module():
     LEG = S.staff("legal1")
 
 
-def teardown_module():
-    if S:
-        S.stop()
-
-
 # ---- data ----
 
-def iso(offset=0):
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + offset))
-
-
 def shanghai_date(offset=0):
-    return time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600 + offset))
-
-
-def district(code):
-    return S.sql("SELECT id FROM districts WHERE code = ?", (code,))[0][0]
-
-
-def ref(prefix):
-    SEQ[0] += 1
-    n, s = SEQ[0], ""
-    for _ in range(8):
-        s = ALPHABET[n % 31] + s
-        n //= 31
-    return prefix + s
-
-
-def idno():
-    base = "11010519850101%03d" % SEQ[0]
-    return base + "10X98765432"[sum(int(c) * w for c, w in zip(base, W)) % 11]
+    return beijing("%Y-%m-%d", offset)
 
 
 def join(status, occupation, code, created=None, station=None):
-    r = ref("RH")
-    at = created or iso()
+    r = new_ref("RH")
+    at = created or now_iso()
     S.sql_exec("INSERT INTO join_applications (ref, name, gender, id_number, phone,"
                " employment, occupation, district_id, station_id, status, consent_charter,"
                " consent_sensitive, created_at, updated_at) VALUES (?, '测试', '男', ?,"
                " '13800138000', '单位就业', ?, ?, ?, ?, 1, 1, ?, ?)",
-               (r, idno(), occupation, district(code), station, status, at, at))
+               (r, new_idno(), occupation, S.district(code), station, status, at, at))
     return r
 
 
 def case(status, code, created=None, closed=None, recovered=None):
-    r = ref("FY")
-    at = created or iso()
+    r = new_ref("FY")
+    at = created or now_iso()
     S.sql_exec("INSERT INTO legal_cases (ref, name, phone, district_id, employer, dispute_type,"
                " people, facts, claims, member_status, consent_sensitive, status,"
                " recovered_fen, closed_at, created_at, updated_at) VALUES (?, '测试',"
                " '13900139000', ?, '某某公司', '拖欠工资', 1, '欠薪', '补发', '否', 1, ?, ?, ?,"
-               " ?, ?)", (r, district(code), status, recovered, closed, at, at))
+               " ?, ?)", (r, S.district(code), status, recovered, closed, at, at))
     return r
 
 
@@ -95,15 +64,16 @@ def activity(code, starts, title, cancelled=0):
         "INSERT INTO activities (title, description, starts_at, ends_at, place, district_id,"
         " capacity, deadline, cancelled, created_at, updated_at) VALUES (?, '说明', ?, ?,"
         " '社区中心', ?, 10, ?, ?, ?, ?)",
-        (title, iso(starts), iso(starts + 7200), district(code), iso(starts - 3600),
-         cancelled, iso(), iso()))
+        (title, now_iso(starts), now_iso(starts + 7200), S.district(code), now_iso(starts - 3600),
+         cancelled, now_iso(), now_iso()))
     return aid
 
 
 def signup(aid, status):
+    SEQ[0] += 1
     S.sql_exec("INSERT INTO signups (ref, activity_id, name, phone, status, cancel_hash,"
                " consent_sensitive, created_at, updated_at) VALUES (?, ?, '志愿者', ?, ?, ?,"
-               " 1, ?, ?)", (ref("ZY"), aid, "137%08d" % SEQ[0], status, "0" * 64, iso(), iso()))
+               " 1, ?, ?)", (new_ref("ZY"), aid, "137%08d" % SEQ[0], status, "0" * 64, now_iso(), now_iso()))
 
 
 DAY = 86400
@@ -113,7 +83,7 @@ STATION = {}
 def seed():
     STATION["id"] = S.sql_exec("INSERT INTO stations (code, name, district_id, created_at)"
                                " VALUES ('WJ01', '望京<b>驿站</b>&', ?, ?)",
-                               (district("110105"), iso()))
+                               (S.district("110105"), now_iso()))
     # 入会 this week: 6 in all, 4 in 朝阳 and 2 in 海淀; 2 through the station
     join("待审核", "快递员", "110105", station=STATION["id"])
     join("待审核", "快递员", "110108")
@@ -122,16 +92,16 @@ def seed():
     join("已通过", "快递员", "110108")
     join("未通过", "货车司机", "110105")
     # 40 days ago: not this week nor month, but in the totals
-    join("已通过", "保安员", "110105", created=iso(-40 * DAY))
-    join("已通过", "保安员", "110108", created=iso(-40 * DAY))
+    join("已通过", "保安员", "110105", created=now_iso(-40 * DAY))
+    join("已通过", "保安员", "110108", created=now_iso(-40 * DAY))
     # 法律援助: 3 open this week (2 in 朝阳), 3 closed earlier
     case("待受理", "110105")
     case("待受理", "110108")
     case("已受理", "110105")
-    case("调解成功", "110105", created=iso(-30 * DAY), closed=iso(-20 * DAY),
+    case("调解成功", "110105", created=now_iso(-30 * DAY), closed=now_iso(-20 * DAY),
          recovered=12345678)                                     # 10 days, ¥123,456.78
-    case("撤回", "110105", created=iso(-50 * DAY), closed=iso(-30 * DAY))   # 20 days
-    case("调解成功", "110108", created=iso(-62 * DAY), closed=iso(-50 * DAY),
+    case("撤回", "110105", created=now_iso(-50 * DAY), closed=now_iso(-30 * DAY))   # 20 days
+    case("调解成功", "110108", created=now_iso(-62 * DAY), closed=now_iso(-50 * DAY),
          recovered=100000)                                       # 12 days, ¥1,000.00
     # 志愿服务: one upcoming in 朝阳 (2 confirmed, 1 waiting), one past, one cancelled,
     # one upcoming in 海淀
@@ -273,10 +243,10 @@ def test_figures_follow_status_changes():
     t = A.get("/staff").text
     assert table(t, "join-status")["待审核"] == ["3", "3"]
     assert table(t, "by-occupation")["家政服务员"] == ["1", "1"]
-    c = case("调解中", "110105", created=iso(-4 * DAY))
+    c = case("调解中", "110105", created=now_iso(-4 * DAY))
     assert tile(A.get("/staff").text, "legal-open") == "4"
     S.sql_exec("UPDATE legal_cases SET status = '调解成功', closed_at = ?,"
-               " recovered_fen = 50000 WHERE ref = ?", (iso(), c))
+               " recovered_fen = 50000 WHERE ref = ?", (now_iso(), c))
     t = A.get("/staff").text
     assert tile(t, "legal-open") == "3"
     assert tile(t, "legal-recovered") == "124,956.78 元"
@@ -337,7 +307,7 @@ def test_audit_filters_by_action_user_target_and_date():
     # an entry from three days ago, found by its date only
     S.sql_exec("INSERT INTO audit (at, username, addr, action, target, detail)"
                " VALUES (?, 'old_user', '10.0.0.9', 'export', 'joins', 'three days ago')",
-               (iso(-3 * DAY),))
+               (now_iso(-3 * DAY),))
     day = shanghai_date(-3 * DAY)
     that = audit_rows(A.get("/staff/audit?from=%s&to=%s" % (day, day)).text)
     assert [row[2] for row in that] == ["old_user"], that
@@ -352,7 +322,7 @@ def test_audit_filters_by_action_user_target_and_date():
 def test_audit_pages_fifty_at_a_time_without_overlap():
     for i in range(120):
         S.sql_exec("INSERT INTO audit (at, username, addr, action, target, detail)"
-                   " VALUES (?, 'bulk', '10.0.0.1', 'test.bulk', ?, '')", (iso(), "T%03d" % i))
+                   " VALUES (?, 'bulk', '10.0.0.1', 'test.bulk', ?, '')", (now_iso(), "T%03d" % i))
     seen, path, pages = [], "/staff/audit?action=test.bulk", 0
     while path:
         t = A.get(path).text
@@ -370,9 +340,7 @@ def test_audit_pages_fifty_at_a_time_without_overlap():
 
 
 def test_the_audit_log_is_read_only_and_shows_text_escaped():
-    page = S.get("/staff/login")
-    S.post("/staff/login", {"_token": form_value(page.text, "_token"),
-                            "username": "<script>x</script>", "password": "wrong-password"})
+    S.login("<script>x</script>", "wrong-password")
     S.sql_exec("DELETE FROM login_failures")
     t = A.get("/staff/audit?action=login.failed").text
     assert "&lt;script&gt;x&lt;/script&gt;" in t and "<script>x" not in t
@@ -388,27 +356,14 @@ def test_the_audit_log_is_read_only_and_shows_text_escaped():
 
 # ---- accounts ----
 
-def error_of(html, name):
-    m = re.search(r'<p class="error" id="err-%s">([^<]*)</p>' % name, html)
-    return unescape(m.group(1)) if m else None
-
-
-def account_id(name):
-    return S.sql("SELECT id FROM staff WHERE username = ?", (name,))[0][0]
-
-
 def login(name, password):
     S.sql_exec("DELETE FROM login_failures")
-    page = S.get("/staff/login")
-    return S.post("/staff/login", {"_token": form_value(page.text, "_token"),
-                                   "username": name, "password": password})
+    return S.login(name, password)
 
 
 def cookie_of(r):
-    for v in r.all("Set-Cookie"):
-        if v.startswith("zj_staff="):
-            return {"Cookie": v.split(";", 1)[0]}
-    return None
+    c = session_cookie(r, ("zj_staff",))
+    return {"Cookie": cookie_pair(c)} if c else None
 
 
 def new_account(**over):
@@ -471,7 +426,7 @@ def test_a_new_account_must_choose_its_own_password_at_first_login():
     row = table(t, "accounts")["wang.fang"]
     assert row[:3] == ["王芳", "审核员", "朝阳区"] and "待设新密码" in row[3], row
     assert S.sql("SELECT display_name, role, district_id, must_change_pw, disabled FROM staff"
-                 " WHERE username = 'wang.fang'") == [("王芳", "reviewer", district("110105"),
+                 " WHERE username = 'wang.fang'") == [("王芳", "reviewer", S.district("110105"),
                                                        1, 0)]
     assert S.sql("SELECT count(*) FROM audit WHERE action = 'account.create'"
                  " AND target = 'wang.fang' AND username = 'admin'") == [(1,)]
@@ -499,7 +454,7 @@ def test_disabling_ends_the_sessions_and_enabling_lets_them_back():
     r = login("zhao.lei", "staff-password-1")
     h = cookie_of(r)
     assert S.get("/staff", headers=h).status == 200
-    uid = account_id("zhao.lei")
+    uid = S.staff_id("zhao.lei")
     r = A.post("/staff/accounts/%d/disable" % uid, {})
     assert r.status == 303, r
     assert "账号 zhao.lei 已停用" in A.get(r.header("Location")).text
@@ -518,7 +473,7 @@ def test_disabling_ends_the_sessions_and_enabling_lets_them_back():
 
 
 def test_an_admin_cannot_disable_or_reset_their_own_account():
-    me = account_id("admin")
+    me = S.staff_id("admin")
     r = A.post("/staff/accounts/%d/disable" % me, {})
     assert r.status == 422 and "不能停用自己的账号" in r.text, r
     r = A.post("/staff/accounts/%d/reset" % me, {})
@@ -535,7 +490,7 @@ def test_a_reset_shows_a_temporary_password_once_and_forces_a_new_one():
     S.add_staff("qian.li", "legal", "110108")
     old = login("qian.li", "staff-password-1")
     h = cookie_of(old)
-    uid = account_id("qian.li")
+    uid = S.staff_id("qian.li")
     r = A.post("/staff/accounts/%d/reset" % uid, {})
     assert r.status == 200, r
     assert (r.header("Cache-Control") or "") == "no-store"
@@ -573,12 +528,12 @@ def test_a_reset_shows_a_temporary_password_once_and_forces_a_new_one():
 def test_a_locked_account_can_be_unlocked_by_an_admin():
     S.add_staff("sun.mei", "reviewer", "110105")
     S.sql_exec("UPDATE staff SET locked_until = ?, failed_logins = 0 WHERE username = 'sun.mei'",
-               (iso(600),))
+               (now_iso(600),))
     t = A.get("/staff/accounts").text
-    row = re.search(r'<tr id="account-%d">.*?</tr>' % account_id("sun.mei"), t, re.S).group(0)
+    row = re.search(r'<tr id="account-%d">.*?</tr>' % S.staff_id("sun.mei"), t, re.S).group(0)
     assert "锁定至" in row and "解除锁定" in row
     assert login("sun.mei", "staff-password-1").status == 422
-    A.post("/staff/accounts/%d/enable" % account_id("sun.mei"), {})
+    A.post("/staff/accounts/%d/enable" % S.staff_id("sun.mei"), {})
     assert login("sun.mei", "staff-password-1").status == 303
 
 
@@ -590,23 +545,18 @@ def test_unknown_accounts_are_404():
 
 # ---- the command line ----
 
-def zhijia(*args, stdin=""):
-    return subprocess.run([os.path.join(TOP, "build/zhijia")] + list(args) + ["--db", S.db],
-                          input=stdin, capture_output=True, text=True, timeout=60)
-
-
 def test_zhijia_passwd_sets_a_password_unlocks_and_ends_sessions():
     S.add_staff("zhou.jie", "reviewer", "110105")
     h = cookie_of(login("zhou.jie", "staff-password-1"))
     S.sql_exec("UPDATE staff SET must_change_pw = 1, locked_until = ? WHERE username = 'zhou.jie'",
-               (iso(600),))
-    p = zhijia("passwd", "zhou.jie", stdin="short\n")
+               (now_iso(600),))
+    p = S.zhijia("passwd", "zhou.jie", stdin="short\n")
     assert p.returncode == 1 and "密码至少 10 个字符" in p.stderr, p
-    p = zhijia("passwd", "zhou.jie", stdin="zhou.jie\n")
+    p = S.zhijia("passwd", "zhou.jie", stdin="zhou.jie\n")
     assert p.returncode == 1, p
-    p = zhijia("passwd", "nobody.here", stdin="good-password-9\n")
+    p = S.zhijia("passwd", "nobody.here", stdin="good-password-9\n")
     assert p.returncode == 1 and "nobody.here" in p.stderr, p
-    p = zhijia("passwd", "zhou.jie", stdin="good-password-9\n")
+    p = S.zhijia("passwd", "zhou.jie", stdin="good-password-9\n")
     assert p.returncode == 0, p
     assert S.sql("SELECT must_change_pw, locked_until, failed_logins FROM staff"
                  " WHERE username = 'zhou.jie'") == [(0, None, 0)]
@@ -622,20 +572,19 @@ def test_zhijia_passwd_sets_a_password_unlocks_and_ends_sessions():
 def test_zhijia_lock_disables_the_account():
     S.add_staff("wu.gang", "legal", "110105")
     h = cookie_of(login("wu.gang", "staff-password-1"))
-    p = zhijia("lock", "wu.gang")
+    p = S.zhijia("lock", "wu.gang")
     assert p.returncode == 0, p
     assert S.sql("SELECT disabled FROM staff WHERE username = 'wu.gang'") == [(1,)]
     assert S.get("/staff", headers=h).status == 302
     assert login("wu.gang", "staff-password-1").status == 422
     assert "已停用" in table(A.get("/staff/accounts").text, "accounts")["wu.gang"][3]
-    assert zhijia("lock", "no.such.one").returncode == 1
+    assert S.zhijia("lock", "no.such.one").returncode == 1
     assert S.sql("SELECT count(*) FROM audit WHERE action = 'account.disable'"
                  " AND target = 'wu.gang' AND addr = 'cli'") == [(1,)]
 
 
 def test_zhijia_routes_lists_every_route_with_its_access():
-    out = subprocess.run([os.path.join(TOP, "build/zhijia"), "routes"], capture_output=True,
-                         text=True, timeout=30)
+    out = zhijia("routes")
     assert out.returncode == 0
     lines = out.stdout.splitlines()
     assert "GET /staff/accounts admin" in lines

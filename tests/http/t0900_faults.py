@@ -12,11 +12,9 @@ counts are printed as "# " lines.
 
 The full-disk tests need root (a small tmpfs is mounted); elsewhere they
 say SKIP and why, unless ZHIJIA_FAULTS_STRICT=1 makes that a failure."""
-import datetime
 import os
 import random
 import re
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -26,11 +24,10 @@ import time
 import urllib.parse
 import http.client
 
-from harness import LOG_PROBLEMS, PROBLEMS, TOP, Server, form_value, free_port, run
+from harness import TOP, Server, form_value, free_port, new_idno, run
 
 BUSY_TIMEOUT_S = 5.0            # cgi-bin/db.c BUSY_TIMEOUT_MS
 CLEAR_503 = "暂时无法提交,请稍后再试"
-W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 SEQ = [0]
 SEQ_LOCK = threading.Lock()
 STRICT = os.environ.get("ZHIJIA_FAULTS_STRICT") == "1"
@@ -50,22 +47,15 @@ def known(ok, what):
 
 # ---- people ----
 
-def idno(base17):
-    return base17 + "10X98765432"[sum(int(c) * w for c, w in zip(base17, W)) % 11]
-
-
 def next_person(tok):
     """A new, valid applicant: a distinct ID number (and so a distinct
-    person) each call, for any number of calls up to 36,000."""
+    person) each call."""
     with SEQ_LOCK:
         i = SEQ[0]
         SEQ[0] += 1
-    born = datetime.date(1966, 1, 1) + datetime.timedelta(days=i // 10)
-    seq = "%02d%d" % (10 + (i // 10) % 3, i % 10)     # 17th digit: odd = 男
-    number = idno("110105" + born.strftime("%Y%m%d") + seq)
     return {
         "_token": tok, "name": "测试%d号" % i, "gender": "男" if i % 2 else "女",
-        "id_number": number, "phone": "139%08d" % i, "ethnicity": "汉族",
+        "id_number": new_idno(male=bool(i % 2)), "phone": "139%08d" % i, "ethnicity": "汉族",
         "education": "初中", "employment": "新就业形态(平台)", "occupation": "快递员",
         "employer": "", "district": "朝阳区", "address": "", "was_member": "否",
         "prev_union": "", "consent_charter": "1", "consent_sensitive": "1",
@@ -235,7 +225,10 @@ class Site(Server):
     """The harness's site, able to start again on the same directory,
     database and port (as an operator restarts after a crash).  db: put
     the database elsewhere (a small filesystem); the run directory stays
-    in dir, readable by nginx's workers."""
+    in dir, readable by nginx's workers.  stop() reads all of the log for
+    problems, every start's."""
+
+    LOG_SCAN = None
 
     def __init__(self, workers=4, db=None, env=None):
         self.dir = tempfile.mkdtemp(prefix="zhijia-fault-")
@@ -284,36 +277,7 @@ class Site(Server):
         return pids
 
     def fulllog(self):
-        with open(os.path.join(self.dir, "server.log"), "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def halt(self):
-        """Stop as an operator does (SIGTERM), keeping the directory."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-        if not self.log.closed:
-            self.log.close()
-
-    def stop(self):
-        """As the harness's, but the whole log is scanned for problems
-        (the harness looks at its last 3000 characters only)."""
-        self.halt()
-        for line in self.fulllog().splitlines():
-            if LOG_PROBLEMS.search(line):
-                PROBLEMS.append(line)
-        if os.environ.get("KEEP_TEST_DIRS") is None:
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def token(site):
-    tok = form_value(site.get("/join").text, "_token")
-    assert tok, "no form token"
-    return tok
+        return self.logtext(None)
 
 
 # ---- 1. workers SIGKILLed under load ----
@@ -321,7 +285,7 @@ def token(site):
 def test_1000_submissions_while_a_worker_is_killed_every_100ms_lose_nothing():
     site = Site(workers=4)
     try:
-        tok = token(site)
+        tok = site.token("/join")
         stop = threading.Event()
         kills = []
 
@@ -410,7 +374,7 @@ def test_1000_submissions_while_a_worker_is_killed_every_100ms_lose_nothing():
 def test_the_whole_site_killed_mid_load_restarts_on_the_same_database_and_lost_nothing():
     site = Site(workers=4)
     try:
-        tok = token(site)
+        tok = site.token("/join")
         stop = threading.Event()
         outcomes, ts = load(site, tok, threads=20, stop=stop, deadline=30,
                             until_refused=True)
@@ -496,7 +460,7 @@ def test_a_full_disk_answers_the_clear_503_stores_nothing_half_and_recovers():
     site = None
     try:
         site = Site(workers=2, db=os.path.join(mnt, "zhijia.db"))
-        tok = token(site)
+        tok = site.token("/join")
         outcomes = [submit(site, next_person(tok))]
         assert outcomes[0].status == 303, outcomes[0].text[:300]
         filler = os.path.join(mnt, "filler")
@@ -563,7 +527,7 @@ def test_a_site_started_on_a_full_disk_still_serves_pages_and_answers_the_clear_
     site = None
     try:
         site = Site(workers=2, db=os.path.join(mnt, "zhijia.db"))
-        tok = token(site)
+        tok = site.token("/join")
         first = submit(site, next_person(tok))
         assert first.status == 303
         site.halt()
@@ -610,7 +574,7 @@ def test_a_site_started_on_a_full_disk_still_serves_pages_and_answers_the_clear_
 def test_a_long_write_lock_makes_a_post_wait_the_busy_timeout_then_the_clear_503():
     site = Site(workers=4)
     try:
-        tok = token(site)
+        tok = site.token("/join")
         locked, release, released = threading.Event(), threading.Event(), threading.Event()
         hold = 7.0
 
@@ -694,7 +658,7 @@ def test_a_long_write_lock_makes_a_post_wait_the_busy_timeout_then_the_clear_503
 def test_sigterm_under_load_finishes_what_was_acknowledged_and_everything_exits():
     site = Site(workers=4)
     try:
-        tok = token(site)
+        tok = site.token("/join")
         stop = threading.Event()
         outcomes, ts = load(site, tok, threads=20, stop=stop, deadline=30,
                             until_refused=True)
