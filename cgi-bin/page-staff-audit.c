@@ -93,20 +93,6 @@ action_label(const char *action)
 	return "";
 }
 
-/* A query-string value trimmed of spaces; "" when absent or too long. */
-static const char *
-param(struct req *r, const char *name)
-{
-	const char *v = req_query(r, name);
-	if (v == NULL)
-		return "";
-	while (*v == ' ')
-		v++;
-	size_t n = strlen(v);
-	while (n && v[n - 1] == ' ')
-		n--;
-	return n > 200 ? "" : arena_strndup(r->a, v, n);
-}
 
 static long long
 id_at(struct req *r, const char *sql, const char *at, long long none)
@@ -125,9 +111,9 @@ id_at(struct req *r, const char *sql, const char *at, long long none)
 static void
 filter_parse(struct req *r, struct audit_filter *f)
 {
-	f->action = param(r, "action");
-	f->user = param(r, "user");
-	f->target = param(r, "target");
+	f->action = queue_param(r, "action", 200);
+	f->user = queue_param(r, "user", 200);
+	f->target = queue_param(r, "target", 200);
 	queue_filter_parse(r, &f->q);
 	f->lo = 0;
 	f->hi = INT64_MAX;
@@ -140,22 +126,12 @@ filter_parse(struct req *r, struct audit_filter *f)
 static void
 add_param(struct buf *b, const char *name, const char *value)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	if (*value == '\0')
 		return;
 	buf_putc(b, b->len ? '&' : '?');
 	buf_puts(b, name);
 	buf_putc(b, '=');
-	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-_.~", *p))
-			buf_putc(b, *p);
-		else {
-			buf_putc(b, '%');
-			buf_putc(b, hex[*p >> 4]);
-			buf_putc(b, hex[*p & 15]);
-		}
-	}
+	buf_put_urlencoded(b, value, 0);
 }
 
 /* "/staff/audit?…" keeping the filter; before 0 for the first page. */
