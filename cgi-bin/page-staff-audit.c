@@ -20,11 +20,11 @@
 #include "app.h"
 #include "db.h"
 #include "http.h"
+#include "pubform.h"
 #include "queue.h"
 #include "staff.h"
 #include "when.h"
 
-#define AUDIT_PAGE 50
 #define AUDIT_COLS "SELECT id, at, username, addr, action, target, detail FROM audit"
 #define AUDIT_REST \
     " AND (?1 = '' OR action = ?1) AND (?2 = '' OR username = ?2)" \
@@ -211,14 +211,14 @@ audit_get(struct req *r)
 	db_bind_int(st, 4, f.q.before ? f.q.before : INT64_MAX);
 	db_bind_int(st, 5, f.lo);
 	db_bind_int(st, 6, f.hi);
-	db_bind_int(st, 7, AUDIT_PAGE + 1);
+	db_bind_int(st, 7, QUEUE_PAGE + 1);
 	db_bind_text(st, 8, f.q.from_utc);
 	db_bind_text(st, 9, f.q.to_utc);
 	struct tval *ctx = tv_map(a), *rows = tv_list(a);
 	long long last = 0;
-	int n = 0, more = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (++n > AUDIT_PAGE) {
+	int n = 0, more = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (++n > QUEUE_PAGE) {
 			more = 1;
 			break;
 		}
@@ -226,6 +226,10 @@ audit_get(struct req *r)
 		tv_push(a, rows, entry(a, st));
 	}
 	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		answer_db_failure(r, rc);
+		return;
+	}
 
 	struct tval *fv = tv_map(a), *known = tv_list(a);
 	tv_puts(a, fv, "action", f.action);
