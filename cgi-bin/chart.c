@@ -129,17 +129,3 @@ chart_num(struct arena *a, long long n)
 	buf_free(&b);
 	return out;
 }
-
-const char *
-chart_yuan(struct arena *a, long long fen)
-{
-	struct buf b = {0};
-	long long whole = fen / 100, cents = fen % 100;
-	if (fen < 0 && whole == 0)
-		buf_putc(&b, '-');
-	put_num(&b, whole);
-	buf_printf(&b, ".%02lld", cents < 0 ? -cents : cents);
-	const char *out = arena_strndup(a, b.p, b.len);
-	buf_free(&b);
-	return out;
-}

@@ -43,8 +43,5 @@ int chart_bar_width(long long value, long long max);
 
 /* 1234567 → "1,234,567" (arena). */
 const char *chart_num(struct arena *a, long long n);
-/* 分 → 元 with thousands separators and two decimals: 12345678 →
- * "123,456.78" (arena). */
-const char *chart_yuan(struct arena *a, long long fen);
 
 #endif

@@ -15,6 +15,7 @@
 #include "pubform.h"
 #include "sign.h"
 #include "valid.h"
+#include "when.h"
 
 static const char *const genders[] = {"男", "女", NULL};
 static const char *const yesno[] = {"是", "否", NULL};

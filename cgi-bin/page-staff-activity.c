@@ -100,11 +100,8 @@ local_to_utc(struct req *r, const char *s, const char **iso)
 		return "不是有效的日期和时间";
 	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
 	    .tm_hour = h, .tm_min = mi, .tm_sec = sec};
-	time_t t = timegm(&tm) - 8 * 3600;
-	struct tm u;
 	char out[32];
-	gmtime_r(&t, &u);
-	strftime(out, sizeof(out), "%Y-%m-%dT%H:%M:%SZ", &u);
+	shanghai_to_utc_iso(timegm(&tm), out, sizeof(out));
 	*iso = arena_strdup(r->a, out);
 	return NULL;
 }

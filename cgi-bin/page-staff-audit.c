@@ -20,11 +20,11 @@
 #include "app.h"
 #include "db.h"
 #include "http.h"
+#include "pubform.h"
 #include "queue.h"
 #include "staff.h"
 #include "when.h"
 
-#define AUDIT_PAGE 50
 #define AUDIT_COLS "SELECT id, at, username, addr, action, target, detail FROM audit"
 #define AUDIT_REST \
     " AND (?1 = '' OR action = ?1) AND (?2 = '' OR username = ?2)" \
@@ -93,20 +93,6 @@ action_label(const char *action)
 	return "";
 }
 
-/* A query-string value trimmed of spaces; "" when absent or too long. */
-static const char *
-param(struct req *r, const char *name)
-{
-	const char *v = req_query(r, name);
-	if (v == NULL)
-		return "";
-	while (*v == ' ')
-		v++;
-	size_t n = strlen(v);
-	while (n && v[n - 1] == ' ')
-		n--;
-	return n > 200 ? "" : arena_strndup(r->a, v, n);
-}
 
 static long long
 id_at(struct req *r, const char *sql, const char *at, long long none)
@@ -125,9 +111,9 @@ id_at(struct req *r, const char *sql, const char *at, long long none)
 static void
 filter_parse(struct req *r, struct audit_filter *f)
 {
-	f->action = param(r, "action");
-	f->user = param(r, "user");
-	f->target = param(r, "target");
+	f->action = queue_param(r, "action", 200);
+	f->user = queue_param(r, "user", 200);
+	f->target = queue_param(r, "target", 200);
 	queue_filter_parse(r, &f->q);
 	f->lo = 0;
 	f->hi = INT64_MAX;
@@ -140,22 +126,12 @@ filter_parse(struct req *r, struct audit_filter *f)
 static void
 add_param(struct buf *b, const char *name, const char *value)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	if (*value == '\0')
 		return;
 	buf_putc(b, b->len ? '&' : '?');
 	buf_puts(b, name);
 	buf_putc(b, '=');
-	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-_.~", *p))
-			buf_putc(b, *p);
-		else {
-			buf_putc(b, '%');
-			buf_putc(b, hex[*p >> 4]);
-			buf_putc(b, hex[*p & 15]);
-		}
-	}
+	buf_put_urlencoded(b, value, 0);
 }
 
 /* "/staff/audit?…" keeping the filter; before 0 for the first page. */
@@ -235,14 +211,14 @@ audit_get(struct req *r)
 	db_bind_int(st, 4, f.q.before ? f.q.before : INT64_MAX);
 	db_bind_int(st, 5, f.lo);
 	db_bind_int(st, 6, f.hi);
-	db_bind_int(st, 7, AUDIT_PAGE + 1);
+	db_bind_int(st, 7, QUEUE_PAGE + 1);
 	db_bind_text(st, 8, f.q.from_utc);
 	db_bind_text(st, 9, f.q.to_utc);
 	struct tval *ctx = tv_map(a), *rows = tv_list(a);
 	long long last = 0;
-	int n = 0, more = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (++n > AUDIT_PAGE) {
+	int n = 0, more = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (++n > QUEUE_PAGE) {
 			more = 1;
 			break;
 		}
@@ -250,6 +226,10 @@ audit_get(struct req *r)
 		tv_push(a, rows, entry(a, st));
 	}
 	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		answer_db_failure(r, rc);
+		return;
+	}
 
 	struct tval *fv = tv_map(a), *known = tv_list(a);
 	tv_puts(a, fv, "action", f.action);

@@ -23,6 +23,7 @@
 #include "db.h"
 #include "http.h"
 #include "staff.h"
+#include "text.h"
 #include "when.h"
 
 #define TOP_STATIONS 15
@@ -102,32 +103,23 @@ struct span {
 };
 
 static void
-utc_of_local(time_t local, char out[32])
-{
-	time_t t = local - 8 * 3600;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void
 span_now(struct span *s, const char *period)
 {
-	time_t local = time(NULL) + 8 * 3600;
+	time_t local = shanghai_now();
 	struct tm tm;
 	gmtime_r(&local, &tm);
 	time_t day = local - (tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec);
 	time_t monday = day - (time_t)((tm.tm_wday + 6) % 7) * 86400;
-	utc_of_local(monday, s->week);
+	shanghai_to_utc_iso(monday, s->week, sizeof(s->week));
 	struct tm mon;
 	gmtime_r(&monday, &mon);
 	snprintf(s->week_of, sizeof(s->week_of), "%d月%d日", mon.tm_mon + 1, mon.tm_mday);
-	utc_of_local(monday + 7 * 86400, s->next_week);
+	shanghai_to_utc_iso(monday + 7 * 86400, s->next_week, sizeof(s->next_week));
 	struct tm m = {.tm_year = tm.tm_year, .tm_mon = tm.tm_mon, .tm_mday = 1};
-	utc_of_local(timegm(&m), s->month);
+	shanghai_to_utc_iso(timegm(&m), s->month, sizeof(s->month));
 	m.tm_mon++;
 	time_t next = timegm(&m);
-	utc_of_local(next, s->next_month);
+	shanghai_to_utc_iso(next, s->next_month, sizeof(s->next_month));
 	struct tm nm;
 	gmtime_r(&next, &nm);
 	strftime(s->next_ym, sizeof(s->next_ym), "%Y-%m", &nm);
@@ -323,7 +315,7 @@ legal_section(struct req *r, struct tval *ctx, const struct span *s,
 	tv_puts(a, l, "closed", chart_num(a, closed));
 	if (closed > 0)
 		tv_putf(a, l, "avg_days", "%.1f", days / (double)closed);
-	tv_puts(a, l, "recovered", chart_yuan(a, fen));
+	tv_puts(a, l, "recovered", show_yuan(a, fen));
 	tv_put(a, ctx, "legal", l);
 }
 

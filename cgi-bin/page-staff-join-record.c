@@ -242,7 +242,7 @@ refuse_state(struct req *r, const struct jrec *j, enum decision d)
 static int
 year_now(void)
 {
-	time_t t = time(NULL) + 8 * 3600;
+	time_t t = shanghai_now();
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	return tm.tm_year + 1900;

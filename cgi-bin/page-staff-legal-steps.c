@@ -22,6 +22,7 @@
 #include "pubform.h"
 #include "page-staff-legal.h"
 #include "staff.h"
+#include "text.h"
 #include "valid.h"
 
 #define MAX_FEN 10000000000LL
@@ -221,7 +222,7 @@ check_close(struct req *r, const struct lcase *c, const struct step *s,
 	if (success) {
 		ch->recovered = res[C_RECOVERED].num;
 		ch->note = arena_printf(r->a, "追回金额 ¥%s%s%s",
-		    legal_yuan(r->a, ch->recovered), *note ? "。" : "", note);
+		    show_yuan(r->a, ch->recovered), *note ? "。" : "", note);
 	}
 	return errors;
 }

@@ -35,6 +35,7 @@
 #include "queue.h"
 #include "page-staff-legal.h"
 #include "staff.h"
+#include "text.h"
 #include "valid.h"
 #include "when.h"
 
@@ -67,38 +68,35 @@ enum {
 };
 
 /*
- * The queue: ?1 status, ?2 type, ?3 district id, ?4/?5 created_at from/to,
- * ?6 id cursor, ?7 search text, ?8 limit (-1: all).  One statement per
- * combination of equality filters, so each walks the index that gives id
- * order (0005); a search walks its own index and checks the rest.  The
- * dates are checked on the way (the unary + keeps the planner off any
- * created_at index there: a sort of the whole range would be slower).
+ * The queue (parameters: queue.h).  One statement per combination of
+ * equality filters, so each walks the index that gives id order (0005); a
+ * search walks its own index and checks the rest.  The dates are checked
+ * on the way (the unary + keeps the planner off any created_at index
+ * there: a sort of the whole range would be slower).
  */
-#define Q_TAIL " AND +c.created_at >= ?4 AND +c.created_at < ?5 AND c.id < ?6" \
-    " ORDER BY c.id DESC LIMIT ?8"
-#define Q_REST(t) "(?1 = '' OR " t ".status = ?1)" \
-    " AND (?2 = '' OR " t ".dispute_type = ?2) AND (?3 = 0 OR " t ".district_id = ?3)"
+#define Q_TAIL " AND +c.created_at >= :from AND +c.created_at < :to_end" \
+    " AND c.id < :below ORDER BY c.id DESC LIMIT :limit"
+#define Q_REST(t) "(:status = '' OR " t ".status = :status)" \
+    " AND (:kind = '' OR " t ".dispute_type = :kind)" \
+    " AND (:district = 0 OR " t ".district_id = :district)"
 static const char sql_q_all[] = CASE_SELECT "1" Q_TAIL;
-static const char sql_q_s[] = CASE_SELECT "c.status = ?1" Q_TAIL;
-static const char sql_q_k[] = CASE_SELECT "c.dispute_type = ?2" Q_TAIL;
+static const char sql_q_s[] = CASE_SELECT "c.status = :status" Q_TAIL;
+static const char sql_q_k[] = CASE_SELECT "c.dispute_type = :kind" Q_TAIL;
 static const char sql_q_sk[] = CASE_SELECT
-    "c.status = ?1 AND c.dispute_type = ?2" Q_TAIL;
-static const char sql_q_d[] = CASE_SELECT "c.district_id = ?3" Q_TAIL;
+    "c.status = :status AND c.dispute_type = :kind" Q_TAIL;
+static const char sql_q_d[] = CASE_SELECT "c.district_id = :district" Q_TAIL;
 static const char sql_q_sd[] = CASE_SELECT
-    "c.status = ?1 AND c.district_id = ?3" Q_TAIL;
+    "c.status = :status AND c.district_id = :district" Q_TAIL;
 static const char sql_q_kd[] = CASE_SELECT
-    "c.dispute_type = ?2 AND c.district_id = ?3" Q_TAIL;
+    "c.dispute_type = :kind AND c.district_id = :district" Q_TAIL;
 static const char sql_q_skd[] = CASE_SELECT
-    "c.status = ?1 AND +c.dispute_type = ?2 AND c.district_id = ?3" Q_TAIL;
-static const char sql_q_ref[] = CASE_SELECT "c.ref = ?7 AND " Q_REST("c") Q_TAIL;
-static const char sql_q_phone[] = CASE_SELECT "c.phone = ?7 AND " Q_REST("c") Q_TAIL;
-/* Name prefix: every name starting with ?7 sorts below ?7 + U+10FFFF. */
+    "c.status = :status AND +c.dispute_type = :kind AND c.district_id = :district"
+    Q_TAIL;
+static const char sql_q_ref[] = CASE_SELECT "c.ref = :q AND " Q_REST("c") Q_TAIL;
+static const char sql_q_phone[] = CASE_SELECT "c.phone = :q AND " Q_REST("c") Q_TAIL;
+/* Name prefix: every name starting with :q sorts below :q + U+10FFFF. */
 static const char sql_q_name[] = CASE_SELECT
-    "c.name >= ?7 AND c.name < ?7 || char(1114111) AND " Q_REST("c") Q_TAIL;
-
-static const char *const sql_by_filter[8] = {
-	sql_q_all, sql_q_s, sql_q_k, sql_q_sk, sql_q_d, sql_q_sd, sql_q_kd, sql_q_skd,
-};
+    "c.name >= :q AND c.name < :q || char(1114111) AND " Q_REST("c") Q_TAIL;
 
 /*
  * A narrow date range far down the table: walk the range in created_at
@@ -109,8 +107,8 @@ static const char *const sql_by_filter[8] = {
 #define DATE_RANGE_MAX 20000
 static const char sql_q_dates[] = CASE_COLS
     " FROM (SELECT k.id FROM legal_cases k INDEXED BY legal_q_created"
-    "  WHERE k.created_at >= ?4 AND k.created_at < ?5 AND k.id < ?6 AND "
-    Q_REST("k") " ORDER BY k.id DESC LIMIT ?8) x"
+    "  WHERE k.created_at >= :from AND k.created_at < :to_end AND k.id < :below"
+    "  AND " Q_REST("k") " ORDER BY k.id DESC LIMIT :limit) x"
     " JOIN legal_cases c ON c.id = x.id" CASE_JOINS " ORDER BY c.id DESC";
 static const char sql_range_count[] =
     "SELECT count(*) FROM (SELECT 1 FROM legal_cases INDEXED BY legal_q_created"
@@ -194,34 +192,6 @@ legal_load_case(struct req *r, const char *ref, struct lcase *c)
 
 /* ---- money and the triage hint ---- */
 
-/* fen as 元: "12345.67", or "12,345.67" with grouping, into out (at
- * least 32 bytes).  Never fails; amounts are never negative. */
-static void
-fmt_yuan(char *out, size_t len, long long fen, int grouping)
-{
-	char digits[24];
-	unsigned long long v = fen < 0 ? 0 : (unsigned long long)fen;
-	int n = snprintf(digits, sizeof(digits), "%llu", v / 100);
-	size_t k = 0;
-	for (int i = 0; i < n && k + 5 < len; i++) {
-		if (grouping && i > 0 && (n - i) % 3 == 0)
-			out[k++] = ',';
-		out[k++] = digits[i];
-	}
-	out[k++] = '.';
-	out[k++] = (char)('0' + v % 100 / 10);
-	out[k++] = (char)('0' + v % 10);
-	out[k] = '\0';
-}
-
-const char *
-legal_yuan(struct arena *a, long long fen)
-{
-	char s[48];
-	fmt_yuan(s, sizeof(s), fen, 1);
-	return arena_strdup(a, s);
-}
-
 /*
  * The union's rule, as a short mark for lists and a sentence for the case:
  * ≥ ¥1,000 at stake, waived for unpaid wages and work injury (migrant
@@ -253,14 +223,13 @@ triage(const struct lcase *c, const char **sentence, int *flag)
 
 /* ---- the queue ---- */
 
-/* 1 when f's dates hold fewer than DATE_RANGE_MAX cases. */
+/* 1 for a page when f's dates hold fewer than DATE_RANGE_MAX cases. */
 static int
-narrow_dates(struct req *r, const struct queue_filter *f)
+narrow_dates(struct req *r, const struct queue_filter *f, int page)
 {
 	long long n = DATE_RANGE_MAX;
 	sqlite3_stmt *st;
-	if ((*f->from_utc == '\0' && *f->to_utc == '\0') ||
-	    (st = db_prep(r->app->db, sql_range_count)) == NULL)
+	if (!page || (st = db_prep(r->app->db, sql_range_count)) == NULL)
 		return 0;
 	db_bind_text(st, 1, f->from_utc);
 	db_bind_text(st, 2, *f->to_utc ? f->to_utc : "~");
@@ -271,206 +240,105 @@ narrow_dates(struct req *r, const struct queue_filter *f)
 	return n < DATE_RANGE_MAX;
 }
 
-/*
- * The queue statement for f, bound, ready to step: limit rows (-1: all,
- * for the export: one walk down the ids, cursor ignored).  NULL on a
- * compile error.
- */
-static sqlite3_stmt *
-queue_stmt(struct req *r, const struct queue_filter *f, long long limit)
-{
-	const char *sql;
-	if (f->q_kind == Q_REF)
-		sql = sql_q_ref;
-	else if (f->q_kind == Q_PHONE)
-		sql = sql_q_phone;
-	else if (f->q_kind == Q_NAME)
-		sql = sql_q_name;
-	else if (limit >= 0 && narrow_dates(r, f))
-		sql = sql_q_dates;
-	else
-		sql = sql_by_filter[(*f->status ? 1 : 0) | (*f->kind ? 2 : 0) |
-		    (f->district_id ? 4 : 0)];
-	sqlite3_stmt *st = db_prep(r->app->db, sql);
-	if (st == NULL)
-		return NULL;
-	db_bind_text(st, 1, f->status);
-	db_bind_text(st, 2, f->kind);
-	db_bind_int(st, 3, f->district_id);
-	db_bind_text(st, 4, f->from_utc);
-	db_bind_text(st, 5, *f->to_utc ? f->to_utc : "~");
-	db_bind_int(st, 6, f->before > 0 && limit >= 0 ? f->before : INT64_MAX);
-	db_bind_text(st, 7, f->q);
-	db_bind_int(st, 8, limit);
-	return st;
-}
+static const struct queue_plan plans[] = {
+	{QF_REF, NULL, sql_q_ref},
+	{QF_PHONE, NULL, sql_q_phone},
+	{QF_NAME, NULL, sql_q_name},
+	{QF_DATES, narrow_dates, sql_q_dates},
+	{QF_STATUS | QF_KIND | QF_DISTRICT, NULL, sql_q_skd},
+	{QF_STATUS | QF_DISTRICT, NULL, sql_q_sd},
+	{QF_KIND | QF_DISTRICT, NULL, sql_q_kd},
+	{QF_STATUS | QF_KIND, NULL, sql_q_sk},
+	{QF_STATUS, NULL, sql_q_s},
+	{QF_KIND, NULL, sql_q_k},
+	{QF_DISTRICT, NULL, sql_q_d},
+	{0, NULL, sql_q_all},
+};
 
 static struct tval *
-queue_row(struct req *r, const struct lcase *c)
+queue_row(struct req *r, const struct queue_filter *f, sqlite3_stmt *st)
 {
+	(void)f;
 	struct arena *a = r->a;
 	struct tval *m = tv_map(a);
+	struct lcase c;
 	const char *sentence;
 	int flag;
-	tv_puts(a, m, "ref", c->ref);
-	tv_putf(a, m, "url", "/staff/legal-aid/%s", c->ref);
-	tv_puts(a, m, "at", show_datetime(a, c->created));
-	tv_puts(a, m, "name", c->name);
-	tv_puts(a, m, "phone", c->phone);
-	tv_puts(a, m, "district", c->district);
-	tv_puts(a, m, "employer", c->employer);
-	tv_puts(a, m, "kind", c->kind);
-	tv_puti(a, m, "people", c->people);
-	tv_puts(a, m, "amount", c->has_amount ? legal_yuan(a, c->amount) : "");
-	tv_puts(a, m, "status", c->status);
-	tv_puts(a, m, "assignee", c->assignee);
-	tv_puts(a, m, "handler", c->handler);
-	tv_puts(a, m, "may_call", c->may_call ? "是" : "否");
-	tv_puts(a, m, "mark", triage(c, &sentence, &flag));
+	read_case(a, st, &c);
+	tv_puts(a, m, "ref", c.ref);
+	tv_putf(a, m, "url", "/staff/legal-aid/%s", c.ref);
+	tv_puts(a, m, "at", show_datetime(a, c.created));
+	tv_puts(a, m, "name", c.name);
+	tv_puts(a, m, "phone", c.phone);
+	tv_puts(a, m, "district", c.district);
+	tv_puts(a, m, "employer", c.employer);
+	tv_puts(a, m, "kind", c.kind);
+	tv_puti(a, m, "people", c.people);
+	tv_puts(a, m, "amount", c.has_amount ? show_yuan(a, c.amount) : "");
+	tv_puts(a, m, "status", c.status);
+	tv_puts(a, m, "assignee", c.assignee);
+	tv_puts(a, m, "handler", c.handler);
+	tv_puts(a, m, "may_call", c.may_call ? "是" : "否");
+	tv_puts(a, m, "mark", triage(&c, &sentence, &flag));
 	tv_puts(a, m, "mark_title", sentence);
 	tv_putb(a, m, "flag", flag);
 	return m;
 }
 
+static const char *const csv_head[] = {
+	"编号", "提交时间", "姓名", "手机号", "身份证号", "区县", "用人单位",
+	"纠纷类型", "涉及人数", "涉及金额(元)", "状态", "负责人", "律师或调解员",
+	"可以联系", "方便联系时间", "是否工会会员", "受理提示", "不予受理原因",
+	"追回金额(元)", "办结时间", "事实经过", "诉求",
+};
+
+/* One case as a CSV row: nothing from the arena. */
+static void
+csv_case(struct csv *out, sqlite3_stmt *st, int full)
+{
+	char idno[19], people[24], amount[32], recovered[32], created[32], closed[32];
+	const char *sentence;
+	int flag;
+	struct lcase c;
+	read_case(NULL, st, &c);
+	if (full)
+		snprintf(idno, sizeof(idno), "%s", c.idno);
+	else
+		mask_idcard(c.idno, idno);
+	snprintf(people, sizeof(people), "%lld", c.people);
+	const char *cells[] = {
+		c.ref, short_time(c.created, created, sizeof(created)), c.name,
+		c.phone, idno, c.district, c.employer, c.kind, people,
+		c.has_amount ? yuan(amount, sizeof(amount), c.amount, 0) : "",
+		c.status, c.assignee, c.handler, c.may_call ? "是" : "否",
+		c.contact, c.member, triage(&c, &sentence, &flag), c.reason,
+		c.has_recovered ? yuan(recovered, sizeof(recovered), c.recovered, 0) : "",
+		short_time(c.closed, closed, sizeof(closed)), c.facts, c.claims,
+	};
+	csv_row(out, cells, ZJ_NELEM(cells));
+}
+
+static const struct queue cases = {
+	.name = "legal-aid", .path = "/staff/legal-aid", .tmpl = "staff/legal/list",
+	.statuses = statuses, .kinds = dispute_types, .kind_label = "纠纷类型",
+	.plans = plans, .row = queue_row,
+	.csv_head = csv_head, .csv_cols = ZJ_NELEM(csv_head), .csv_row = csv_case,
+};
+
 static void
 legal_list(struct req *r)
 {
-	struct queue_filter f;
-	queue_filter_parse(r, &f);
-	struct tval *ctx = tv_map(r->a), *rows = tv_list(r->a);
-	sqlite3_stmt *st = queue_stmt(r, &f, QUEUE_PAGE + 1);
-	if (st == NULL) {
-		resp_error(r, 500, NULL);
-		return;
-	}
-	long long last = 0;
-	int more = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (rows->n == QUEUE_PAGE) {
-			more = 1;
-			break;
-		}
-		struct lcase c;
-		read_case(r->a, st, &c);
-		tv_push(r->a, rows, queue_row(r, &c));
-		last = c.id;
-	}
-	sqlite3_reset(st);
-	const char *q = queue_query(r, &f, 0);
-	tv_put(r->a, ctx, "filter", queue_filter_view(r, &f, statuses, dispute_types));
-	tv_put(r->a, ctx, "rows", rows);
-	tv_putb(r->a, ctx, "empty", rows->n == 0);
-	tv_putb(r->a, ctx, "pick_district", staff_of(r)->district_id == 0);
-	tv_putf(r->a, ctx, "export", "/staff/legal-aid.csv%s%s", *q ? "?" : "", q);
-	if (staff_of(r)->roles & ROLE_ADMIN)
-		tv_putf(r->a, ctx, "export_full", "/staff/legal-aid.csv?%s%sfull=1", q,
-		    *q ? "&" : "");
-	queue_pager(r, ctx, "/staff/legal-aid", &f, last, more);
-	resp_render(r, 200, "staff/legal/list", ctx);
-}
-
-/* "2026-11-23 16:05" in Shanghai, into out; the text itself if unparsable. */
-static const char *
-csv_time(const char *iso, char *out, size_t len)
-{
-	struct tm tm;
-	if (*iso == '\0' || shanghai_tm(iso, &tm) != 0)
-		return iso;
-	strftime(out, len, "%Y-%m-%d %H:%M", &tm);
-	return out;
-}
-
-/* One case as a CSV row: nothing from the arena, so any number of rows
- * keeps the worker's memory flat. */
-static void
-csv_case(struct csv *out, const struct lcase *c, int full)
-{
-	char idno[19], people[24], amount[48], recovered[48], created[32], closed[32];
-	const char *sentence;
-	int flag;
-	if (full)
-		snprintf(idno, sizeof(idno), "%s", c->idno);
-	else
-		mask_idcard(c->idno, idno);
-	snprintf(people, sizeof(people), "%lld", c->people);
-	amount[0] = recovered[0] = '\0';
-	if (c->has_amount)
-		fmt_yuan(amount, sizeof(amount), c->amount, 0);
-	if (c->has_recovered)
-		fmt_yuan(recovered, sizeof(recovered), c->recovered, 0);
-	const char *cells[] = {
-		c->ref, csv_time(c->created, created, sizeof(created)), c->name,
-		c->phone, idno, c->district, c->employer, c->kind, people, amount,
-		c->status, c->assignee, c->handler, c->may_call ? "是" : "否",
-		c->contact, c->member, triage(c, &sentence, &flag), c->reason,
-		recovered, csv_time(c->closed, closed, sizeof(closed)), c->facts,
-		c->claims,
-	};
-	csv_row(out, cells, ZJ_NELEM(cells));
+	queue_list(r, &cases);
 }
 
 static void
 legal_csv(struct req *r)
 {
-	static const char *const head[] = {
-		"编号", "提交时间", "姓名", "手机号", "身份证号", "区县", "用人单位",
-		"纠纷类型", "涉及人数", "涉及金额(元)", "状态", "负责人", "律师或调解员",
-		"可以联系", "方便联系时间", "是否工会会员", "受理提示", "不予受理原因",
-		"追回金额(元)", "办结时间", "事实经过", "诉求",
-	};
-	struct queue_filter f;
-	queue_filter_parse(r, &f);
-	const char *full_q = req_query(r, "full");
-	int full = full_q && strcmp(full_q, "1") == 0 &&
-	    (staff_of(r)->roles & ROLE_ADMIN);
-	const char *q = queue_query(r, &f, 0);
-	audit(r, "export", "legal-aid", *q ? q : "全部");
-	if (full)
-		audit(r, "export.full", "legal-aid", *q ? q : "全部");
-	sqlite3_stmt *st = queue_stmt(r, &f, -1);
-	if (st == NULL) {
-		resp_error(r, 500, NULL);
-		return;
-	}
-	char name[64], today[16];
-	snprintf(today, sizeof(today), "%ld", today_shanghai());
-	snprintf(name, sizeof(name), "legal-aid-%s%s.csv", today, full ? "-full" : "");
-	struct csv out;
-	if (csv_begin(&out, r, name) == 0) {
-		csv_row(&out, head, ZJ_NELEM(head));
-		while (!out.failed && sqlite3_step(st) == SQLITE_ROW) {
-			struct lcase c;
-			read_case(NULL, st, &c);
-			csv_case(&out, &c, full);
-		}
-	}
-	sqlite3_reset(st);
-	if (csv_end(&out) != 0)
-		LOG_INFO("export ended early after %lld rows: the client went away",
-		    out.rows);
+	queue_export(r, &cases);
 }
 
 /* ---- the case page ---- */
 
-/* Text split at line ends, for paragraphs: [{text}]. */
-static struct tval *
-lines(struct arena *a, const char *s)
-{
-	struct tval *list = tv_list(a);
-	while (*s) {
-		size_t n = strcspn(s, "\n");
-		size_t k = n;
-		if (k && s[k - 1] == '\r')
-			k--;
-		if (k) {
-			struct tval *m = tv_map(a);
-			tv_put(a, m, "text", tv_strn(a, s, k));
-			tv_push(a, list, m);
-		}
-		s += n + (s[n] == '\n');
-	}
-	return list;
-}
 
 static const char *
 mime_label(const char *mime)
@@ -531,9 +399,9 @@ case_view(struct req *r, const struct lcase *c)
 	tv_puts(a, m, "kind", c->kind);
 	tv_puti(a, m, "people", c->people);
 	if (c->has_amount)
-		tv_puts(a, m, "amount", legal_yuan(a, c->amount));
-	tv_put(a, m, "facts", lines(a, c->facts));
-	tv_put(a, m, "claims", lines(a, c->claims));
+		tv_puts(a, m, "amount", show_yuan(a, c->amount));
+	tv_put(a, m, "facts", paragraphs(a, c->facts));
+	tv_put(a, m, "claims", paragraphs(a, c->claims));
 	tv_puts(a, m, "member", c->member);
 	tv_puts(a, m, "contact", c->contact);
 	tv_putb(a, m, "may_call", c->may_call);
@@ -542,7 +410,7 @@ case_view(struct req *r, const struct lcase *c)
 	tv_puts(a, m, "assignee", c->assignee);
 	tv_puts(a, m, "handler", c->handler);
 	if (c->has_recovered)
-		tv_puts(a, m, "recovered", legal_yuan(a, c->recovered));
+		tv_puts(a, m, "recovered", show_yuan(a, c->recovered));
 	if (*c->closed)
 		tv_puts(a, m, "closed", show_datetime(a, c->closed));
 	tv_puts(a, m, "mark", triage(c, &sentence, &flag));
@@ -586,18 +454,8 @@ legal_case(struct req *r)
 static const char *
 pct_encode(struct arena *a, const char *name)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	struct buf b = {0};
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("!#$&+-.^_`|~", *p))
-			buf_putc(&b, *p);
-		else {
-			buf_putc(&b, '%');
-			buf_putc(&b, hex[*p >> 4]);
-			buf_putc(&b, hex[*p & 15]);
-		}
-	}
+	buf_put_pct(&b, name, "!#$&+-.^_`|~");
 	const char *out = arena_strdup(a, b.p ? b.p : "");
 	buf_free(&b);
 	return out;

@@ -28,10 +28,6 @@ struct lcase {
 const char *legal_staff_label(struct arena *a, const char *display,
     const char *username);
 
-/* 分 as 元 with thousands separators: 1234567 → "12,345.67" (in a).
- * Never fails; amounts are never negative (one would show as 0.00). */
-const char *legal_yuan(struct arena *a, long long fen);
-
 /*
  * The case of reference ref that r's member of staff may see.  Returns 1
  * with *c filled (r's arena), or 0 when there is none or it is outside

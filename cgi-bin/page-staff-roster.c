@@ -22,6 +22,7 @@
 #include "roster.h"
 #include "staff.h"
 #include "page-staff-volunteer.h"
+#include "text.h"
 #include "valid.h"
 #include "when.h"
 
@@ -167,19 +168,7 @@ show_roster(struct req *r, int status, const struct activity *act,
 	struct tval *ctx = tv_map(a);
 	struct tval *av = activity_view(r, act, now);
 	tv_put(a, ctx, "a", av);
-	struct tval *paras = tv_list(a);
-	for (const char *p = act->description; *p;) {
-		size_t n = strcspn(p, "\n"), k = n;
-		while (k && (p[k - 1] == '\r' || p[k - 1] == ' '))
-			k--;
-		if (k) {
-			struct tval *pm = tv_map(a);
-			tv_put(a, pm, "text", tv_strn(a, p, k));
-			tv_push(a, paras, pm);
-		}
-		p += n + (p[n] == '\n');
-	}
-	tv_put(a, ctx, "paragraphs", paras);
+	tv_put(a, ctx, "paragraphs", paragraphs(a, act->description));
 	long long sums[2] = {0, 0};
 	int rc = roster_list(r, act, "已确认", ctx, "confirmed", e, sums);
 	if (rc == SQLITE_DONE)

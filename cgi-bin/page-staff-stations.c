@@ -46,7 +46,7 @@ static const char sql_list[] =
     "SELECT s.id, s.name, s.code, coalesce(d.name, ''), s.created_at,"
     " (SELECT count(*) FROM join_applications j WHERE j.station_id = s.id)"
     " FROM stations s LEFT JOIN districts d ON d.id = s.district_id"
-    " WHERE ?1 = 0 OR s.id < ?1 ORDER BY s.id DESC LIMIT 51";
+    " WHERE s.id < :below ORDER BY s.id DESC LIMIT :limit";
 static const char sql_station[] =
     "SELECT s.id, s.name, s.code, coalesce(d.name, '')"
     " FROM stations s LEFT JOIN districts d ON d.id = s.district_id"
@@ -60,44 +60,40 @@ static const char sql_insert[] =
 
 /* ---- GET /staff/stations ---- */
 
+static struct tval *
+station_row(struct req *r, const struct queue_filter *f, sqlite3_stmt *st)
+{
+	(void)f;
+	struct arena *a = r->a;
+	struct tval *m = tv_map(a);
+	tv_puts(a, m, "name", db_col_text(st, 1));
+	tv_puts(a, m, "code", db_col_text(st, 2));
+	tv_puts(a, m, "district", db_col_text(st, 3));
+	tv_puts(a, m, "created", show_datetime(a, db_col_text(st, 4)));
+	tv_puti(a, m, "applications", sqlite3_column_int64(st, 5));
+	tv_putf(a, m, "poster", "/staff/stations/%lld/poster",
+	    (long long)sqlite3_column_int64(st, 0));
+	return m;
+}
+
+static const struct queue_plan list_plans[] = {{0, NULL, sql_list}};
+static const struct queue stations = {
+	.name = "stations", .path = "/staff/stations", .tmpl = "staff/stations/list",
+	.plans = list_plans, .row = station_row,
+};
+
 static void
 stations_list(struct req *r)
 {
 	struct arena *a = r->a;
 	struct queue_filter f;
 	queue_filter_parse(r, &f);
-	sqlite3_stmt *st = db_prep(r->app->db, sql_list);
-	if (st == NULL) {
-		resp_error(r, 500, NULL);
-		return;
-	}
-	db_bind_int(st, 1, f.before);
-	struct tval *ctx = tv_map(a), *list = tv_list(a);
-	long long last = 0;
-	int rc, more = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (list->n == QUEUE_PAGE) {
-			more = 1;
-			break;
-		}
-		struct tval *m = tv_map(a);
-		last = sqlite3_column_int64(st, 0);
-		tv_puts(a, m, "name", db_col_text(st, 1));
-		tv_puts(a, m, "code", db_col_text(st, 2));
-		tv_puts(a, m, "district", db_col_text(st, 3));
-		tv_puts(a, m, "created", show_datetime(a, db_col_text(st, 4)));
-		tv_puti(a, m, "applications", sqlite3_column_int64(st, 5));
-		tv_putf(a, m, "poster", "/staff/stations/%lld/poster", last);
-		tv_push(a, list, m);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	struct tval *ctx = tv_map(a);
+	int rc = queue_page(r, &stations, &f, ctx);
+	if (rc != SQLITE_DONE) {
 		answer_db_failure(r, rc);
 		return;
 	}
-	tv_put(a, ctx, "stations", list);
-	tv_putb(a, ctx, "any", list->n > 0);
-	queue_pager(r, ctx, "/staff/stations", &f, last, more);
 	const char *done = req_query(r, "done");
 	if (done && strcmp(done, "created") == 0)
 		tv_puts(a, ctx, "notice", "驿站已添加。点“二维码海报”打印,贴在驿站显眼处。");

@@ -44,19 +44,21 @@ static const char *const states[] = {
 #define SEES(d, c) \
     " (" d " = 0 OR a.district_id = " d " OR (" c " AND a.district_id IS NULL))"
 
+/* The list, newest start first (parameters: queue.h). */
 static const char sql_list[] =
-    "SELECT " ACTIVITY_COLS("''") " WHERE" SEES("?1", "?2")
-    " AND (?3 = '' OR (?3 = '已取消' AND a.cancelled = 1) OR (a.cancelled = 0 AND ("
-    "   (?3 = '报名中' AND a.deadline > ?4 AND a.starts_at > ?4)"
-    "   OR (?3 = '报名已截止' AND a.deadline <= ?4 AND a.starts_at > ?4)"
-    "   OR (?3 = '进行中' AND a.starts_at <= ?4 AND a.ends_at > ?4)"
-    "   OR (?3 = '已结束' AND a.ends_at <= ?4))))"
-    " AND (?5 = '' OR a.starts_at >= ?5) AND (?6 = '' OR a.starts_at < ?6)"
+    "SELECT " ACTIVITY_COLS("''") " WHERE" SEES(":district", ":own_district")
+    " AND (:status = '' OR (:status = '已取消' AND a.cancelled = 1)"
+    "  OR (a.cancelled = 0 AND ("
+    "   (:status = '报名中' AND a.deadline > :now AND a.starts_at > :now)"
+    "   OR (:status = '报名已截止' AND a.deadline <= :now AND a.starts_at > :now)"
+    "   OR (:status = '进行中' AND a.starts_at <= :now AND a.ends_at > :now)"
+    "   OR (:status = '已结束' AND a.ends_at <= :now))))"
+    " AND (:from = '' OR a.starts_at >= :from) AND (:to = '' OR a.starts_at < :to)"
     " AND a.starts_at <= coalesce((SELECT starts_at FROM activities"
-    "   WHERE id = ?7), '9999')"   /* lets the index seek to the cursor */
-    " AND (?7 = 0 OR (a.starts_at, a.id) <"
-    "   (SELECT starts_at, id FROM activities WHERE id = ?7))"
-    " ORDER BY a.starts_at DESC, a.id DESC LIMIT 51";
+    "   WHERE id = :before), '9999')"   /* lets the index seek to the cursor */
+    " AND (:before = 0 OR (a.starts_at, a.id) <"
+    "   (SELECT starts_at, id FROM activities WHERE id = :before))"
+    " ORDER BY a.starts_at DESC, a.id DESC LIMIT :limit";
 #define FIND_COLS \
     "SELECT s.ref, s.name, s.phone, s.status, s.created_at, a.id, a.title," \
     " a.starts_at FROM signups s JOIN activities a ON a.id = s.activity_id"
@@ -205,41 +207,19 @@ bind_scope(struct req *r, sqlite3_stmt *st, int d, long long district)
 	db_bind_int(st, d + 1, s->district_id != 0);
 }
 
-static int
-list_activities(struct req *r, const struct queue_filter *f, struct tval *ctx)
+static struct tval *
+activity_item(struct req *r, const struct queue_filter *f, sqlite3_stmt *st)
 {
-	char now[32];
-	utc_now_iso(now, sizeof(now));
-	sqlite3_stmt *st = db_prep(r->app->db, sql_list);
-	if (st == NULL)
-		return SQLITE_ERROR;
-	bind_scope(r, st, 1, f->district_id);
-	db_bind_text(st, 3, f->status);
-	db_bind_text(st, 4, now);
-	db_bind_text(st, 5, f->from_utc);
-	db_bind_text(st, 6, f->to_utc);
-	db_bind_int(st, 7, f->before);
-	struct tval *list = tv_list(r->a);
-	long long last = 0;
-	int rc, more = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (list->n == QUEUE_PAGE) {
-			more = 1;
-			break;
-		}
-		struct activity act;
-		activity_row(r, st, &act);
-		tv_push(r->a, list, activity_view(r, &act, now));
-		last = act.id;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return rc;
-	tv_put(r->a, ctx, "activities", list);
-	tv_putb(r->a, ctx, "has_activities", list->n > 0);
-	queue_pager(r, ctx, "/staff/volunteer", f, last, more);
-	return SQLITE_DONE;
+	struct activity act;
+	activity_row(r, st, &act);
+	return activity_view(r, &act, f->now);
 }
+
+static const struct queue_plan list_plans[] = {{0, NULL, sql_list}};
+static const struct queue activities = {
+	.name = "volunteer", .path = "/staff/volunteer", .tmpl = "staff/volunteer/list",
+	.statuses = states, .plans = list_plans, .row = activity_item,
+};
 
 /* The sign-ups the search box names (编号, 手机号 or 姓名, exactly). */
 static int
@@ -285,8 +265,7 @@ volunteer_list(struct req *r)
 	queue_filter_parse(r, &f);
 	struct tval *ctx = tv_map(r->a);
 	tv_put(r->a, ctx, "filter", queue_filter_view(r, &f, states, NULL));
-	tv_putb(r->a, ctx, "pick_district", staff_of(r)->district_id == 0);
-	int rc = list_activities(r, &f, ctx);
+	int rc = queue_page(r, &activities, &f, ctx);
 	if (rc == SQLITE_DONE && f.q_kind != Q_NONE)
 		rc = find_volunteers(r, &f, ctx);
 	if (rc != SQLITE_DONE) {

@@ -22,6 +22,7 @@
 #include "http.h"
 #include "pubform.h"
 #include "page-volunteer.h"
+#include "text.h"
 #include "when.h"
 
 static const char *const skills[] = {
@@ -101,21 +102,7 @@ vol_activity_view(struct req *r, const struct activity *act,
 		    strcmp(act->ends_at, now) <= 0 ? "已结束" :
 		    strcmp(act->starts_at, now) <= 0 ? "进行中" : "报名已截止");
 	}
-	/* The description's lines as paragraphs. */
-	struct tval *paras = tv_list(a);
-	for (const char *p = act->description; *p;) {
-		size_t n = strcspn(p, "\n");
-		size_t k = n;
-		while (k && (p[k - 1] == '\r' || p[k - 1] == ' '))
-			k--;
-		if (k) {
-			struct tval *pm = tv_map(a);
-			tv_put(a, pm, "text", tv_strn(a, p, k));
-			tv_push(a, paras, pm);
-		}
-		p += n + (p[n] == '\n');
-	}
-	tv_put(a, m, "paragraphs", paras);
+	tv_put(a, m, "paragraphs", paragraphs(a, act->description));
 	return m;
 }
 
@@ -250,12 +237,10 @@ static const struct sample {
 static void
 sample_time(char *out, size_t len, int days, int h, int m)
 {
-	time_t t = time(NULL) + 8 * 3600;
+	time_t t = shanghai_now();
 	t -= t % 86400;                                   /* Shanghai midnight */
-	t += (time_t)days * 86400 + h * 3600 + m * 60 - 8 * 3600;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	t += (time_t)days * 86400 + h * 3600 + m * 60;
+	shanghai_to_utc_iso(t, out, len);
 }
 
 int

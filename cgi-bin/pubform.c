@@ -213,7 +213,7 @@ answer_db_failure(struct req *r, int rc)
 const char *
 working_days_ahead(struct req *r, int n)
 {
-	time_t t = time(NULL) + 8 * 3600;
+	time_t t = shanghai_now();
 	struct tm tm;
 	while (n > 0) {
 		t += 24 * 3600;

@@ -1,21 +1,26 @@
 /*
- * queue.c - filters and paging of the staff queues.  Application code,
- * not core: it knows districts, staff and the RH/FY/ZY references.
+ * queue.c - the staff queues: filters, the choice of statement, paging,
+ * the page and the export (see queue.h).  Application code, not core: it
+ * knows districts, staff and the RH/FY/ZY references.
  */
 #include "queue.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "app.h"
+#include "csv.h"
 #include "http.h"
 #include "pubform.h"
 #include "staff.h"
 #include "util.h"
+#include "when.h"
 
-static const char *
-qget(struct req *r, const char *name)
+const char *
+queue_param(struct req *r, const char *name, size_t max)
 {
 	const char *v = req_query(r, name);
 	if (v == NULL)
@@ -25,7 +30,13 @@ qget(struct req *r, const char *name)
 	size_t n = strlen(v);
 	while (n && v[n - 1] == ' ')
 		n--;
-	return arena_strndup(r->a, v, n);
+	return n > max ? "" : arena_strndup(r->a, v, n);
+}
+
+static const char *
+qget(struct req *r, const char *name)
+{
+	return queue_param(r, name, SIZE_MAX);
 }
 
 /* "2026-11-23" (a Shanghai date) + days → the UTC instant it starts. */
@@ -36,11 +47,8 @@ date_to_utc(struct req *r, const char *d, int days)
 	char *end = strptime(d, "%Y-%m-%d", &tm);
 	if (end == NULL || *end != '\0' || tm.tm_year < 100 || tm.tm_year > 300)
 		return NULL;
-	time_t t = timegm(&tm) + (time_t)days * 86400 - 8 * 3600;
-	struct tm u;
-	gmtime_r(&t, &u);
 	char out[32];
-	strftime(out, sizeof(out), "%Y-%m-%dT%H:%M:%SZ", &u);
+	shanghai_to_utc_iso(timegm(&tm) + (time_t)days * 86400, out, sizeof(out));
 	return arena_strdup(r->a, out);
 }
 
@@ -88,8 +96,16 @@ queue_filter_parse(struct req *r, struct queue_filter *f)
 		f->q_kind = Q_REF;
 	else if (strlen(f->q) == 11 && strspn(f->q, "0123456789") == 11)
 		f->q_kind = Q_PHONE;
-	else
+	else if (strlen(f->q) == 18 && strspn(f->q, "0123456789") >= 17 &&
+	    (f->q[17] == 'X' || f->q[17] == 'x' || f->q[17] <= '9')) {
+		f->q_kind = Q_IDNO;
+		if (f->q[17] == 'x')
+			f->q = arena_printf(r->a, "%.17sX", f->q);
+	} else
 		f->q_kind = Q_NAME;
+	char now[32];
+	utc_now_iso(now, sizeof(now));
+	f->now = arena_strdup(r->a, now);
 }
 
 static struct tval *
@@ -119,10 +135,12 @@ queue_filter_view(struct req *r, const struct queue_filter *f,
 	tv_puts(a, v, "to", f->to);
 	tv_put(a, v, "statuses", options(r, statuses, f->status));
 	tv_put(a, v, "kinds", options(r, kinds, f->kind));
+	tv_putb(a, v, "has_kinds", kinds && *kinds);
 	if (s == NULL || s->district_id == 0) {
 		int sample;
 		tv_put(a, v, "districts", options(r, district_options(r, &sample),
 		    req_query(r, "district") ? req_query(r, "district") : ""));
+		tv_putb(a, v, "pick_district", 1);
 	}
 	if (f->error)
 		tv_puts(a, v, "error", f->error);
@@ -163,8 +181,9 @@ queue_query(struct req *r, const struct queue_filter *f, long long before)
 	return out;
 }
 
-void
-queue_pager(struct req *r, struct tval *ctx, const char *base,
+/* The pager into ctx: "next" when more, "first" when not on the first. */
+static void
+pager(struct req *r, struct tval *ctx, const char *base,
     const struct queue_filter *f, long long last_id, int more)
 {
 	if (more) {
@@ -175,4 +194,235 @@ queue_pager(struct req *r, struct tval *ctx, const char *base,
 		const char *q = queue_query(r, f, 0);
 		tv_putf(r->a, ctx, "first", "%s%s%s", base, *q ? "?" : "", q);
 	}
+}
+
+/* ---- choosing and binding the statement ---- */
+
+/* The parts f has, as QF_* bits. */
+static unsigned
+has(const struct queue_filter *f)
+{
+	unsigned h = 0;
+	if (*f->status)
+		h |= QF_STATUS;
+	if (*f->kind)
+		h |= QF_KIND;
+	if (f->district_id)
+		h |= QF_DISTRICT;
+	if (*f->from_utc || *f->to_utc)
+		h |= QF_DATES;
+	switch (f->q_kind) {
+	case Q_REF: h |= QF_REF; break;
+	case Q_PHONE: h |= QF_PHONE; break;
+	case Q_IDNO: h |= QF_IDNO | QF_NAME; break;
+	case Q_NAME: h |= QF_NAME; break;
+	case Q_NONE: break;
+	}
+	return h;
+}
+
+static const char *
+choose(struct req *r, const struct queue_plan *p, const struct queue_filter *f,
+    int page)
+{
+	unsigned h = has(f);
+	for (; p->needs; p++)
+		if ((p->needs & h) == p->needs && (p->fits == NULL || p->fits(r, f, page)))
+			return p->sql;
+	return p->sql;
+}
+
+const char *
+queue_prefix_end(struct arena *a, const char *lo)
+{
+	size_t n = strlen(lo);
+	char *hi = arena_strndup(a, lo, n);
+	while (n > 0 && (unsigned char)hi[n - 1] == 0xff)
+		hi[--n] = '\0';
+	if (n == 0)
+		return "";
+	hi[n - 1] = (char)((unsigned char)hi[n - 1] + 1);
+	return hi;
+}
+
+/* Bind every parameter of st by its name (queue.h); -1 on a name we do
+ * not know. */
+static int
+queue_bind(struct req *r, sqlite3_stmt *st, const struct queue_filter *f,
+    long long limit)
+{
+	const struct staff *s = staff_of(r);
+	long long before = limit < 0 ? 0 : f->before;
+	int n = sqlite3_bind_parameter_count(st);
+	for (int i = 1; i <= n; i++) {
+		const char *name = sqlite3_bind_parameter_name(st, i);
+		const char *text = NULL;
+		long long num = 0;
+		if (name == NULL)
+			name = "?";
+		if (strcmp(name, ":status") == 0)
+			text = f->status;
+		else if (strcmp(name, ":kind") == 0)
+			text = f->kind;
+		else if (strcmp(name, ":from") == 0)
+			text = f->from_utc;
+		else if (strcmp(name, ":to") == 0)
+			text = f->to_utc;
+		else if (strcmp(name, ":to_end") == 0)
+			text = *f->to_utc ? f->to_utc : "~";
+		else if (strcmp(name, ":q") == 0)
+			text = f->q;
+		else if (strcmp(name, ":q_end") == 0)
+			text = f->q_kind == Q_NAME ? queue_prefix_end(r->a, f->q) : "";
+		else if (strcmp(name, ":now") == 0)
+			text = f->now;
+		else if (strcmp(name, ":district") == 0)
+			num = f->district_id;
+		else if (strcmp(name, ":own_district") == 0)
+			num = s && s->district_id != 0;
+		else if (strcmp(name, ":below") == 0)
+			num = before > 0 ? before : INT64_MAX;
+		else if (strcmp(name, ":before") == 0)
+			num = before;
+		else if (strcmp(name, ":limit") == 0)
+			num = limit;
+		else {
+			LOG_ERR("unknown parameter %s in: %s", name, sqlite3_sql(st));
+			return -1;
+		}
+		if (text)
+			db_bind_text(st, i, text);
+		else
+			db_bind_int(st, i, num);
+	}
+	return 0;
+}
+
+sqlite3_stmt *
+queue_stmt(struct req *r, const struct queue_plan *plans,
+    const struct queue_filter *f, long long limit)
+{
+	sqlite3_stmt *st = db_prep(r->app->db, choose(r, plans, f, limit >= 0));
+	if (st == NULL)
+		return NULL;
+	if (queue_bind(r, st, f, limit) != 0) {
+		sqlite3_reset(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* ---- the page ---- */
+
+int
+queue_page(struct req *r, const struct queue *q, const struct queue_filter *f,
+    struct tval *ctx)
+{
+	sqlite3_stmt *st = queue_stmt(r, q->plans, f, QUEUE_PAGE + 1);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	struct tval *rows = tv_list(r->a);
+	long long last = 0;
+	int more = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (rows->n == QUEUE_PAGE) {
+			more = 1;
+			break;
+		}
+		last = sqlite3_column_int64(st, 0);
+		tv_push(r->a, rows, q->row(r, f, st));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return rc;
+	tv_put(r->a, ctx, "rows", rows);
+	tv_putb(r->a, ctx, "has_rows", rows->n > 0);
+	tv_puti(r->a, ctx, "count", (long long)rows->n);
+	pager(r, ctx, q->path, f, last, more);
+	return SQLITE_DONE;
+}
+
+/* The filter of a queue's page or export: a status not one of q's dropped. */
+static void
+filter(struct req *r, const struct queue *q, struct queue_filter *f)
+{
+	queue_filter_parse(r, f);
+	int known = 0;
+	for (const char *const *s = q->statuses; s && *s; s++)
+		known |= strcmp(*s, f->status) == 0;
+	if (!known)
+		f->status = "";
+}
+
+void
+queue_list(struct req *r, const struct queue *q)
+{
+	struct queue_filter f;
+	filter(r, q, &f);
+	struct tval *ctx = tv_map(r->a);
+	int rc = queue_page(r, q, &f, ctx);
+	if (rc != SQLITE_DONE) {
+		answer_db_failure(r, rc);
+		return;
+	}
+	tv_put(r->a, ctx, "filter", queue_filter_view(r, &f, q->statuses, q->kinds));
+	if (q->csv_row) {
+		const char *qs = queue_query(r, &f, 0);
+		tv_putf(r->a, ctx, "export", "%s.csv%s%s", q->path, *qs ? "?" : "", qs);
+		if (staff_of(r)->roles & ROLE_ADMIN)
+			tv_putf(r->a, ctx, "export_full", "%s.csv?%s%sfull=1", q->path,
+			    qs, *qs ? "&" : "");
+	}
+	resp_render(r, 200, q->tmpl, ctx);
+}
+
+/* ---- the export ---- */
+
+/* The filter in words, for the audit log. */
+static const char *
+filter_words(struct req *r, const struct queue *q, const struct queue_filter *f,
+    int full)
+{
+	const struct staff *s = staff_of(r);
+	const char *district = s->district_id ? s->district :
+	    f->district_id ? req_query(r, "district") : "";
+	return arena_printf(r->a, "状态=%s 区县=%s %s=%s 搜索=%s 从=%s 到=%s%s",
+	    *f->status ? f->status : "全部", *district ? district : "全部",
+	    q->kind_label, *f->kind ? f->kind : "全部", f->q, f->from, f->to,
+	    full ? " 完整身份证号" : "");
+}
+
+void
+queue_export(struct req *r, const struct queue *q)
+{
+	struct queue_filter f;
+	filter(r, q, &f);
+	const char *full_q = req_query(r, "full");
+	int full = full_q && strcmp(full_q, "1") == 0 &&
+	    (staff_of(r)->roles & ROLE_ADMIN);
+	const char *words = filter_words(r, q, &f, full);
+	audit(r, "export", q->name, words);
+	if (full)
+		audit(r, "export.full", q->name, words);
+	sqlite3_stmt *st = queue_stmt(r, q->plans, &f, -1);
+	if (st == NULL) {
+		resp_error(r, 500, NULL);
+		return;
+	}
+	const char *name = arena_printf(r->a, "%s-%ld%s.csv", q->name,
+	    today_shanghai(), full ? "-full" : "");
+	struct csv out;
+	int rc = SQLITE_DONE;
+	if (csv_begin(&out, r, name) == 0 && strcmp(r->method, "HEAD") != 0) {
+		csv_row(&out, q->csv_head, q->csv_cols);
+		while (!out.failed && (rc = sqlite3_step(st)) == SQLITE_ROW)
+			q->csv_row(&out, st, full);
+	}
+	sqlite3_reset(st);
+	if (!out.failed && rc != SQLITE_DONE)
+		LOG_ERR("%s export cut short after %lld rows: %s", q->name,
+		    out.rows, sqlite3_errstr(rc));
+	if (csv_end(&out) != 0)
+		LOG_INFO("%s export ended early after %lld rows: the client went away",
+		    q->name, out.rows);
 }

@@ -1,14 +1,39 @@
 /*
- * queue.h - what the staff review queues share: the filter in the query
+ * queue.h - the staff queues.  Application code (it knows staff, their
+ * districts and our reference prefixes), not core.
+ *
+ * A queue is a table (struct queue): its statements, each with the filter
+ * parts it needs, a row view, and its export; queue_list and queue_export
+ * are its whole GET handlers.  What they share: the filter in the query
  * string (status, district, kind, search, date range), scoped to the
  * member of staff's district, and stable paging by id (?before=ID, 50 a
  * page, newest first), so a page never shifts while new submissions come.
+ *
+ * Statements name their parameters; queue_bind binds every one it knows:
+ *   :status :kind      the filter's status and kind ('' for any)
+ *   :district          district id (0 for every district the person sees)
+ *   :own_district      1 when the person is bound to one district
+ *   :from :to          created_at range in UTC ('' for open)
+ *   :to_end            the range's end, '~' when open (sorts after any time)
+ *   :q                 the search text ('' for none)
+ *   :q_end             a name search's prefix end: [:q, :q_end) holds every
+ *                      name starting with :q ('' unless a name search)
+ *   :below             ids below this (the cursor; INT64_MAX on a first page)
+ *   :before            the cursor as given (0 on a first page)
+ *   :limit             rows wanted (-1: all, for an export)
+ *   :now               the current UTC time (ISO-8601)
+ * Any other name is a programming error: the request answers 500.
  */
 #ifndef ZJ_QUEUE_H
 #define ZJ_QUEUE_H
 
+#include <stddef.h>
+
+#include "db.h"
 #include "mustache.h"
 
+struct arena;
+struct csv;
 struct req;
 
 #define QUEUE_PAGE 50
@@ -22,8 +47,55 @@ struct queue_filter {
 	const char *to_utc;     /* created_at <  this ("" for none) */
 	long long district_id;  /* 0 for every district the person may see */
 	long long before;       /* paging cursor: ids below this; 0 = first */
-	enum { Q_NONE, Q_REF, Q_PHONE, Q_NAME } q_kind;
+	/* Q_IDNO: 18 characters an ID number could be (a trailing x is
+	 * written X, as stored); a queue without an ID-number statement
+	 * searches it as a name. */
+	enum { Q_NONE, Q_REF, Q_PHONE, Q_NAME, Q_IDNO } q_kind;
 	const char *error;      /* a bad date or district, for the page */
+	const char *now;        /* the UTC time the request is judged at */
+};
+
+/* The parts of a filter a statement needs (struct queue_plan.needs). */
+enum {
+	QF_STATUS = 1 << 0, QF_KIND = 1 << 1, QF_DISTRICT = 1 << 2,
+	QF_DATES = 1 << 3,                        /* from or to given */
+	QF_REF = 1 << 4, QF_PHONE = 1 << 5,
+	QF_NAME = 1 << 6,                         /* also set for Q_IDNO */
+	QF_IDNO = 1 << 7,
+};
+
+/*
+ * One way to find a queue's rows.  A queue lists its plans from the most
+ * particular to the most general; the first whose needs the filter has,
+ * and whose fits (when given) agrees, is used.  page: 1 for a page of
+ * QUEUE_PAGE rows, 0 for an export of every row.  The last plan needs
+ * nothing.  Each statement walks one index (see the migrations), so which
+ * plan is picked is what keeps a queue fast.
+ */
+struct queue_plan {
+	unsigned needs;
+	int (*fits)(struct req *r, const struct queue_filter *f, int page);
+	const char *sql;
+};
+
+/* A queue: what queue_list and queue_export need to serve it. */
+struct queue {
+	const char *name;        /* "joins": audit target, export file name */
+	const char *path;        /* "/staff/joins"; the export is path + ".csv" */
+	const char *tmpl;        /* the page's template, "staff/joins/list" */
+	const char *const *statuses;   /* the status choices; others are dropped */
+	const char *const *kinds;      /* the kind choices (NULL: none) */
+	const char *kind_label;        /* what a kind is, "职业", for the audit */
+	const struct queue_plan *plans;
+	/* One row's view; column 0 of every statement is the row's id. */
+	struct tval *(*row)(struct req *r, const struct queue_filter *f,
+	    sqlite3_stmt *st);
+	/* The export (queue_export), when there is one: its head and one row.
+	 * csv_row takes nothing from the arena, so any number of rows keeps
+	 * the worker's memory flat. */
+	const char *const *csv_head;
+	size_t csv_cols;
+	void (*csv_row)(struct csv *out, sqlite3_stmt *st, int full);
 };
 
 /*
@@ -33,10 +105,14 @@ struct queue_filter {
  */
 void queue_filter_parse(struct req *r, struct queue_filter *f);
 
+/* A query-string value trimmed of spaces, from the arena; "" when absent
+ * or longer than max bytes. */
+const char *queue_param(struct req *r, const char *name, size_t max);
+
 /*
  * The filter form's data: {status, kind, q, from, to, district,
- * statuses: [{value, selected}], kinds: […], districts: […] (empty when
- * the person is bound to one), error}.
+ * statuses: [{value, selected}], kinds: […] and has_kinds, districts: […] and
+ * pick_district (only when the person is not bound to one), error}.
  */
 struct tval *queue_filter_view(struct req *r, const struct queue_filter *f,
     const char *const *statuses, const char *const *kinds);
@@ -48,11 +124,41 @@ struct tval *queue_filter_view(struct req *r, const struct queue_filter *f,
 const char *queue_query(struct req *r, const struct queue_filter *f,
     long long before);
 
+/* The end of a name prefix range [lo, hi): lo with its last byte raised,
+ * which no UTF-8 text starting with lo reaches ("" when none). */
+const char *queue_prefix_end(struct arena *a, const char *lo);
+
 /*
- * Put the pager into ctx: "next" (URL of the next page when more) and
- * "first" (URL of the first page when this is not it).  base: "/staff/joins".
+ * The statement of the first of plans that fits f, prepared and bound
+ * (see the top of this file); limit -1 for every row.  NULL when it does
+ * not compile or names a parameter queue_bind does not know (logged).
  */
-void queue_pager(struct req *r, struct tval *ctx, const char *base,
-    const struct queue_filter *f, long long last_id, int more);
+sqlite3_stmt *queue_stmt(struct req *r, const struct queue_plan *plans,
+    const struct queue_filter *f, long long limit);
+
+/*
+ * One page of q's rows for f into ctx: "rows" (q->row of each),
+ * "has_rows", "count", and the pager: "next" (the next page's URL, when
+ * there are more) and "first" (when this is not the first page).
+ * Returns SQLITE_DONE, or the SQLite code of the failure (answer it with
+ * answer_db_failure: a page cut short is never served).
+ */
+int queue_page(struct req *r, const struct queue *q,
+    const struct queue_filter *f, struct tval *ctx);
+
+/*
+ * GET q->path: the filter, one page, links to the export (with full ID
+ * numbers for an admin), rendered with q->tmpl; 500/503 on a database
+ * failure.
+ */
+void queue_list(struct req *r, const struct queue *q);
+
+/*
+ * GET q->path.csv: every row of the filtered queue as CSV, streamed,
+ * "<name>-YYYYMMDD.csv" ("-full" with ?full=1: an admin gets full ID
+ * numbers).  The export, and a full one once more as "export.full", is
+ * audited first with the filter in words.
+ */
+void queue_export(struct req *r, const struct queue *q);
 
 #endif

@@ -265,13 +265,12 @@ buf_free(struct buf *b)
 }
 
 void
-buf_put_urlencoded(struct buf *b, const char *s, int keep_slash)
+buf_put_pct(struct buf *b, const char *s, const char *keep)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-_.~", *p) ||
-		    (keep_slash && *p == '/'))
+		    (*p >= '0' && *p <= '9') || strchr(keep, *p) != NULL)
 			buf_putc(b, *p);
 		else {
 			buf_putc(b, '%');
@@ -279,6 +278,12 @@ buf_put_urlencoded(struct buf *b, const char *s, int keep_slash)
 			buf_putc(b, hex[*p & 15]);
 		}
 	}
+}
+
+void
+buf_put_urlencoded(struct buf *b, const char *s, int keep_slash)
+{
+	buf_put_pct(b, s, keep_slash ? "-_.~/" : "-_.~");
 }
 
 void

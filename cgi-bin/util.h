@@ -66,6 +66,10 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 
+/* Append s percent-encoded (%XX): every byte but A-Z a-z 0-9 and the
+ * characters of keep, e.g. "!#$&+-.^_`|~" for an RFC 8187 filename*. */
+void buf_put_pct(struct buf *b, const char *s, const char *keep);
+
 /* Append s percent-encoded for a URL query (all but A-Z a-z 0-9 - _ . ~;
  * keep_slash: '/' too, for a path). */
 void buf_put_urlencoded(struct buf *b, const char *s, int keep_slash);

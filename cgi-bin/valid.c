@@ -11,6 +11,7 @@
 
 #include "http.h"
 #include "util.h"
+#include "when.h"
 
 /* Leading and trailing spaces (ASCII and U+3000) are not part of a value. */
 static const char *
@@ -324,15 +325,6 @@ days_in_month(int y, int m)
 	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return 29;
 	return d[m - 1];
-}
-
-long
-today_shanghai(void)
-{
-	time_t t = time(NULL) + 8 * 3600;  /* Asia/Shanghai: UTC+8, no DST */
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	return (tm.tm_year + 1900) * 10000L + (tm.tm_mon + 1) * 100L + tm.tm_mday;
 }
 
 int

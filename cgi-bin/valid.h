@@ -79,8 +79,6 @@ int valid_idcard_sex(const char *s);
 /* Age in whole years on the date today (YYYYMMDD) of someone born on
  * birth (YYYYMMDD). */
 int age_on(long birth, long today);
-/* Today's date in Asia/Shanghai as YYYYMMDD. */
-long today_shanghai(void);
 
 /* 11 digits, 1[3-9] then 9 digits. */
 const char *valid_phone(const char *s);

@@ -8,6 +8,30 @@
 
 #include "util.h"
 
+time_t
+shanghai_now(void)
+{
+	return time(NULL) + SHANGHAI_OFFSET;
+}
+
+long
+today_shanghai(void)
+{
+	time_t t = shanghai_now();
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	return (tm.tm_year + 1900) * 10000L + (tm.tm_mon + 1) * 100L + tm.tm_mday;
+}
+
+void
+shanghai_to_utc_iso(time_t local, char *out, size_t len)
+{
+	time_t t = local - SHANGHAI_OFFSET;
+	struct tm u;
+	gmtime_r(&t, &u);
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &u);
+}
+
 /* "2026-12-01T01:00:00Z" → Shanghai wall-clock broken down in *tm. */
 int
 shanghai_tm(const char *iso, struct tm *tm)
@@ -20,7 +44,7 @@ shanghai_tm(const char *iso, struct tm *tm)
 		return -1;
 	u.tm_year -= 1900;
 	u.tm_mon -= 1;
-	time_t t = timegm(&u) + 8 * 3600;
+	time_t t = timegm(&u) + SHANGHAI_OFFSET;
 	gmtime_r(&t, tm);
 	return 0;
 }
@@ -36,7 +60,7 @@ show_time(struct arena *a, const char *iso, int time_only)
 		return iso;
 	if (time_only)
 		return arena_printf(a, "%02d:%02d", tm.tm_hour, tm.tm_min);
-	time_t t = time(NULL) + 8 * 3600;
+	time_t t = shanghai_now();
 	gmtime_r(&t, &now);
 	return arena_printf(a, "%.0d%s%d月%d日 周%s %02d:%02d",
 	    tm.tm_year != now.tm_year ? tm.tm_year + 1900 : 0,
@@ -57,7 +81,6 @@ show_span(struct arena *a, const char *start, const char *end)
 	    show_time(a, end, 0));
 }
 
-
 const char *
 show_datetime(struct arena *a, const char *iso)
 {
@@ -66,4 +89,14 @@ show_datetime(struct arena *a, const char *iso)
 		return iso;
 	return arena_printf(a, "%d年%d月%d日 %02d:%02d", tm.tm_year + 1900,
 	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+}
+
+const char *
+short_time(const char *iso, char *out, size_t len)
+{
+	struct tm tm;
+	if (*iso == '\0' || shanghai_tm(iso, &tm) != 0)
+		return iso;
+	strftime(out, len, "%Y-%m-%d %H:%M", &tm);
+	return out;
 }

@@ -7,9 +7,26 @@
 #ifndef ZJ_WHEN_H
 #define ZJ_WHEN_H
 
+#include <stddef.h>
 #include <time.h>
 
 struct arena;
+
+/* Shanghai is UTC+8 all year: this many seconds ahead of UTC.  Use the
+ * functions below rather than the number. */
+#define SHANGHAI_OFFSET (8 * 3600)
+
+/* Shanghai's wall clock now, as a time_t to break down with gmtime_r (a
+ * local time, not an instant).  Never fails. */
+time_t shanghai_now(void);
+
+/* Today in Shanghai as YYYYMMDD, e.g. 20261202.  Never fails. */
+long today_shanghai(void);
+
+/* The instant a Shanghai wall-clock time (a local time_t, as shanghai_now
+ * or timegm of a broken-down Shanghai time gives) is, as stored:
+ * "2026-12-01T01:00:00Z" into out (len ≥ 21).  Never fails. */
+void shanghai_to_utc_iso(time_t local, char *out, size_t len);
 
 /* Parse a stored UTC time into Shanghai's broken-down time.  0 or -1. */
 int shanghai_tm(const char *iso, struct tm *tm);
@@ -23,5 +40,10 @@ const char *show_span(struct arena *a, const char *start, const char *end);
 
 /* "2026年11月23日 16:05": for histories and records. */
 const char *show_datetime(struct arena *a, const char *iso);
+
+/* "2026-11-23 16:05" into out (len ≥ 17), for lists and CSV cells: no
+ * arena, so an export may call it for every row.  Returns out, or iso
+ * itself when it is empty or unparsable. */
+const char *short_time(const char *iso, char *out, size_t len);
 
 #endif

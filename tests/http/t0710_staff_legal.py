@@ -105,7 +105,7 @@ def test_the_queue_shows_the_own_district_with_every_column():
     assert mine in refs(t.text) and theirs not in refs(t.text)
     for head in ("编号", "提交时间", "姓名", "手机号", "区县", "用人单位", "纠纷类型", "涉及人数",
                  "涉及金额(元)", "状态", "负责人", "可以联系", "受理提示"):
-        assert "<th>%s</th>" % head in t.text, head
+        assert "<th scope=\"col\">%s</th>" % head in t.text, head
     row = row_of(t.text, mine)
     for cell in ("张三丰", "13900000001", "朝阳区", "某某建筑劳务有限公司", "拖欠工资", " 3 ",
                  "12,345.67", "待受理", " 否 ", "不限金额"):
@@ -447,7 +447,7 @@ def test_the_csv_export_follows_the_filter_masks_and_neutralises():
     assert evil in by_ref and far in by_ref
     assert VALID_ID in by_ref[evil]
     full = S.sql("SELECT username, detail FROM audit WHERE action = 'export.full'")
-    assert full == [("admin", "kind=%E7%A4%BE%E4%BC%9A%E4%BF%9D%E9%99%A9")]
+    assert full == [("admin", "状态=全部 区县=全部 纠纷类型=社会保险 搜索= 从= 到= 完整身份证号")]
     # the queue page links to the export with the same filter
     page = L5.get("/staff/legal-aid?kind=%E7%A4%BE%E4%BC%9A%E4%BF%9D%E9%99%A9").text
     assert 'href="/staff/legal-aid.csv?kind=%E7%A4%BE%E4%BC%9A%E4%BF%9D%E9%99%A9"' in page

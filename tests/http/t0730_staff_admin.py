@@ -329,7 +329,7 @@ def test_audit_pages_fifty_at_a_time_without_overlap():
         rows = audit_rows(t)
         assert len(rows) <= 50
         seen += [row[0] for row in rows]
-        m = re.search(r'<a href="([^"]+)" rel="next">', t)
+        m = re.search(r'<a href="([^"]+)">下一页', t)
         path = unescape(m.group(1)) if m else None
         if path:
             assert "action=test.bulk" in path and "before=" in path, path
