@@ -12,6 +12,7 @@
 #include "http.h"
 #include "staff.h"
 #include "util.h"
+#include "writer.h"
 
 const struct route *const app_routes[] = {
 	page_home_routes,
@@ -27,6 +28,13 @@ const struct route *const app_routes[] = {
 	page_staff_home_routes,
 	page_staff_audit_routes,
 	page_staff_accounts_routes,
+	NULL,
+};
+
+/* Every write is a job of one of these tables (writer.h). */
+const struct job_type *const app_jobs[] = {
+	page_join_jobs,
+	cli_jobs,
 	NULL,
 };
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "http.h"
+#include "writer.h"
 
 struct app;
 struct db;
@@ -26,6 +27,10 @@ extern const struct route page_staff_stations_routes[];
 extern const struct route page_staff_home_routes[];
 extern const struct route page_staff_audit_routes[];
 extern const struct route page_staff_accounts_routes[];
+
+/* Job tables of the page files (writer.h; NULL-name terminated). */
+extern const struct job_type page_join_jobs[];
+extern const struct job_type cli_jobs[];        /* cli-jobs.c */
 
 /*
  * Load the sample volunteer activities (marked 示例) into a database that

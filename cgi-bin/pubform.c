@@ -184,11 +184,18 @@ int
 event_add(struct req *r, const char *ref, const char *status, const char *note,
     int public, long long staff_id)
 {
+	return event_insert(r->app->db, ref, status, note, public, staff_id);
+}
+
+int
+event_insert(struct db *db, const char *ref, const char *status, const char *note,
+    int public, long long staff_id)
+{
 	static const char sql[] =
 	    "INSERT INTO events (ref, status, note, public, staff_id, created_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	char now[32];
-	sqlite3_stmt *st = db_prep(r->app->db, sql);
+	sqlite3_stmt *st = db_prep(db, sql);
 	if (st == NULL)
 		return SQLITE_ERROR;
 	utc_now_iso(now, sizeof(now));
@@ -199,7 +206,7 @@ event_add(struct req *r, const char *ref, const char *status, const char *note,
 	if (staff_id)
 		db_bind_int(st, 5, staff_id);
 	db_bind_text(st, 6, now);
-	return db_exec_stmt(r->app->db, st);
+	return db_exec_stmt(db, st);
 }
 
 void
