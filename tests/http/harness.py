@@ -109,10 +109,31 @@ class Server:
         with open(os.path.join(self.run, "zhijia.pid")) as f:
             return int(f.read().strip())
 
-    def worker_pids(self):
+    def children(self):
+        """(pid, name) of the master's children: workers are "zhijia",
+        the writer "zhijia-writer"."""
         master = self.master_pid()
-        out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True)
-        return sorted(int(p) for p in out.stdout.split())
+        try:  # read /proc: a pgrep per call is slow on a loaded machine
+            with open("/proc/%d/task/%d/children" % (master, master)) as f:
+                pids = [int(p) for p in f.read().split()]
+        except OSError:
+            return []
+        found = []
+        for p in pids:
+            try:
+                with open("/proc/%d/comm" % p) as f:
+                    found.append((p, f.read().strip()))
+            except OSError:
+                pass
+        return found
+
+    def worker_pids(self):
+        return sorted(p for p, n in self.children() if n != "zhijia-writer")
+
+    def writer_pid(self):
+        """The writer process's pid, or None (being re-forked)."""
+        pids = [p for p, n in self.children() if n == "zhijia-writer"]
+        return pids[0] if pids else None
 
     def stop(self):
         if self.proc.poll() is None:

@@ -272,7 +272,8 @@ class Site(Server):
         return [master] + [int(p) for p in out.stdout.split()]
 
     def all_pids(self):
-        return [self.proc.pid, self.master_pid()] + self.worker_pids() + self.nginx_pids()
+        return ([self.proc.pid, self.master_pid()] + [p for p, _ in self.children()] +
+                self.nginx_pids())
 
     def kill_everything(self):
         """SIGKILL local.sh, nginx and zhijia (master and workers) at once,
