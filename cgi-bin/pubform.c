@@ -12,6 +12,7 @@
 #include "http.h"
 #include "sign.h"
 #include "util.h"
+#include "writer.h"
 #include "when.h"
 
 void
@@ -213,7 +214,9 @@ void
 answer_db_failure(struct req *r, int rc)
 {
 	db_rollback(r->app->db);
-	resp_error(r, db_unavailable(rc) ? 503 : 500, NULL);
+	resp_error(r, db_unavailable(rc) ? 503 : 500, rc == JOB_LOST ?
+	    "服务器刚才没有完成回应,您的信息可能已经保存。请稍等片刻后再提交一次:"
+	    "如果已经保存,会显示您原来的编号,不会重复登记。" : NULL);
 }
 
 const char *

@@ -73,7 +73,8 @@ int event_insert(struct db *db, const char *ref, const char *status,
     const char *note, int public, long long staff_id);
 
 /* Answer after a failed write: 503 "暂时无法提交" when the database was
- * busy, locked or full (nothing stored), else 500. */
+ * busy, locked or full (nothing stored; for JOB_LOST: may be stored, send
+ * it again), else 500. */
 void answer_db_failure(struct req *r, int rc);
 
 /* A date n working days (Mon–Fri) after today, in Shanghai, as text

@@ -384,7 +384,7 @@ job_run(struct db *db, const struct job *in, struct job *out)
 		    ready == 0 ? "timed out" : got == 0 ? "writer gone" : "bad answer");
 		ep_close();
 		job_init(out, in->name);
-		return out->rc = ready == 0 ? SQLITE_BUSY : SQLITE_IOERR;
+		return out->rc = ready == 0 ? SQLITE_BUSY : JOB_LOST;
 	}
 	return out->rc;
 }

@@ -60,6 +60,7 @@
 #ifndef ZJ_WRITER_H
 #define ZJ_WRITER_H
 
+#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,6 +77,14 @@ struct job_field {
 	uint16_t text;       /* offset of the text, or 0xffff for an integer */
 	int64_t num;
 };
+
+/*
+ * job_run's code when the writer died with the job in hand: it may have
+ * been committed or not.  Pages answer 503 saying the page *may* have
+ * been saved and to send it again (a resent page is stored once).  Its
+ * primary code is SQLITE_IOERR, so db_unavailable() says 503 for it.
+ */
+#define JOB_LOST (SQLITE_IOERR | (200 << 8))
 
 /* Plain data, sent as it is between processes of one build. */
 struct job {
@@ -122,8 +131,8 @@ long long job_int(const struct job *j, const char *name, long long dflt);
  * Run job in and wait for its answer, filling out (job_init'ed by this
  * call).  Returns the job function's code (SQLITE_DONE when stored), the
  * COMMIT's code when its batch failed to commit, SQLITE_BUSY when it could
- * not start within JOB_BUDGET_MS, SQLITE_IOERR when the writer died with it
- * in hand (it may or may not be stored: a resent page is stored once),
+ * not start within JOB_BUDGET_MS, JOB_LOST when the writer died with it in
+ * hand (it may or may not be stored: a resent page is stored once),
  * SQLITE_NOTFOUND for an unknown name, SQLITE_TOOBIG for an overflowed job.
  * Use db_unavailable(rc) to answer 503.
  *

@@ -21,8 +21,10 @@ import traceback
 import urllib.parse
 
 # Lines in a server's log that mean a bug even when every request answered.
-# (A worker that died of a signal other than the tests' own SIGKILL crashed.)
+# (A worker that died of a signal other than the tests' own SIGKILL crashed.
+# A write refused on a read-only worker connection bypassed the writer.)
 LOG_PROBLEMS = re.compile(r"left open|handler gave no response|AddressSanitizer|runtime error"
+                          r"|attempt to write a readonly database"
                           r"|died \(signal (?:4|6|7|8|11)\)")
 PROBLEMS = []
 
