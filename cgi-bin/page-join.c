@@ -185,16 +185,23 @@ static const int job_fields[] = {
  * before and is being sent again), SQLITE_CONSTRAINT with "ref" when the
  * person already has another live application, or the failing code.
  */
+static const char *
+in_text(const struct job *in, int k)
+{
+	const char *v = job_text(in, join_fields[k].name);
+	return v ? v : "";
+}
+
 static int
 join_store(struct db *db, struct arena *a, const struct job *in, struct job *out)
 {
-#define IN(k) job_text(in, join_fields[k].name)
+#define IN(k) in_text(in, k)
 	char now[32];
 	const char *ref, *nonce = job_text(in, "nonce");
 	long long station_id = job_int(in, "station", 0);
 	int was_member = strcmp(IN(J_WASMEMBER), "是") == 0;
 	sqlite3_stmt *st = db_prep(db, sql_live);
-	if (st == NULL || nonce == NULL || IN(J_IDNO) == NULL)
+	if (st == NULL || nonce == NULL)
 		return SQLITE_ERROR;
 	db_bind_text(st, 1, IN(J_IDNO));
 	int rc = sqlite3_step(st);

@@ -38,7 +38,8 @@
 #define NO_TEXT 0xffffu
 #define MAX_CONNS 512            /* workers and admin commands at once */
 #define ANSWER_GRACE_MS 10000    /* a started job's batch may take this long */
-#define IDLE_CHECKPOINT_MS 2000  /* checkpoint others' writes when idle */
+#define IDLE_CHECKPOINT_MS 2000  /* checkpoint after this long without a job */
+#define QUIET_CHECKPOINT_MS 60000 /* and this often when no job comes at all */
 #define SIZE_BUCKETS 257         /* batch sizes 1..256, then "more" */
 
 /* ---- job data ---- */
@@ -494,7 +495,7 @@ writer_main(int listen_fd, const char *dbpath)
 	int checkpointed = 1;
 
 	while (!writer_stop) {
-		int n = poll(p, np, checkpointed ? -1 : IDLE_CHECKPOINT_MS);
+		int n = poll(p, np, checkpointed ? QUIET_CHECKPOINT_MS : IDLE_CHECKPOINT_MS);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -503,7 +504,7 @@ writer_main(int listen_fd, const char *dbpath)
 		}
 		if (n == 0 || (!checkpointed && now_ms() - last_write >= IDLE_CHECKPOINT_MS)) {
 			/* Idle: copy the WAL back, including what the writes not
-			 * yet converted to jobs left there. */
+			 * yet converted to jobs left there (a minute at most). */
 			db_checkpoint(db);
 			checkpointed = 1;
 			stats_write(&st, 1);
