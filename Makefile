@@ -55,7 +55,7 @@ TEST_PKGS  := python3 clang sqlite3 valgrind chromium default-jre-headless \
 BENCH_PKGS := python3 curl sqlite3 wrk
 
 CORE     := util form form-multipart mustache mustache-compile mustache-render \
-            mustache-data http db server sign csv when
+            mustache-data http db server sign csv when writer
 CORESRCS := $(CORE:%=cgi-bin/%.c)
 APPSRCS  := $(filter-out $(CORESRCS) cgi-bin/main.c,$(wildcard cgi-bin/*.c))
 HDRS     := $(wildcard cgi-bin/*.h)

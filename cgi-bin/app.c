@@ -13,6 +13,7 @@
 #include "http.h"
 #include "staff.h"
 #include "util.h"
+#include "writer.h"
 
 static const struct route *const routes[] = {
 	page_home_routes,
@@ -28,6 +29,13 @@ static const struct route *const routes[] = {
 	page_staff_home_routes,
 	page_staff_audit_routes,
 	page_staff_accounts_routes,
+	NULL,
+};
+
+/* Every write is a job of one of these tables (writer.h). */
+const struct job_type *const app_jobs[] = {
+	page_join_jobs,
+	cli_jobs,
 	NULL,
 };
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "http.h"
+#include "writer.h"
 
 struct app;
 struct db;
@@ -52,6 +53,13 @@ extern const struct route page_staff_stations_routes[];
 extern const struct route page_staff_home_routes[];
 extern const struct route page_staff_audit_routes[];
 extern const struct route page_staff_accounts_routes[];
+
+/* Job tables of the page files (writer.h; NULL-name terminated). */
+/* Every job table of the application, NULL-terminated: handed to the
+ * core with job_types() at start. */
+extern const struct job_type *const app_jobs[];
+extern const struct job_type page_join_jobs[];
+extern const struct job_type cli_jobs[];        /* cli-jobs.c */
 
 /*
  * Load the sample volunteer activities (marked 示例) into a database that

@@ -24,6 +24,7 @@
 struct db {
 	sqlite3 *h;
 	int lockfd;             /* "<db>-writer": queue of writers, or -1 */
+	int wal_frames;         /* frames in the WAL after our last commit */
 	struct {
 		const char *sql;
 		sqlite3_stmt *st;
@@ -45,30 +46,31 @@ on_alarm(int sig)
 	(void)sig;
 }
 
-/* Take the writers' queue lock within BUSY_TIMEOUT_MS; returns the ms
- * left of that budget for SQLite's own lock, or -1 on timeout. */
+/* Take the writers' queue lock within budget ms; returns the ms left of
+ * that budget for SQLite's own lock, or -1 on timeout. */
 static int
-writer_lock(struct db *db)
+writer_lock(struct db *db, int budget)
 {
 	if (db->lockfd < 0)
-		return BUSY_TIMEOUT_MS;
+		return budget;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct sigaction sa = {0}, old;
 	sa.sa_handler = on_alarm;   /* no SA_RESTART: flock returns EINTR */
 	sigaction(SIGALRM, &sa, &old);
-	struct itimerval t = {{0, 0}, {BUSY_TIMEOUT_MS / 1000, 0}}, off = {{0, 0}, {0, 0}};
+	struct itimerval t = {{0, 0}, {budget / 1000, (budget % 1000) * 1000}};
+	struct itimerval off = {{0, 0}, {0, 0}};
 	setitimer(ITIMER_REAL, &t, NULL);
 	int rc = flock(db->lockfd, LOCK_EX);
 	setitimer(ITIMER_REAL, &off, NULL);
 	sigaction(SIGALRM, &old, NULL);
 	if (rc != 0) {
-		LOG_WARN("waited %d ms for the write lock", BUSY_TIMEOUT_MS);
+		LOG_WARN("waited %d ms for the write lock", budget);
 		return -1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	long waited = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	return waited >= BUSY_TIMEOUT_MS ? 1 : BUSY_TIMEOUT_MS - (int)waited;
+	return waited >= budget ? 1 : budget - (int)waited;
 }
 
 static void
@@ -78,14 +80,34 @@ writer_unlock(struct db *db)
 		flock(db->lockfd, LOCK_UN);
 }
 
+/* Remember how big the WAL is after each of our commits (for the
+ * checkpoint after it, see db_checkpoint). */
+static int
+on_wal(void *ctx, sqlite3 *h, const char *name, int frames)
+{
+	(void)h;
+	(void)name;
+	((struct db *)ctx)->wal_frames = frames;
+	return SQLITE_OK;
+}
+
 struct db *
 db_open(const char *path, char *err, size_t errlen)
+{
+	return db_open_mode(path, 0, err, errlen);
+}
+
+struct db *
+db_open_mode(const char *path, int mode, char *err, size_t errlen)
 {
 	static const char *const pragmas =
 	    "PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON;"
 	    "PRAGMA temp_store=MEMORY;"
+	    /* No connection checkpoints on its own after a commit: only
+	     * db_checkpoint does, under the writers' flock (see there). */
+	    "PRAGMA wal_autocheckpoint=0;"
 	    /* Pages another worker changed are re-read at each transaction:
 	     * from a mapping, not with a read() each. */
 	    "PRAGMA mmap_size=268435456;";
@@ -93,6 +115,12 @@ db_open(const char *path, char *err, size_t errlen)
 	char lockpath[4096];
 	snprintf(lockpath, sizeof(lockpath), "%s-writer", path);
 	db->lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (db->lockfd < 0 && (mode & DB_WRITER)) {
+		/* Without the lock file there is no queue at all: say so. */
+		snprintf(err, errlen, "%s: %s", lockpath, strerror(errno));
+		free(db);
+		return NULL;
+	}
 	int rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK)
@@ -100,8 +128,20 @@ db_open(const char *path, char *err, size_t errlen)
 	sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(db->h, 1);
 	rc = sqlite3_exec(db->h, pragmas, NULL, NULL, NULL);
+	if (rc == SQLITE_OK && (mode & DB_READONLY))
+		/* Tested with WAL and our persistent -shm: reads see every
+		 * commit, any write fails with SQLITE_READONLY ("attempt to
+		 * write a readonly database"), logged by the statement's
+		 * caller.  SQLITE_OPEN_READONLY would also need the -shm to
+		 * exist already, which it does not on a fresh site. */
+		rc = sqlite3_exec(db->h, "PRAGMA query_only=1", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		goto fail;
+	/* Closing the last connection would checkpoint outside the lock:
+	 * only the writer's may. */
+	sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+	    (mode & DB_WRITER) ? 0 : 1, NULL);
+	sqlite3_wal_hook(db->h, on_wal, db);
 	/* Keep -wal and -shm when the last connection closes: a site restarted
 	 * on a full disk can still read (the -shm needs 32 KB to be created). */
 	int persist = 1;
@@ -163,6 +203,41 @@ db_prep(struct db *db, const char *sql)
 	return NULL;
 }
 
+/*
+ * Checkpoints, and the WAL-reset race of SQLite 3.7.0 to 3.51.2 (fixed in
+ * 3.51.3, 3.50.7, 3.44.6; Debian 12 ships 3.40.1 without the fix): when a
+ * checkpoint runs in one connection while a connection of another process
+ * commits a transaction that resets the WAL (starts writing it again from
+ * the top after an earlier checkpoint copied all of it), the checkpoint
+ * can miss the reset and later skip frames: committed pages never reach
+ * the database file, which is then corrupt.  The race needs a checkpoint
+ * and a write at the same time in two connections.  So:
+ *   - every connection has wal_autocheckpoint=0 (no commit checkpoints by
+ *     itself) and all but the writer's NO_CKPT_ON_CLOSE (the last close
+ *     would checkpoint);
+ *   - the only checkpoints are here, PASSIVE, under the writers' flock:
+ *     after a commit that left the WAL at CHECKPOINT_FRAMES or more, before
+ *     the flock is let go, and from the writer process when it is idle;
+ *   - every write holds that flock: the writer's batches, db_begin's
+ *     transactions, and (once every write is a job) nothing else.
+ * Hence no write ever overlaps a checkpoint.  Writes still made in
+ * autocommit mode outside db_begin (those not yet converted to jobs) do
+ * not hold the flock; they are the last gap, closed by converting them.
+ */
+#define CHECKPOINT_FRAMES 1000  /* about 4 MB of WAL */
+
+static int
+checkpoint_locked(struct db *db)
+{
+	int log = 0, done = 0;
+	int rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    &log, &done);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		LOG_WARN("checkpoint: %s", sqlite3_errmsg(db->h));
+	db->wal_frames = log - done;
+	return rc;
+}
+
 static int
 exec_simple(struct db *db, const char *sql)
 {
@@ -175,10 +250,18 @@ exec_simple(struct db *db, const char *sql)
 int
 db_begin(struct db *db)
 {
+	return db_begin_within(db, BUSY_TIMEOUT_MS);
+}
+
+int
+db_begin_within(struct db *db, int budget_ms)
+{
 	/* One budget for both waits: the queue, then SQLite's lock (held by
 	 * another program, e.g. a backup): a person waits at most
 	 * BUSY_TIMEOUT_MS in all. */
-	int left = writer_lock(db);
+	if (budget_ms < 1)
+		return SQLITE_BUSY;
+	int left = writer_lock(db, budget_ms);
 	if (left < 0)
 		return SQLITE_BUSY;
 	sqlite3_busy_timeout(db->h, left);
@@ -195,6 +278,18 @@ db_commit(struct db *db)
 	int rc = exec_simple(db, "COMMIT");
 	if (rc != SQLITE_OK)
 		db_rollback(db);
+	else if (db->wal_frames >= CHECKPOINT_FRAMES)
+		checkpoint_locked(db);
+	writer_unlock(db);
+	return rc;
+}
+
+int
+db_checkpoint(struct db *db)
+{
+	if (writer_lock(db, BUSY_TIMEOUT_MS) < 0)
+		return SQLITE_BUSY;
+	int rc = checkpoint_locked(db);
 	writer_unlock(db);
 	return rc;
 }
@@ -355,13 +450,14 @@ db_migrate(struct db *db, const char *dir, char *err, size_t errlen)
 		}
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", num);
 		char *msg = NULL;
-		int r = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, &msg);
+		/* Under the writers' flock like every write (db_begin). */
+		int r = db_begin(db);
 		if (r == SQLITE_OK)
 			r = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
 		if (r == SQLITE_OK)
 			r = sqlite3_exec(db->h, pragma, NULL, NULL, &msg);
 		if (r == SQLITE_OK)
-			r = sqlite3_exec(db->h, "COMMIT", NULL, NULL, &msg);
+			r = db_commit(db);
 		free(sql);
 		if (r != SQLITE_OK) {
 			snprintf(err, errlen, "%s: %s", path, msg ? msg : sqlite3_errstr(r));

@@ -16,6 +16,17 @@ struct db;
  * the reason in err.  Free with db_close.
  */
 struct db *db_open(const char *path, char *err, size_t errlen);
+
+/*
+ * db_open with a mode: DB_WRITER for the writer process's connection (the
+ * one that may checkpoint when it closes), DB_READONLY for a worker's once
+ * every write is a job (PRAGMA query_only: any write fails loudly with
+ * SQLITE_READONLY).  Every connection has wal_autocheckpoint=0: see
+ * db_checkpoint.
+ */
+#define DB_WRITER 1
+#define DB_READONLY 2
+struct db *db_open_mode(const char *path, int mode, char *err, size_t errlen);
 void db_close(struct db *db);
 sqlite3 *db_handle(struct db *db);
 
@@ -34,8 +45,15 @@ int db_migrate(struct db *db, const char *dir, char *err, size_t errlen);
  */
 sqlite3_stmt *db_prep(struct db *db, const char *sql);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Return an SQLite result code. */
+/*
+ * BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Return an SQLite result code.
+ * db_begin takes the writers' flock of "<db>-writer" (the writer process
+ * takes it around each batch), db_commit and db_rollback let it go; a
+ * commit that left the WAL long checkpoints before that (db.c says why).
+ */
 int db_begin(struct db *db);
+/* db_begin waiting at most budget_ms in all (SQLITE_BUSY after). */
+int db_begin_within(struct db *db, int budget_ms);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 
@@ -64,6 +82,10 @@ int db_unavailable(int rc);
  * Returns how many it had to clean up.
  */
 int db_end_request(struct db *db);
+
+/* A PASSIVE checkpoint under the writers' flock (waiting for it at most
+ * the busy timeout).  Returns an SQLite result code; logs failures. */
+int db_checkpoint(struct db *db);
 
 /* 0 when a quick query answers (for /healthz). */
 int db_ping(struct db *db);

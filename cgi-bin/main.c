@@ -20,6 +20,7 @@
 #include "server.h"
 #include "staff.h"
 #include "util.h"
+#include "writer.h"
 
 /* An installed binary's state, as deploy/zhijia.service has it. */
 #define INSTALLED_DB "/var/lib/zhijia/zhijia.db"
@@ -417,17 +418,6 @@ cmd_adduser(int argc, char **argv)
 
 static const char sql_cli_find[] =
     "SELECT id, username FROM staff WHERE username = ?1";
-static const char sql_cli_passwd[] =
-    "UPDATE staff SET pwhash = ?2, must_change_pw = 0, failed_logins = 0,"
-    " locked_until = NULL WHERE id = ?1";
-static const char sql_cli_lock[] =
-    "UPDATE staff SET disabled = 1 WHERE id = ?1";
-static const char sql_cli_drop[] =
-    "DELETE FROM sessions WHERE staff_id = ?1";
-static const char sql_cli_audit[] =
-    "INSERT INTO audit (at, username, addr, action, target, detail)"
-    " VALUES (?1, ?2, 'cli', ?3, ?4, ?5)";
-
 /* The id and exact name of account name, or 0 (said on stderr). */
 static long long
 cli_find(struct db *db, const char *name, char *exact, size_t len)
@@ -448,45 +438,35 @@ cli_find(struct db *db, const char *name, char *exact, size_t len)
 }
 
 /*
- * In one transaction: sql on account id (?2 = text when given), end its
- * sessions, and write the audit entry (by "cli:" and the login running
- * the command, from address "cli").  Returns 0 or -1 (said on stderr).
+ * Job name (cli-jobs.c) on account id (hash for a new password, or NULL),
+ * audited as by "cli:" and the login running the command.  It goes to the
+ * running server's writer when its socket answers, else runs here under
+ * the writers' flock (writer.h).  Returns 0 or -1 (said on stderr).
  */
 static int
-cli_change(struct db *db, long long id, const char *sql, const char *text,
-    const char *action, const char *target)
+cli_change(struct db *db, const char *dbpath, long long id, const char *name,
+    const char *hash, const char *target)
 {
-	char now[32], by[64];
+	char by[64], sock[108];
 	const char *who = getenv("SUDO_USER");
 	if (who == NULL || *who == '\0')
 		who = getenv("USER");
-	sqlite3_stmt *st;
-	if (db_begin(db) != SQLITE_OK)
-		goto fail;
-	if ((st = db_prep(db, sql)) == NULL)
-		goto fail;
-	db_bind_int(st, 1, id);
-	if (text)
-		db_bind_text(st, 2, text);
-	if (db_exec_stmt(db, st) != SQLITE_DONE || (st = db_prep(db, sql_cli_drop)) == NULL)
-		goto fail;
-	db_bind_int(st, 1, id);
-	if (db_exec_stmt(db, st) != SQLITE_DONE || (st = db_prep(db, sql_cli_audit)) == NULL)
-		goto fail;
-	utc_now_iso(now, sizeof(now));
 	snprintf(by, sizeof(by), "cli:%s", who ? who : "?");
-	db_bind_text(st, 1, now);
-	db_bind_text(st, 2, by);
-	db_bind_text(st, 3, action);
-	db_bind_text(st, 4, target);
-	db_bind_text(st, 5, "命令行");
-	if (db_exec_stmt(db, st) != SQLITE_DONE || db_commit(db) != SQLITE_OK)
-		goto fail;
+	if (writer_socket_path(dbpath, sock, sizeof(sock)) == 0)
+		job_endpoint(sock, 1);
+	struct job in, out;
+	job_init(&in, name);
+	job_put_int(&in, "id", id);
+	job_put_text(&in, "hash", hash);
+	job_put_text(&in, "by", by);
+	job_put_text(&in, "target", target);
+	int rc = job_run(db, &in, &out);
+	explicit_bzero(&in, sizeof(in));
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "zhijia: %s\n", sqlite3_errstr(rc));
+		return -1;
+	}
 	return 0;
-fail:
-	fprintf(stderr, "zhijia: %s\n", sqlite3_errmsg(db_handle(db)));
-	db_rollback(db);
-	return -1;
 }
 
 static int
@@ -515,7 +495,7 @@ cmd_passwd(int argc, char **argv)
 		fprintf(stderr, "zhijia: %s\n", why);
 	else if (auth_hash_password(pw, hash) != 0)
 		fprintf(stderr, "zhijia: scrypt failed\n");
-	else if (cli_change(db, id, sql_cli_passwd, hash, "account.passwd", exact) == 0) {
+	else if (cli_change(db, p.db, id, "account.passwd", hash, exact) == 0) {
 		fprintf(stderr, "zhijia: password of %s set; its sessions ended\n", exact);
 		rc = 0;
 	}
@@ -539,7 +519,7 @@ cmd_lock(int argc, char **argv)
 		return 1;
 	int rc = 1;
 	long long id = cli_find(db, first_positional(argc, argv), exact, sizeof(exact));
-	if (id && cli_change(db, id, sql_cli_lock, NULL, "account.disable", exact) == 0) {
+	if (id && cli_change(db, p.db, id, "account.disable", NULL, exact) == 0) {
 		fprintf(stderr, "zhijia: account %s disabled; its sessions ended\n", exact);
 		rc = 0;
 	}
@@ -632,6 +612,7 @@ cgi_main(void)
 int
 main(int argc, char **argv)
 {
+	job_types(app_jobs);
 	if (argc < 2) {
 		if (getenv("GATEWAY_INTERFACE") != NULL && FCGX_IsCGI())
 			return cgi_main();

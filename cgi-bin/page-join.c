@@ -16,6 +16,7 @@
 #include "sign.h"
 #include "valid.h"
 #include "when.h"
+#include "writer.h"
 
 static const char *const genders[] = {"男", "女", NULL};
 static const char *const yesno[] = {"是", "否", NULL};
@@ -171,59 +172,68 @@ cross_check(struct req *r, struct fresult *res)
 	return errors;
 }
 
-/* Store the application.  Returns SQLITE_DONE (with *ref; also when this
- * very page was stored before and is being sent again), SQLITE_CONSTRAINT
- * when the person already has another live application, or the failing
- * code. */
-static int
-store(struct req *r, const struct fresult *res, long long district,
-    long long station_id, const char *nonce, const char **ref)
+/* The job's inputs: the validated fields by their form names, then
+ * "district", "station" (ids, 0 for none) and "nonce" (of the form token,
+ * "" for none). */
+static const int job_fields[] = {
+	J_NAME, J_GENDER, J_IDNO, J_PHONE, J_ETHNIC, J_EDU, J_EMPLOY, J_OCCUP,
+	J_EMPLOYER, J_ADDRESS, J_WASMEMBER, J_PREVUNION,
+};
+
+/*
+ * Job "join.store": store the application (in the writer's transaction).
+ * Returns SQLITE_DONE with "ref" (also when this very page was stored
+ * before and is being sent again), SQLITE_CONSTRAINT with "ref" when the
+ * person already has another live application, or the failing code.
+ */
+static const char *
+in_text(const struct job *in, int k)
 {
-	struct db *db = r->app->db;
+	const char *v = job_text(in, join_fields[k].name);
+	return v ? v : "";
+}
+
+static int
+join_store(struct db *db, struct arena *a, const struct job *in, struct job *out)
+{
+#define IN(k) in_text(in, k)
 	char now[32];
-	int rc = db_begin(db);
-	if (rc != SQLITE_OK)
-		return rc;
+	const char *ref, *nonce = job_text(in, "nonce");
+	long long station_id = job_int(in, "station", 0);
+	int was_member = strcmp(IN(J_WASMEMBER), "是") == 0;
 	sqlite3_stmt *st = db_prep(db, sql_live);
-	if (st == NULL) {
-		rc = SQLITE_ERROR;
-		goto fail;
-	}
-	db_bind_text(st, 1, res[J_IDNO].value);
-	rc = sqlite3_step(st);
+	if (st == NULL || nonce == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(st, 1, IN(J_IDNO));
+	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		int again = nonce[0] != '\0' && strcmp(db_col_text(st, 1), nonce) == 0;
-		*ref = arena_strdup(r->a, db_col_text(st, 0));
+		job_put_text(out, "ref", db_col_text(st, 0));
 		sqlite3_reset(st);
-		rc = again ? SQLITE_DONE : SQLITE_CONSTRAINT;
-		db_rollback(db);
-		return rc;
+		return again ? SQLITE_DONE : SQLITE_CONSTRAINT;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		goto fail;
+		return rc;
 	utc_now_iso(now, sizeof(now));
 	for (int attempt = 0; attempt < 5; attempt++) {
-		*ref = make_ref(r->a, "RH", 8);
-		if ((st = db_prep(db, sql_insert)) == NULL || *ref == NULL) {
-			rc = SQLITE_ERROR;
-			goto fail;
-		}
-		db_bind_text(st, 1, *ref);
-		db_bind_text(st, 2, res[J_NAME].value);
-		db_bind_text(st, 3, res[J_GENDER].value);
-		db_bind_text(st, 4, res[J_IDNO].value);
-		db_bind_text(st, 5, res[J_PHONE].value);
-		db_bind_text(st, 6, res[J_ETHNIC].value);
-		db_bind_text(st, 7, res[J_EDU].value);
-		db_bind_text(st, 8, res[J_EMPLOY].value);
-		db_bind_text(st, 9, res[J_OCCUP].value);
-		db_bind_text(st, 10, res[J_EMPLOYER].value);
-		db_bind_int(st, 11, district);
-		db_bind_text(st, 12, res[J_ADDRESS].value);
-		db_bind_int(st, 13, strcmp(res[J_WASMEMBER].value, "是") == 0);
-		db_bind_text(st, 14, strcmp(res[J_WASMEMBER].value, "是") == 0 ?
-		    res[J_PREVUNION].value : "");
+		ref = make_ref(a, "RH", 8);
+		if ((st = db_prep(db, sql_insert)) == NULL || ref == NULL)
+			return SQLITE_ERROR;
+		db_bind_text(st, 1, ref);
+		db_bind_text(st, 2, IN(J_NAME));
+		db_bind_text(st, 3, IN(J_GENDER));
+		db_bind_text(st, 4, IN(J_IDNO));
+		db_bind_text(st, 5, IN(J_PHONE));
+		db_bind_text(st, 6, IN(J_ETHNIC));
+		db_bind_text(st, 7, IN(J_EDU));
+		db_bind_text(st, 8, IN(J_EMPLOY));
+		db_bind_text(st, 9, IN(J_OCCUP));
+		db_bind_text(st, 10, IN(J_EMPLOYER));
+		db_bind_int(st, 11, job_int(in, "district", 0));
+		db_bind_text(st, 12, IN(J_ADDRESS));
+		db_bind_int(st, 13, was_member);
+		db_bind_text(st, 14, was_member ? IN(J_PREVUNION) : "");
 		if (station_id)
 			db_bind_int(st, 15, station_id);
 		db_bind_text(st, 16, now);
@@ -233,14 +243,27 @@ store(struct req *r, const struct fresult *res, long long district,
 			break;
 	}
 	if (rc != SQLITE_DONE)
-		goto fail;
-	rc = event_add(r, *ref, "已提交", "入会申请已提交,等待审核", 1, 0);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	rc = db_commit(db);
-	return rc == SQLITE_OK ? SQLITE_DONE : rc;
-fail:
-	db_rollback(db);
+		return rc;
+	job_put_text(out, "ref", ref);
+	return event_insert(db, ref, "已提交", "入会申请已提交,等待审核", 1, 0);
+#undef IN
+}
+
+/* Store through the writer: join_store's codes, *ref from its answer. */
+static int
+store(struct req *r, const struct fresult *res, long long district,
+    long long station_id, const char *nonce, const char **ref)
+{
+	struct job in, out;
+	job_init(&in, "join.store");
+	for (size_t i = 0; i < ZJ_NELEM(job_fields); i++)
+		job_put_text(&in, join_fields[job_fields[i]].name, res[job_fields[i]].value);
+	job_put_int(&in, "district", district);
+	job_put_int(&in, "station", station_id);
+	job_put_text(&in, "nonce", nonce ? nonce : "");
+	int rc = job_run(r->app->db, &in, &out);
+	const char *got = job_text(&out, "ref");
+	*ref = got ? arena_strdup(r->a, got) : NULL;
 	return rc;
 }
 
@@ -280,6 +303,11 @@ join_done(struct req *r)
 {
 	pubform_done(r, "RH", 15, "join/done");
 }
+
+const struct job_type page_join_jobs[] = {
+	{"join.store", join_store},
+	{0},
+};
 
 const struct route page_join_routes[] = {
 	{"GET", "/join", join_get, ACCESS_PUBLIC, NULL},

@@ -13,6 +13,7 @@
 #include "http.h"
 #include "sign.h"
 #include "util.h"
+#include "writer.h"
 #include "when.h"
 
 void
@@ -185,11 +186,18 @@ int
 event_add(struct req *r, const char *ref, const char *status, const char *note,
     int public, long long staff_id)
 {
+	return event_insert(r->app->db, ref, status, note, public, staff_id);
+}
+
+int
+event_insert(struct db *db, const char *ref, const char *status, const char *note,
+    int public, long long staff_id)
+{
 	static const char sql[] =
 	    "INSERT INTO events (ref, status, note, public, staff_id, created_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	char now[32];
-	sqlite3_stmt *st = db_prep(r->app->db, sql);
+	sqlite3_stmt *st = db_prep(db, sql);
 	if (st == NULL)
 		return SQLITE_ERROR;
 	utc_now_iso(now, sizeof(now));
@@ -200,14 +208,16 @@ event_add(struct req *r, const char *ref, const char *status, const char *note,
 	if (staff_id)
 		db_bind_int(st, 5, staff_id);
 	db_bind_text(st, 6, now);
-	return db_exec_stmt(r->app->db, st);
+	return db_exec_stmt(db, st);
 }
 
 void
 answer_db_failure(struct req *r, int rc)
 {
 	db_rollback(r->app->db);
-	resp_error(r, db_unavailable(rc) ? 503 : 500, NULL);
+	resp_error(r, db_unavailable(rc) ? 503 : 500, rc == JOB_LOST ?
+	    "服务器刚才没有完成回应,您的信息可能已经保存。请稍等片刻后再提交一次:"
+	    "如果已经保存,会显示您原来的编号,不会重复登记。" : NULL);
 }
 
 const char *

@@ -67,9 +67,14 @@ struct tval *event_history(struct req *r, const char *ref, int staff);
 /* Append to a reference's history.  Returns an SQLite result code. */
 int event_add(struct req *r, const char *ref, const char *status,
     const char *note, int public, long long staff_id);
+struct db;
+/* The same on a given connection (a job function's). */
+int event_insert(struct db *db, const char *ref, const char *status,
+    const char *note, int public, long long staff_id);
 
 /* Answer after a failed write: 503 "暂时无法提交" when the database was
- * busy, locked or full (nothing stored), else 500. */
+ * busy, locked or full (nothing stored; for JOB_LOST: may be stored, send
+ * it again), else 500. */
 void answer_db_failure(struct req *r, int rc);
 
 /* A date n working days (Mon–Fri) after today, in Shanghai, as text

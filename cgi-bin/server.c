@@ -7,19 +7,28 @@
  *   SIGTERM, SIGINT  stop: workers finish the request in hand, then exit.
  *   SIGHUP           reload templates; if they compile, replace workers
  *                    one generation at a time (old ones finish first).
- *   SIGCHLD          a worker died: fork a new one at once.
- * Workers block SIGTERM while they answer a request, so a request that has
- * started always finishes.
+ *   SIGCHLD          a worker or the writer died: fork a new one at once.
+ * Workers take SIGTERM/SIGUSR1 only while they wait for a connection (in
+ * epoll_pwait), never inside FCGX_Accept_r or a request: a connection a worker
+ * has accepted is always answered.
+ *
+ * The writer (writer.c) is one more child: the only process that writes.
+ * The master owns its listening socket, so while a dead writer is re-forked
+ * workers' jobs wait in the backlog.  SIGHUP does not replace it (it has no
+ * templates); on stop it is stopped last, once no worker can send a job.
  */
 #include "server.h"
 
 #include <errno.h>
 #include <fcgiapp.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -30,6 +39,7 @@
 #include "db.h"
 #include "http.h"
 #include "util.h"
+#include "writer.h"
 
 #define MAX_WORKERS 256
 #define STOP_DEADLINE_S 30
@@ -115,10 +125,14 @@ worker_main(int listen_fd, struct app *app, const struct serve_opts *o)
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	sigprocmask(SIG_BLOCK, &term, NULL);
+	sigprocmask(SIG_BLOCK, &term, NULL);   /* see the loop */
 
-	/* A connection must never cross a fork: each worker opens its own. */
-	app->db = db_open(o->db, err, sizeof(err));
+	/* A connection must never cross a fork: each worker opens its own.
+	 * Read-only once every write is a job (then any write that bypasses
+	 * the writer fails loudly): ZHIJIA_READONLY_WORKERS=1 until then. */
+	const char *ro = getenv("ZHIJIA_READONLY_WORKERS");
+	app->db = db_open_mode(o->db, ro && strcmp(ro, "1") == 0 ? DB_READONLY : 0,
+	    err, sizeof(err));
 	if (app->db == NULL) {
 		LOG_ERR("%s", err);
 		return 1;
@@ -132,20 +146,41 @@ worker_main(int listen_fd, struct app *app, const struct serve_opts *o)
 	struct arena *a = arena_new();
 	struct buf out = {0};
 	int status = 0;
+	sigset_t open_to_stop;
+	sigprocmask(SIG_SETMASK, NULL, &open_to_stop);
+	sigdelset(&open_to_stop, SIGTERM);
+	sigdelset(&open_to_stop, SIGUSR1);
+	/* EPOLLEXCLUSIVE: a connection wakes one idle worker, not all. */
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event want = {.events = EPOLLIN | EPOLLEXCLUSIVE};
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, listen_fd, &want) != 0) {
+		LOG_ERR("epoll: %s", strerror(errno));
+		return 1;
+	}
 	for (;;) {
-		sigprocmask(SIG_UNBLOCK, &term, NULL);
-		/* A SIGTERM that was pending is delivered here, before accept.
+		/*
+		 * The stop signals are let in only here, while no connection is
+		 * in hand.  FCGX_Accept_r, after accept(), waits for nginx's
+		 * first record (a select, then a read): a signal landing there
+		 * made libfcgi close the fresh connection, and nginx answered
+		 * 502 — the reload race.  So: wait in epoll_pwait, then accept with
+		 * the signals blocked on the non-blocking listening socket
+		 * (another worker may have taken the connection: EAGAIN).
 		 * Stopping, a worker still takes what nginx already queued: a
-		 * request nginx handed over is answered, not reset. */
-		int go = !worker_stop || (worker_drain && backlog_pending(listen_fd));
-		int rc = go ? FCGX_Accept_r(&f) : -1;
-		sigprocmask(SIG_BLOCK, &term, NULL);
-		if (!go)
+		 * request nginx handed over is answered, not reset.
+		 */
+		if (worker_stop && !(worker_drain && backlog_pending(listen_fd)))
 			break;
-		if (rc < 0) {
-			if (worker_stop || errno == EINTR)
+		if (!worker_stop) {
+			struct epoll_event ev;
+			if (epoll_pwait(ep, &ev, 1, -1, &open_to_stop) <= 0)
 				continue;
-			LOG_ERR("accept: %s", strerror(errno));
+		}
+		int rc = FCGX_Accept_r(&f);
+		if (rc < 0) {
+			if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR || worker_stop)
+				continue;
+			LOG_ERR("accept: %s", strerror(-rc));
 			status = 1;
 			break;
 		}
@@ -163,6 +198,7 @@ worker_main(int listen_fd, struct app *app, const struct serve_opts *o)
 			buf_free(&out);
 	}
 	FCGX_Free(&f, 1);
+	close(ep);
 	arena_free(a);
 	buf_free(&out);
 	db_close(app->db);
@@ -185,6 +221,24 @@ spawn(int listen_fd, struct app *app, const struct serve_opts *o)
 	return pid;
 }
 
+/* The writer process: closes what belongs to the workers, then runs
+ * writer_main on the listening socket the master keeps. */
+static pid_t
+spawn_writer(int listen_fd, int writer_fd, const char *db)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		LOG_ERR("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		close(listen_fd);
+		_exit(writer_main(writer_fd, db));
+	}
+	return pid;
+}
+
 static int
 open_socket(const struct serve_opts *o)
 {
@@ -198,6 +252,8 @@ open_socket(const struct serve_opts *o)
 	}
 	if (chmod(o->socket, o->socket_mode) != 0)
 		LOG_WARN("chmod %s: %s", o->socket, strerror(errno));
+	/* Workers wait in epoll and accept without blocking (worker_main). */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	return fd;
 }
 
@@ -219,13 +275,21 @@ signal_workers(const struct worker *w, size_t n, unsigned below_gen, int sig)
 			kill(w[i].pid, sig);
 }
 
-/* Reap dead workers; returns how many are still alive. */
+/* Reap dead workers (and the writer: *writer becomes 0); returns how
+ * many workers are still alive. */
 static size_t
-reap(struct worker *w, size_t n, unsigned gen, int stopping)
+reap(struct worker *w, size_t n, unsigned gen, int stopping, pid_t *writer)
 {
 	pid_t pid;
 	int st;
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (pid == *writer) {
+			if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+				LOG_WARN("writer %d died (%s %d), replacing it", (int)pid,
+				    WIFSIGNALED(st) ? "signal" : "status",
+				    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+			*writer = 0;
+		}
 		for (size_t i = 0; i < n; i++)
 			if (w[i].pid == pid) {
 				if (!stopping && w[i].gen == gen &&
@@ -235,10 +299,32 @@ reap(struct worker *w, size_t n, unsigned gen, int stopping)
 					    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 				w[i].pid = 0;
 			}
+	}
 	size_t alive = 0;
 	for (size_t i = 0; i < n; i++)
 		alive += w[i].pid > 0;
 	return alive;
+}
+
+/* Fill the current generation up to nw, throttled to 20 forks a second
+ * (with the writer's) so a child that dies at start cannot spin the CPU. */
+static void
+fill(struct worker *w, size_t nw, unsigned gen, int fd, struct app *app,
+    const struct serve_opts *o, int *spawned)
+{
+	while (count_gen(w, MAX_WORKERS, gen) < nw && *spawned < 20) {
+		size_t slot = 0;
+		while (slot < MAX_WORKERS && w[slot].pid > 0)
+			slot++;
+		if (slot == MAX_WORKERS)
+			break;
+		pid_t pid = spawn(fd, app, o);
+		if (pid < 0)
+			break;
+		w[slot].pid = pid;
+		w[slot].gen = gen;
+		(*spawned)++;
+	}
 }
 
 int
@@ -250,10 +336,27 @@ serve_main(const struct serve_opts *o, struct app *app)
 	int stopping = 0;
 	time_t spawn_window = 0;
 	int spawned_in_window = 0;
+	pid_t writer = 0;
+	size_t alive = 0;
+	char wpath[108];
 
-	int fd = open_socket(o);
-	if (fd < 0)
+	if (writer_socket_path(o->db, wpath, sizeof(wpath)) != 0) {
+		LOG_ERR("%s: path too long for the writer's socket", o->db);
 		return 1;
+	}
+	int wfd = writer_listen(wpath);
+	if (wfd < 0) {
+		LOG_ERR("cannot listen on %s: %s", wpath, strerror(errno));
+		return 1;
+	}
+	/* Every worker sends its jobs there, and waits for the writer. */
+	job_endpoint(wpath, 0);
+	int fd = open_socket(o);
+	if (fd < 0) {
+		close(wfd);
+		unlink(wpath);
+		return 1;
+	}
 
 	sigset_t set;
 	sigemptyset(&set);
@@ -264,36 +367,35 @@ serve_main(const struct serve_opts *o, struct app *app)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	LOG_INFO("serving on %s with %zu workers", o->socket, nw);
+	/* The WAL-reset race (db.c) is fixed in SQLite 3.51.3, 3.50.7 and
+	 * 3.44.6: the version says whether our single-checkpointer rule is
+	 * what keeps this site safe. */
+	LOG_INFO("serving on %s with %zu workers and one writer; SQLite %s",
+	    o->socket, nw, sqlite3_libversion());
 	for (;;) {
-		/* Fill the current generation up to nw, throttled to 20 forks a
-		 * second so a worker that dies at start cannot spin the CPU. */
 		time_t now = time(NULL);
 		if (now != spawn_window) {
 			spawn_window = now;
 			spawned_in_window = 0;
 		}
-		while (!stopping && count_gen(w, MAX_WORKERS, gen) < nw &&
-		    spawned_in_window < 20) {
-			size_t slot = 0;
-			while (slot < MAX_WORKERS && w[slot].pid > 0)
-				slot++;
-			if (slot == MAX_WORKERS)
-				break;
-			pid_t pid = spawn(fd, app, o);
-			if (pid < 0)
-				break;
-			w[slot].pid = pid;
-			w[slot].gen = gen;
-			spawned_in_window++;
+		/* The writer first, and kept while any worker may send a job. */
+		if (writer == 0 && spawned_in_window < 20 &&
+		    (!stopping || alive > 0)) {
+			pid_t pid = spawn_writer(fd, wfd, o->db);
+			if (pid > 0) {
+				writer = pid;
+				spawned_in_window++;
+			}
 		}
+		if (!stopping)
+			fill(w, nw, gen, fd, app, o, &spawned_in_window);
 
 		struct timespec tick = {0, stopping ? 200 * 1000 * 1000 : 0};
 		if (!stopping)
 			tick.tv_sec = 1;
 		siginfo_t si;
 		int sig = sigtimedwait(&set, &si, &tick);
-		size_t alive = reap(w, MAX_WORKERS, gen, stopping);
+		alive = reap(w, MAX_WORKERS, gen, stopping, &writer);
 
 		if (sig == SIGTERM || sig == SIGINT) {
 			if (!stopping) {
@@ -313,15 +415,22 @@ serve_main(const struct serve_opts *o, struct app *app)
 				app->tmpl = t;
 				gen++;
 				LOG_INFO("templates reloaded; replacing workers");
+				/* The new generation is forked before the old one is
+				 * asked to go, so someone is always accepting. */
+				fill(w, nw, gen, fd, app, o, &spawned_in_window);
 			}
 		}
 		/* Workers of older generations are asked to stop again on every
 		 * tick: a SIGTERM that landed just before accept() is not lost. */
 		signal_workers(w, MAX_WORKERS, gen, stopping ? SIGTERM : SIGUSR1);
 		if (stopping) {
-			if (alive == 0)
-				break;
-			if (time(NULL) - stopping > STOP_DEADLINE_S) {
+			if (alive == 0) {
+				/* No job can come any more: stop the writer last,
+				 * after the batch in hand. */
+				if (writer == 0)
+					break;
+				kill(writer, SIGTERM);
+			} else if (time(NULL) - stopping > STOP_DEADLINE_S) {
 				LOG_WARN("%zu workers still busy after %ds; killing them",
 				    alive, STOP_DEADLINE_S);
 				signal_workers(w, MAX_WORKERS, gen, SIGKILL);
@@ -329,6 +438,8 @@ serve_main(const struct serve_opts *o, struct app *app)
 		}
 	}
 	close(fd);
+	close(wfd);
+	unlink(wpath);
 	LOG_INFO("stopped");
 	return 0;
 }

@@ -34,8 +34,10 @@ import urllib.parse
 import zlib
 
 # Lines in a server's log that mean a bug even when every request answered.
-# (A worker that died of a signal other than the tests' own SIGKILL crashed.)
+# (A worker that died of a signal other than the tests' own SIGKILL crashed.
+# A write refused on a read-only worker connection bypassed the writer.)
 LOG_PROBLEMS = re.compile(r"left open|handler gave no response|AddressSanitizer|runtime error"
+                          r"|attempt to write a readonly database"
                           r"|died \(signal (?:4|6|7|8|11)\)")
 PROBLEMS = []
 SITES = []          # every Server started, for run() to stop what is left
@@ -132,10 +134,31 @@ class Server:
         with open(os.path.join(self.run, "zhijia.pid")) as f:
             return int(f.read().strip())
 
-    def worker_pids(self):
+    def children(self):
+        """(pid, name) of the master's children: workers are "zhijia",
+        the writer "zhijia-writer"."""
         master = self.master_pid()
-        out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True)
-        return sorted(int(p) for p in out.stdout.split())
+        try:  # read /proc: a pgrep per call is slow on a loaded machine
+            with open("/proc/%d/task/%d/children" % (master, master)) as f:
+                pids = [int(p) for p in f.read().split()]
+        except OSError:
+            return []
+        found = []
+        for p in pids:
+            try:
+                with open("/proc/%d/comm" % p) as f:
+                    found.append((p, f.read().strip()))
+            except OSError:
+                pass
+        return found
+
+    def worker_pids(self):
+        return sorted(p for p, n in self.children() if n != "zhijia-writer")
+
+    def writer_pid(self):
+        """The writer process's pid, or None (being re-forked)."""
+        pids = [p for p, n in self.children() if n == "zhijia-writer"]
+        return pids[0] if pids else None
 
     def halt(self):
         """Stop as an operator does: SIGTERM (SIGKILL after 40 s); the
