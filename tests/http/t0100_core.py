@@ -48,7 +48,9 @@ def test_home_page_offers_the_three_services_in_chinese():
 def test_every_page_carries_the_security_headers():
     for path in ["/", "/healthz", "/no-such-page"]:
         r = S.get(path)
-        assert r.header("Content-Security-Policy") == "default-src 'self'; frame-ancestors 'none'", path
+        assert r.header("Content-Security-Policy") == (
+            "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none';"
+            " object-src 'none'"), path
         assert r.header("X-Content-Type-Options") == "nosniff", path
         assert r.header("Referrer-Policy") == "same-origin", path
 
