@@ -58,7 +58,7 @@
 #define KEEP_DEFAULT 7
 #define KEEP_MAX 1000
 #define TIMEOUT_DEFAULT 1800    /* seconds for the copy and its check */
-#define READ_BUSY_MS 5000       /* to start the read transaction */
+#define READ_BUSY_MS 5000       /* to start the read transaction (or less) */
 #define SUMS_MAX (64 << 20)     /* a SHA256SUMS larger than this is not ours */
 
 /*
@@ -356,7 +356,9 @@ snapshot_db(const char *src, const char *dst, time_t *deadline)
 		say_db(h, src, r);
 		goto out;
 	}
-	sqlite3_busy_timeout(h, READ_BUSY_MS);
+	time_t left = *deadline - mono_now();
+	sqlite3_busy_timeout(h, left * 1000 < READ_BUSY_MS ? (int)(left > 0 ? left * 1000 : 1) :
+	    READ_BUSY_MS);
 	sqlite3_progress_handler(h, 1000, past_deadline, deadline);
 	if ((r = sqlite3_prepare_v2(h, "VACUUM INTO ?1", -1, &st, NULL)) != SQLITE_OK) {
 		say_db(h, src, r);

@@ -21,6 +21,7 @@ import struct
 import subprocess
 import tempfile
 import threading
+import time
 import zlib
 
 from harness import TOP, Server, form_value, run
@@ -331,6 +332,96 @@ def test_only_the_newest_generations_are_kept_and_a_missing_file_keeps_them_all(
     finally:
         site.stop()
         shutil.rmtree(dest, ignore_errors=True)
+
+
+def alone():
+    """A database of our schema with no site around it; returns its path."""
+    d = tempfile.mkdtemp(prefix="zhijia-alone-")
+    os.mkdir(d + "/uploads")
+    p = subprocess.run([ZHIJIA, "migrate", "--db", d + "/zhijia.db"], capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    return d + "/zhijia.db"
+
+
+def test_a_backup_that_cannot_read_gives_up_within_its_time_bound():
+    db = alone()
+    dest = os.path.join(os.path.dirname(db), "backups")
+    try:
+        r = subprocess.run([ZHIJIA, "backup", dest, "--db", db], capture_output=True, text=True,
+                           timeout=60)
+        assert r.returncode == 0, r.stderr
+        (gen,) = generations(dest)
+        # a connection that keeps every reader out (exclusive locking mode)
+        holder = sqlite3.connect(db, isolation_level=None)
+        try:
+            holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+            holder.execute("BEGIN EXCLUSIVE")
+            holder.execute("SELECT count(*) FROM staff").fetchall()
+            t0 = time.time()
+            r = subprocess.run([ZHIJIA, "backup", dest, "--db", db, "--timeout", "1"],
+                               capture_output=True, text=True, timeout=60)
+            took = time.time() - t0
+        finally:
+            holder.close()
+        assert r.returncode == 1 and "locked" in r.stderr, r.stderr
+        assert took < 4.0, took       # --timeout 1, not the 5 s busy timeout
+        assert sorted(os.listdir(dest)) == [".lock", gen], os.listdir(dest)
+        sums_ok(os.path.join(dest, gen))
+    finally:
+        shutil.rmtree(os.path.dirname(db))
+
+
+def test_a_table_of_files_the_backup_does_not_know_fails_it():
+    """A new kind of stored file must be taught to backup.c, or no backup
+    is written: one that silently left the files out would not restore."""
+    db = alone()
+    dest = os.path.join(os.path.dirname(db), "backups")
+    try:
+        con = sqlite3.connect(db)
+        con.execute("CREATE TABLE appeal_photos (id INTEGER PRIMARY KEY, stored_name TEXT)")
+        con.commit()
+        con.close()
+        r = subprocess.run([ZHIJIA, "backup", dest, "--db", db], capture_output=True, text=True,
+                           timeout=60)
+        assert r.returncode == 1, r.stderr
+        assert "appeal_photos" in r.stderr, r.stderr
+        assert generations(dest) == [] and sorted(os.listdir(dest)) == [".lock"]
+    finally:
+        shutil.rmtree(os.path.dirname(db))
+
+
+def test_restore_refuses_a_damaged_generation_and_puts_nothing_in_place():
+    db = alone()
+    top = os.path.dirname(db)
+    dest = os.path.join(top, "backups")
+    try:
+        con = sqlite3.connect(db)
+        con.execute("INSERT INTO legal_cases (ref, name, phone, district_id, employer,"
+                    " dispute_type, people, facts, claims, member_status, consent_sensitive,"
+                    " created_at, updated_at) SELECT 'FYTEST2345', '王五', '13900000000', id,"
+                    " 'x', '拖欠工资', 1, 'x', 'x', '否', 1, '2026-01-01T00:00:00Z',"
+                    " '2026-01-01T00:00:00Z' FROM districts LIMIT 1")
+        con.execute("INSERT INTO legal_files (case_id, stored_name, orig_name, mime, size,"
+                    " created_at) SELECT id, 'abcdef0123', 'a.png', 'image/png', 3,"
+                    " '2026-01-01T00:00:00Z' FROM legal_cases")
+        con.commit()
+        con.close()
+        with open(os.path.join(top, "uploads", "abcdef0123"), "wb") as f:
+            f.write(b"PNG")
+        r = subprocess.run([ZHIJIA, "backup", dest, "--db", db], capture_output=True, text=True,
+                           timeout=60)
+        assert r.returncode == 0, r.stderr
+        (gen,) = generations(dest)
+        with open(os.path.join(dest, gen, "uploads", "abcdef0123"), "wb") as f:
+            f.write(b"GIF")    # one byte flipped on the backup disk
+        target = os.path.join(top, "new", "zhijia.db")
+        r = subprocess.run([ZHIJIA, "restore", dest, "--db", target], capture_output=True,
+                           text=True, timeout=60)
+        assert r.returncode == 1 and "SHA-256" in r.stderr, r.stderr
+        assert sorted(os.listdir(os.path.join(top, "new"))) == [], os.listdir(top + "/new")
+    finally:
+        shutil.rmtree(top)
 
 
 def small_disk(size):
