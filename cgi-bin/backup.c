@@ -460,10 +460,14 @@ sums_line(struct buf *sums, const char *hex, const char *dir, const char *name)
 	buf_printf(sums, "%s  %s%s%s\n", hex, dir ? dir : "", dir ? "/" : "", name);
 }
 
+/* A name generation_name made (nothing else in DIR is ever removed). */
 static int
 is_generation(const struct dirent *e)
 {
-	return strncmp(e->d_name, GEN_PREFIX, strlen(GEN_PREFIX)) == 0;
+	const char *s = e->d_name, *t = s + strlen(GEN_PREFIX);
+	return strncmp(s, GEN_PREFIX, strlen(GEN_PREFIX)) == 0 && strlen(t) == 20 &&
+	    strspn(t, "0123456789") == 8 && t[8] == 'T' && strspn(t + 9, "0123456789") == 6 &&
+	    t[15] == '.' && strspn(t + 16, "0123456789") == 3 && t[19] == 'Z';
 }
 
 static int
