@@ -475,28 +475,3 @@ out:
 	free(names);
 	return rc;
 }
-
-int
-db_backup(struct db *db, const char *path, char *err, size_t errlen)
-{
-	sqlite3 *dst;
-	int rc = sqlite3_open(path, &dst);
-	if (rc == SQLITE_OK) {
-		sqlite3_backup *b = sqlite3_backup_init(dst, "main", db->h, "main");
-		if (b == NULL)
-			rc = sqlite3_errcode(dst);
-		else {
-			/* Copy in steps so writers are held up only briefly. */
-			do {
-				rc = sqlite3_backup_step(b, 256);
-				if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-					sqlite3_sleep(20);
-			} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-			rc = sqlite3_backup_finish(b);
-		}
-	}
-	if (rc != SQLITE_OK)
-		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(dst));
-	sqlite3_close(dst);
-	return rc == SQLITE_OK ? 0 : -1;
-}

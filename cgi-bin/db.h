@@ -90,7 +90,4 @@ int db_checkpoint(struct db *db);
 /* 0 when a quick query answers (for /healthz). */
 int db_ping(struct db *db);
 
-/* Copy the live database to path with the online backup API.  0 or -1. */
-int db_backup(struct db *db, const char *path, char *err, size_t errlen);
-
 #endif

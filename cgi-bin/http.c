@@ -111,7 +111,8 @@ write_head(struct req *r, int status, const char *ctype, long long length)
 	buf_printf(&h, "Content-Type: %s\r\n", ctype);
 	if (length >= 0)
 		buf_printf(&h, "Content-Length: %lld\r\n", length);
-	buf_puts(&h, "Content-Security-Policy: default-src 'self'; frame-ancestors 'none'\r\n"
+	buf_puts(&h, "Content-Security-Policy: default-src 'self'; frame-ancestors 'none';"
+	    " form-action 'self'; base-uri 'none'; object-src 'none'\r\n"
 	    "X-Content-Type-Options: nosniff\r\n"
 	    "Referrer-Policy: same-origin\r\n"
 	    "X-Frame-Options: DENY\r\n");

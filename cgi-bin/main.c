@@ -15,6 +15,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "backup.h"
 #include "db.h"
 #include "http.h"
 #include "server.h"
@@ -42,7 +43,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: zhijia serve [--socket PATH] [--workers N] [--db PATH] [--datadir DIR]\n"
 	    "                    [--templates DIR] [--uploads DIR] [--socket-mode MODE]\n"
-	    "       zhijia backup FILE [--db PATH]\n"
+	    "       zhijia backup DIR [--db PATH] [--uploads DIR] [--keep N] [--timeout SECONDS]\n"
+	    "       zhijia restore DIR [--db PATH] [--uploads DIR]   (onto an empty data folder)\n"
 	    "       zhijia adduser NAME --role admin|reviewer|legal [--district CODE] [--db PATH]\n"
 	    "       zhijia passwd NAME [--db PATH]   (a new password; unlocks the account)\n"
 	    "       zhijia lock NAME [--db PATH]     (disable the account, end its sessions)\n"
@@ -330,31 +332,6 @@ open_migrated(struct paths *p)
 }
 
 static int
-cmd_backup(int argc, char **argv)
-{
-	struct paths p;
-	char err[1024];
-	if (db_only(argc, argv, &p, 1) != 0) {
-		usage();
-		return 2;
-	}
-	struct db *db = db_open(p.db, err, sizeof(err));
-	if (db == NULL) {
-		fprintf(stderr, "zhijia: %s\n", err);
-		return 1;
-	}
-	const char *dst = first_positional(argc, argv);
-	int rc = db_backup(db, dst, err, sizeof(err));
-	db_close(db);
-	if (rc != 0) {
-		fprintf(stderr, "zhijia: backup failed: %s\n", err);
-		return 1;
-	}
-	fprintf(stderr, "zhijia: backup written to %s\n", dst);
-	return 0;
-}
-
-static int
 cmd_migrate(int argc, char **argv)
 {
 	struct paths p;
@@ -624,8 +601,11 @@ main(int argc, char **argv)
 	optind = 1;
 	if (strcmp(cmd, "serve") == 0)
 		return cmd_serve(argc, argv);
-	if (strcmp(cmd, "backup") == 0)
-		return cmd_backup(argc, argv);
+	if (strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0) {
+		struct paths p;
+		default_paths(&p);
+		return (cmd[0] == 'b' ? backup_main : restore_main)(argc, argv, p.db);
+	}
 	if (strcmp(cmd, "adduser") == 0)
 		return cmd_adduser(argc, argv);
 	if (strcmp(cmd, "migrate") == 0)

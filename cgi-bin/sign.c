@@ -29,15 +29,8 @@ static const uint32_t K[64] = {
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
-struct sha {
-	uint32_t h[8];
-	unsigned char block[64];
-	size_t used;
-	uint64_t total;
-};
-
 static void
-sha_block(struct sha *c, const unsigned char *p)
+sha_block(struct sha256_ctx *c, const unsigned char *p)
 {
 	uint32_t w[64], s[8];
 	for (int i = 0; i < 16; i++)
@@ -64,8 +57,8 @@ sha_block(struct sha *c, const unsigned char *p)
 		c->h[i] += s[i];
 }
 
-static void
-sha_init(struct sha *c)
+void
+sha256_init(struct sha256_ctx *c)
 {
 	static const uint32_t iv[8] = {
 		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -76,8 +69,8 @@ sha_init(struct sha *c)
 	c->total = 0;
 }
 
-static void
-sha_update(struct sha *c, const void *data, size_t n)
+void
+sha256_update(struct sha256_ctx *c, const void *data, size_t n)
 {
 	const unsigned char *p = data;
 	c->total += n;
@@ -94,17 +87,17 @@ sha_update(struct sha *c, const void *data, size_t n)
 	}
 }
 
-static void
-sha_final(struct sha *c, unsigned char out[32])
+void
+sha256_final(struct sha256_ctx *c, unsigned char out[32])
 {
 	uint64_t bits = c->total * 8;
 	unsigned char pad = 0x80, zero = 0, len[8];
-	sha_update(c, &pad, 1);
+	sha256_update(c, &pad, 1);
 	while (c->used != 56)
-		sha_update(c, &zero, 1);
+		sha256_update(c, &zero, 1);
 	for (int i = 0; i < 8; i++)
 		len[i] = (unsigned char)(bits >> (56 - 8 * i));
-	sha_update(c, len, 8);
+	sha256_update(c, len, 8);
 	for (int i = 0; i < 8; i++) {
 		out[4 * i] = (unsigned char)(c->h[i] >> 24);
 		out[4 * i + 1] = (unsigned char)(c->h[i] >> 16);
@@ -116,10 +109,10 @@ sha_final(struct sha *c, unsigned char out[32])
 void
 sha256(const void *p, size_t n, unsigned char out[32])
 {
-	struct sha c;
-	sha_init(&c);
-	sha_update(&c, p, n);
-	sha_final(&c, out);
+	struct sha256_ctx c;
+	sha256_init(&c);
+	sha256_update(&c, p, n);
+	sha256_final(&c, out);
 }
 
 void
@@ -127,23 +120,23 @@ hmac_sha256(const void *key, size_t klen, const void *msg, size_t n,
     unsigned char out[32])
 {
 	unsigned char k[64] = {0}, pad[64], inner[32];
-	struct sha c;
+	struct sha256_ctx c;
 	if (klen > 64)
 		sha256(key, klen, k);
 	else
 		memcpy(k, key, klen);
 	for (int i = 0; i < 64; i++)
 		pad[i] = k[i] ^ 0x36;
-	sha_init(&c);
-	sha_update(&c, pad, 64);
-	sha_update(&c, msg, n);
-	sha_final(&c, inner);
+	sha256_init(&c);
+	sha256_update(&c, pad, 64);
+	sha256_update(&c, msg, n);
+	sha256_final(&c, inner);
 	for (int i = 0; i < 64; i++)
 		pad[i] = k[i] ^ 0x5c;
-	sha_init(&c);
-	sha_update(&c, pad, 64);
-	sha_update(&c, inner, 32);
-	sha_final(&c, out);
+	sha256_init(&c);
+	sha256_update(&c, pad, 64);
+	sha256_update(&c, inner, 32);
+	sha256_final(&c, out);
 }
 
 void

@@ -6,9 +6,22 @@
 #define ZJ_SIGN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct arena;
 struct req;
+
+/* FIPS 180-4 SHA-256 of a stream fed in pieces (a file too big to hold in
+ * memory): init, update any number of times, final.  Never fail. */
+struct sha256_ctx {
+	uint32_t h[8];
+	unsigned char block[64];
+	size_t used;
+	uint64_t total;
+};
+void sha256_init(struct sha256_ctx *c);
+void sha256_update(struct sha256_ctx *c, const void *p, size_t n);
+void sha256_final(struct sha256_ctx *c, unsigned char out[32]);
 
 /* FIPS 180-4 SHA-256 of n bytes.  Never fails. */
 void sha256(const void *p, size_t n, unsigned char out[32]);

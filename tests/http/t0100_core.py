@@ -43,7 +43,9 @@ def test_home_page_offers_the_three_services_in_chinese():
 def test_every_page_carries_the_security_headers():
     for path in ["/", "/healthz", "/no-such-page"]:
         r = S.get(path)
-        assert r.header("Content-Security-Policy") == "default-src 'self'; frame-ancestors 'none'", path
+        assert r.header("Content-Security-Policy") == (
+            "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none';"
+            " object-src 'none'"), path
         assert r.header("X-Content-Type-Options") == "nosniff", path
         assert r.header("Referrer-Policy") == "same-origin", path
 
@@ -137,11 +139,13 @@ def test_admin_account_created_at_first_start():
 
 
 def test_backup_takes_a_consistent_copy_while_serving():
-    dst = os.path.join(S.dir, "backup.db")
+    dst = os.path.join(S.dir, "backups")
     p = subprocess.run([os.path.join(TOP, "build/zhijia"), "backup", dst, "--db", S.db],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
-    con = sqlite3.connect(dst)
+    gens = [g for g in os.listdir(dst) if g.startswith("zhijia-")]
+    assert len(gens) == 1, gens
+    con = sqlite3.connect(os.path.join(dst, gens[0], "zhijia.db"))
     try:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert con.execute("SELECT count(*) FROM staff").fetchone()[0] == 1

@@ -82,7 +82,8 @@ test_headers(struct arena *a)
 	    !strstr(written.p, "Max-Age"), "cookie flags, no Max-Age for a session cookie");
 	ok(strstr(written.p, "Evil") == NULL && strstr(written.p, "x=1") == NULL,
 	    "refused headers never written");
-	ok(strstr(written.p, "Content-Security-Policy: default-src 'self'; frame-ancestors 'none'\r\n") &&
+	ok(strstr(written.p, "Content-Security-Policy: default-src 'self'; frame-ancestors"
+	    " 'none'; form-action 'self'; base-uri 'none'; object-src 'none'\r\n") &&
 	    strstr(written.p, "X-Content-Type-Options: nosniff\r\n") &&
 	    strstr(written.p, "Referrer-Policy: same-origin\r\n"), "security headers");
 	ok(strstr(written.p, "Content-Length: 2\r\n") != NULL &&
