@@ -19,7 +19,9 @@
 #include "http.h"
 #include "server.h"
 #include "staff.h"
+#include "store.h"
 #include "util.h"
+#include "vocab.h"
 
 #ifndef ZJ_DATADIR
 #define ZJ_DATADIR "/usr/local/share/zhijia"
@@ -341,17 +343,6 @@ cmd_adduser(int argc, char **argv)
 
 static const char sql_cli_find[] =
     "SELECT id, username FROM staff WHERE username = ?1";
-static const char sql_cli_passwd[] =
-    "UPDATE staff SET pwhash = ?2, must_change_pw = 0, failed_logins = 0,"
-    " locked_until = NULL WHERE id = ?1";
-static const char sql_cli_lock[] =
-    "UPDATE staff SET disabled = 1 WHERE id = ?1";
-static const char sql_cli_drop[] =
-    "DELETE FROM sessions WHERE staff_id = ?1";
-static const char sql_cli_audit[] =
-    "INSERT INTO audit (at, username, addr, action, target, detail)"
-    " VALUES (?1, ?2, 'cli', ?3, ?4, ?5)";
-
 /* The id and exact name of account name, or 0 (said on stderr). */
 static long long
 cli_find(struct db *db, const char *name, char *exact, size_t len)
@@ -372,45 +363,28 @@ cli_find(struct db *db, const char *name, char *exact, size_t len)
 }
 
 /*
- * In one transaction: sql on account id (?2 = text when given), end its
- * sessions, and write the audit entry (by "cli:" and the login running
- * the command, from address "cli").  Returns 0 or -1 (said on stderr).
+ * Make change op on account id (named exact; hash for a new password) in
+ * one transaction, as the staff desk does: the row, the end of its
+ * sessions, the audit entry — by "cli:" and the login running the
+ * command, from address "cli".  Returns 0 or -1 (said on stderr).
  */
 static int
-cli_change(struct db *db, long long id, const char *sql, const char *text,
-    const char *action, const char *target)
+cli_change(struct db *db, enum account_op op, long long id, const char *exact,
+    const char *hash)
 {
-	char now[32], by[64];
-	const char *who = getenv("SUDO_USER");
-	if (who == NULL || *who == '\0')
-		who = getenv("USER");
-	sqlite3_stmt *st;
-	if (db_begin(db) != SQLITE_OK)
-		goto fail;
-	if ((st = db_prep(db, sql)) == NULL)
-		goto fail;
-	db_bind_int(st, 1, id);
-	if (text)
-		db_bind_text(st, 2, text);
-	if (db_exec_stmt(db, st) != SQLITE_DONE || (st = db_prep(db, sql_cli_drop)) == NULL)
-		goto fail;
-	db_bind_int(st, 1, id);
-	if (db_exec_stmt(db, st) != SQLITE_DONE || (st = db_prep(db, sql_cli_audit)) == NULL)
-		goto fail;
-	utc_now_iso(now, sizeof(now));
-	snprintf(by, sizeof(by), "cli:%s", who ? who : "?");
-	db_bind_text(st, 1, now);
-	db_bind_text(st, 2, by);
-	db_bind_text(st, 3, action);
-	db_bind_text(st, 4, target);
-	db_bind_text(st, 5, "命令行");
-	if (db_exec_stmt(db, st) != SQLITE_DONE || db_commit(db) != SQLITE_OK)
-		goto fail;
+	char by[64];
+	const char *login = getenv("SUDO_USER");
+	if (login == NULL || *login == '\0')
+		login = getenv("USER");
+	snprintf(by, sizeof(by), "cli:%s", login ? login : "?");
+	const struct actor who = {0, by, "cli"};
+	struct account_change ch = {op, id, exact, hash, "命令行"};
+	int rc = store_run(db, &who, NULL, account_change, &ch);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "zhijia: %s\n", sqlite3_errstr(rc));
+		return -1;
+	}
 	return 0;
-fail:
-	fprintf(stderr, "zhijia: %s\n", sqlite3_errmsg(db_handle(db)));
-	db_rollback(db);
-	return -1;
 }
 
 static int
@@ -439,7 +413,7 @@ cmd_passwd(int argc, char **argv)
 		fprintf(stderr, "zhijia: %s\n", why);
 	else if (auth_hash_password(pw, hash) != 0)
 		fprintf(stderr, "zhijia: scrypt failed\n");
-	else if (cli_change(db, id, sql_cli_passwd, hash, "account.passwd", exact) == 0) {
+	else if (cli_change(db, ACCOUNT_PASSWD, id, exact, hash) == 0) {
 		fprintf(stderr, "zhijia: password of %s set; its sessions ended\n", exact);
 		rc = 0;
 	}
@@ -463,7 +437,7 @@ cmd_lock(int argc, char **argv)
 		return 1;
 	int rc = 1;
 	long long id = cli_find(db, first_positional(argc, argv), exact, sizeof(exact));
-	if (id && cli_change(db, id, sql_cli_lock, NULL, "account.disable", exact) == 0) {
+	if (id && cli_change(db, ACCOUNT_DISABLE, id, exact, NULL) == 0) {
 		fprintf(stderr, "zhijia: account %s disabled; its sessions ended\n", exact);
 		rc = 0;
 	}
@@ -476,20 +450,14 @@ cmd_lock(int argc, char **argv)
 static int
 cmd_routes(void)
 {
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} names[] = {
-		{ROLE_ADMIN, "admin"}, {ROLE_REVIEWER, "reviewer"}, {ROLE_LEGAL, "legal"},
-	};
 	for (size_t t = 0; app_routes[t]; t++)
 		for (const struct route *rt = app_routes[t]; rt->handler; rt++) {
 			char access[64] = "";
 			size_t len = 0;
-			for (size_t i = 0; i < ZJ_NELEM(names); i++)
-				if (rt->access & names[i].bit)
+			for (size_t i = 0; i < nroles; i++)
+				if (rt->access & roles[i].bit)
 					len += (size_t)snprintf(access + len, sizeof(access) - len,
-					    "%s%s", len ? "," : "", names[i].name);
+					    "%s%s", len ? "," : "", roles[i].name);
 			printf("%s %s %s\n", rt->method, rt->pattern,
 			    rt->access == ACCESS_PUBLIC ? "public" : access);
 		}

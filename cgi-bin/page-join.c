@@ -14,7 +14,10 @@
 #include "lists.h"
 #include "pubform.h"
 #include "sign.h"
+#include "staff.h"
+#include "store.h"
 #include "valid.h"
+#include "vocab.h"
 
 static const char *const genders[] = {"男", "女", NULL};
 static const char *const yesno[] = {"是", "否", NULL};
@@ -67,9 +70,12 @@ static const struct field join_fields[J__N] = {
 
 static const char sql_station[] =
     "SELECT id, name FROM stations WHERE code = ?1";
+/* A live application of the same person stands in a new one's way, unless
+ * it is this very page (the same form nonce) sent again. */
 static const char sql_live[] =
-    "SELECT ref, form_nonce FROM join_applications WHERE id_number = ?1"
-    " AND status IN ('待审核', '已通过')";
+    "SELECT ref, ?2 <> '' AND form_nonce = ?2 FROM join_applications"
+    " WHERE id_number = ?1"
+    " AND status IN ('" JOIN_PENDING "', '" JOIN_APPROVED "')";
 static const char sql_insert[] =
     "INSERT INTO join_applications (ref, name, gender, id_number, phone,"
     " ethnicity, education, employment, occupation, employer, district_id,"
@@ -170,76 +176,56 @@ cross_check(struct req *r, struct fresult *res)
 	return errors;
 }
 
-/* Store the application.  Returns SQLITE_DONE (with *ref; also when this
- * very page was stored before and is being sent again), SQLITE_CONSTRAINT
- * when the person already has another live application, or the failing
- * code. */
+/* What join_store stores: the checked form and what was looked up. */
+struct join_input {
+	const struct fresult *res;   /* J__N values */
+	long long district, station;
+	const char *nonce;           /* the page's form-token nonce */
+	const char *ref;             /* out: the reference */
+};
+
+/* store_fn: the application with a fresh reference and its first event.
+ * SQLITE_DONE (also when this very page was stored before and is sent
+ * again: its reference), SQLITE_CONSTRAINT when the person already has
+ * another live application, or the failing code. */
 static int
-store(struct req *r, const struct fresult *res, long long district,
-    long long station_id, const char *nonce, const char **ref)
+join_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 {
-	struct db *db = r->app->db;
+	struct join_input *in = arg;
+	const struct fresult *res = in->res;
+	struct new_ref nr = {
+		.prefix = "RH",
+		.status = EVENT_SUBMITTED,
+		.note = "入会申请已提交,等待审核",
+	};
 	char now[32];
-	int rc = db_begin(db);
-	if (rc != SQLITE_OK)
-		return rc;
-	sqlite3_stmt *st = db_prep(db, sql_live);
-	if (st == NULL) {
-		rc = SQLITE_ERROR;
-		goto fail;
-	}
-	db_bind_text(st, 1, res[J_IDNO].value);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		int again = nonce[0] != '\0' && strcmp(db_col_text(st, 1), nonce) == 0;
-		*ref = arena_strdup(r->a, db_col_text(st, 0));
-		sqlite3_reset(st);
-		rc = again ? SQLITE_DONE : SQLITE_CONSTRAINT;
-		db_rollback(db);
-		return rc;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		goto fail;
+	int member = strcmp(res[J_WASMEMBER].value, "是") == 0;
+	if ((nr.again = db_prep(db, sql_live)) == NULL ||
+	    (nr.insert = db_prep(db, sql_insert)) == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(nr.again, 1, res[J_IDNO].value);
+	db_bind_text(nr.again, 2, in->nonce);
 	utc_now_iso(now, sizeof(now));
-	for (int attempt = 0; attempt < 5; attempt++) {
-		*ref = make_ref(r->a, "RH", 8);
-		if ((st = db_prep(db, sql_insert)) == NULL || *ref == NULL) {
-			rc = SQLITE_ERROR;
-			goto fail;
-		}
-		db_bind_text(st, 1, *ref);
-		db_bind_text(st, 2, res[J_NAME].value);
-		db_bind_text(st, 3, res[J_GENDER].value);
-		db_bind_text(st, 4, res[J_IDNO].value);
-		db_bind_text(st, 5, res[J_PHONE].value);
-		db_bind_text(st, 6, res[J_ETHNIC].value);
-		db_bind_text(st, 7, res[J_EDU].value);
-		db_bind_text(st, 8, res[J_EMPLOY].value);
-		db_bind_text(st, 9, res[J_OCCUP].value);
-		db_bind_text(st, 10, res[J_EMPLOYER].value);
-		db_bind_int(st, 11, district);
-		db_bind_text(st, 12, res[J_ADDRESS].value);
-		db_bind_int(st, 13, strcmp(res[J_WASMEMBER].value, "是") == 0);
-		db_bind_text(st, 14, strcmp(res[J_WASMEMBER].value, "是") == 0 ?
-		    res[J_PREVUNION].value : "");
-		if (station_id)
-			db_bind_int(st, 15, station_id);
-		db_bind_text(st, 16, now);
-		db_bind_text(st, 17, nonce);
-		rc = db_exec_stmt(db, st);
-		if (rc != SQLITE_CONSTRAINT_UNIQUE)  /* else: the ref was taken */
-			break;
-	}
-	if (rc != SQLITE_DONE)
-		goto fail;
-	rc = event_add(r, *ref, "已提交", "入会申请已提交,等待审核", 1, 0);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	rc = db_commit(db);
-	return rc == SQLITE_OK ? SQLITE_DONE : rc;
-fail:
-	db_rollback(db);
+	sqlite3_stmt *st = nr.insert;
+	db_bind_text(st, 2, res[J_NAME].value);
+	db_bind_text(st, 3, res[J_GENDER].value);
+	db_bind_text(st, 4, res[J_IDNO].value);
+	db_bind_text(st, 5, res[J_PHONE].value);
+	db_bind_text(st, 6, res[J_ETHNIC].value);
+	db_bind_text(st, 7, res[J_EDU].value);
+	db_bind_text(st, 8, res[J_EMPLOY].value);
+	db_bind_text(st, 9, res[J_OCCUP].value);
+	db_bind_text(st, 10, res[J_EMPLOYER].value);
+	db_bind_int(st, 11, in->district);
+	db_bind_text(st, 12, res[J_ADDRESS].value);
+	db_bind_int(st, 13, member);
+	db_bind_text(st, 14, member ? res[J_PREVUNION].value : "");
+	if (in->station)
+		db_bind_int(st, 15, in->station);
+	db_bind_text(st, 16, now);
+	db_bind_text(st, 17, in->nonce);
+	int rc = store_new_ref(db, who, a, &nr);
+	in->ref = nr.ref;
 	return rc;
 }
 
@@ -257,12 +243,16 @@ join_post(struct req *r)
 		show_form(r, 422, f, res, src, sample, guard);
 		return;
 	}
-	long long district = district_id(r, res[J_DISTRICT].value);
-	const char *ref = NULL;
-	const char *nonce = form_token_nonce(r->a, req_field(r, "_token"));
-	int rc = store(r, res, district, station(r, src, NULL), nonce, &ref);
+	struct join_input in = {
+		.res = res,
+		.district = district_id(r, res[J_DISTRICT].value),
+		.station = station(r, src, NULL),
+		.nonce = form_token_nonce(r->a, req_field(r, "_token")),
+	};
+	int rc = store_run(r->app->db, actor_of(r), r->a, join_store, &in);
 	if (rc == SQLITE_CONSTRAINT) {
-		res[J_IDNO].error = "这个身份证号已有一份待审核或已通过的入会申请,无需重复提交。"
+		res[J_IDNO].error = "这个身份证号已有一份" JOIN_PENDING "或" JOIN_APPROVED
+		    "的入会申请,无需重复提交。"
 		    "如需了解进度,请使用“进度查询”。";
 		show_form(r, 422, f, res, src, sample, NULL);
 		return;
@@ -271,7 +261,7 @@ join_post(struct req *r)
 		answer_db_failure(r, rc);
 		return;
 	}
-	resp_redirect(r, 303, arena_printf(r->a, "/join/done/%s", ref));
+	resp_redirect(r, 303, arena_printf(r->a, "/join/done/%s", in.ref));
 }
 
 static void

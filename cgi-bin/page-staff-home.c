@@ -76,11 +76,6 @@ static const char sql_upcoming[] =
     " FROM activities a WHERE a.cancelled = 0 AND a.starts_at >= ?1"
     " AND (?2 = 0 OR a.district_id = ?2) ORDER BY a.starts_at, a.id";
 
-static const char *const join_statuses[] = {"待审核", "已通过", "未通过", NULL};
-static const char *const legal_statuses[] = {
-	"待受理", "已受理", "已指派", "调解中", "调解成功", "转仲裁", "转诉讼", "撤回",
-	"不予受理", NULL,
-};
 
 static const struct {
 	const char *value, *label;

@@ -424,9 +424,9 @@ legal_csv(struct req *r)
 	int full = full_q && strcmp(full_q, "1") == 0 &&
 	    (staff_of(r)->roles & ROLE_ADMIN);
 	const char *q = queue_query(r, &f, 0);
-	audit(r, "export", "legal-aid", *q ? q : "全部");
+	audit(r->app->db, actor_of(r), AUDIT_EXPORT, "legal-aid", *q ? q : "全部");
 	if (full)
-		audit(r, "export.full", "legal-aid", *q ? q : "全部");
+		audit(r->app->db, actor_of(r), AUDIT_EXPORT_FULL, "legal-aid", *q ? q : "全部");
 	sqlite3_stmt *st = queue_stmt(r, &f, -1);
 	if (st == NULL) {
 		resp_error(r, 500, NULL);
@@ -524,7 +524,7 @@ case_view(struct req *r, const struct lcase *c)
 	tv_puts(a, m, "phone", c->phone);
 	if (*c->idno) {
 		tv_puts(a, m, "idno", c->idno);
-		audit(r, "view.idcard", c->ref, "");
+		audit(r->app->db, actor_of(r), AUDIT_VIEW_IDCARD, c->ref, "");
 	}
 	tv_puts(a, m, "district", c->district);
 	tv_puts(a, m, "employer", c->employer);
@@ -673,7 +673,7 @@ legal_file(struct req *r)
 		resp_error(r, 404, stored ? "这个文件已不在服务器上。" : NULL);
 		return;
 	}
-	audit(r, "view.evidence", c.ref, arena_printf(r->a, "文件 %lld:%s", id, orig));
+	audit(r->app->db, actor_of(r), AUDIT_VIEW_EVIDENCE, c.ref, arena_printf(r->a, "文件 %lld:%s", id, orig));
 	resp_header(r, "Content-Disposition", arena_printf(r->a,
 	    "attachment; filename=\"evidence-%lld.%s\"; filename*=UTF-8''%s", id,
 	    mime_ext(mime), pct_encode(r->a, orig)));

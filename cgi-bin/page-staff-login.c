@@ -198,6 +198,8 @@ login_post(struct req *r)
 	}
 	sqlite3_reset(st);
 	int match = auth_check_password(hash, res[L_PASS].value) == 1;
+	/* Before there is a session: the account tried, or the name typed. */
+	const struct actor who = {id, name, r->remote_addr};
 
 	if (!(usable && match)) {
 		for_addr(r, sql_addr_fail, now);
@@ -207,8 +209,8 @@ login_post(struct req *r)
 			db_bind_text(st, 3, lock_iso);
 			db_exec_stmt(r->app->db, st);
 		}
-		audit_as(r, id, name, "login.failed", id ? (usable ? "wrong password" :
-		    "account locked or disabled") : "no such account");
+		audit(r->app->db, &who, AUDIT_LOGIN_FAILED, "", id ? (usable ?
+		    "wrong password" : "account locked or disabled") : "no such account");
 		show_login(r, 422, res, bad_login);
 		return;
 	}
@@ -226,11 +228,11 @@ login_post(struct req *r)
 			db_exec_stmt(r->app->db, st);
 		}
 	}
-	if (staff_session_start(r, id) != 0) {
+	if (staff_session_start(r, &who) != 0) {
 		resp_error(r, 500, NULL);
 		return;
 	}
-	audit_as(r, id, name, "login", "");
+	audit(r->app->db, &who, AUDIT_LOGIN, "", "");
 	const char *next = safe_next(req_field(r, "next"));
 	if (must_change)
 		next = "/staff/password";
@@ -242,7 +244,7 @@ login_post(struct req *r)
 static void
 logout_post(struct req *r)
 {
-	audit(r, "logout", "", "");
+	audit(r->app->db, actor_of(r), AUDIT_LOGOUT, "", "");
 	staff_session_end(r);
 	resp_redirect(r, 303, "/staff/login?bye=1");
 }
@@ -317,7 +319,7 @@ password_post(struct req *r)
 		answer_db_failure(r, rc);
 		return;
 	}
-	audit(r, "password.change", s->username, "");
+	audit(r->app->db, actor_of(r), AUDIT_PASSWORD_CHANGE, s->username, "");
 	resp_redirect(r, 303, "/staff?password=1");
 }
 

@@ -248,7 +248,7 @@ cancel_store(struct req *r, struct activity *act, const char *reason,
 	size_t n = 0;
 	if ((rc = tell_everyone(r, act, "活动取消", note, &n)) != SQLITE_DONE)
 		goto fail;
-	audit(r, "activity.cancel", arena_printf(r->a, "activity:%lld", act->id),
+	audit(r->app->db, actor_of(r), AUDIT_ACTIVITY_CANCEL, arena_printf(r->a, "activity:%lld", act->id),
 	    arena_printf(r->a, "%s;原因:%s;通知 %zu 份报名", act->title, reason, n));
 	rc = db_commit(db);
 	return rc == SQLITE_OK ? SQLITE_DONE : rc;
@@ -369,7 +369,7 @@ roster_attend_post(struct req *r)
 	db_bind_text(st, 4, now);
 	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
 		goto fail;
-	audit(r, "signup.attend", s.ref, res[T_ATTENDED].num ?
+	audit(r->app->db, actor_of(r), AUDIT_SIGNUP_ATTEND, s.ref, res[T_ATTENDED].num ?
 	    arena_printf(r->a, "出席,服务 %lld 小时", res[T_HOURS].num) : "未出席");
 	if ((rc = db_commit(db)) != SQLITE_OK)
 		goto fail;
@@ -420,14 +420,14 @@ remove_store(struct req *r, struct activity *act, struct signup *s,
 	const char *note = *reason ?
 	    arena_printf(r->a, "工作人员取消了您的报名:%s", reason) :
 	    "工作人员取消了您的报名";
-	if ((rc = event_add(r, s->ref, "已取消", note, 1, me->id)) != SQLITE_DONE)
+	if ((rc = event_add(r->app->db, actor_of(r), s->ref, SIGNUP_CANCELLED, note, 1)) != SQLITE_DONE)
 		goto fail;
 	*moved = "";
 	if (strcmp(s->status, "已确认") == 0 && !act->cancelled &&
 	    strcmp(act->starts_at, now) > 0 &&
-	    (rc = roster_fill(r, act->id, me->id, moved)) != SQLITE_DONE)
+	    (rc = roster_fill(r->app->db, actor_of(r), r->a, act->id, moved)) != SQLITE_DONE)
 		goto fail;
-	audit(r, "signup.remove", s->ref, arena_printf(r->a, "activity:%lld;原为%s%s%s%s%s",
+	audit(r->app->db, actor_of(r), AUDIT_SIGNUP_REMOVE, s->ref, arena_printf(r->a, "activity:%lld;原为%s%s%s%s%s",
 	    act->id, s->status, *reason ? ";原因:" : "", reason,
 	    **moved ? ";候补转正:" : "", *moved));
 	rc = db_commit(db);

@@ -178,7 +178,7 @@ tell_everyone(struct req *r, const struct activity *act, const char *status,
 		return rc;
 	rc = SQLITE_DONE;
 	for (size_t i = 0; i < k && rc == SQLITE_DONE; i++)
-		rc = event_add(r, refs[i], status, note, 1, staff_of(r)->id);
+		rc = event_add(r->app->db, actor_of(r), refs[i], status, note, 1);
 	if (n)
 		*n = k;
 	return rc;

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "http.h"
 #include "sign.h"
+#include "staff.h"
 #include "util.h"
 #include "when.h"
 
@@ -181,14 +182,14 @@ event_history(struct req *r, const char *ref, int staff)
 }
 
 int
-event_add(struct req *r, const char *ref, const char *status, const char *note,
-    int public, long long staff_id)
+event_add(struct db *db, const struct actor *who, const char *ref,
+    const char *status, const char *note, int public)
 {
 	static const char sql[] =
 	    "INSERT INTO events (ref, status, note, public, staff_id, created_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	char now[32];
-	sqlite3_stmt *st = db_prep(r->app->db, sql);
+	sqlite3_stmt *st = db_prep(db, sql);
 	if (st == NULL)
 		return SQLITE_ERROR;
 	utc_now_iso(now, sizeof(now));
@@ -196,10 +197,10 @@ event_add(struct req *r, const char *ref, const char *status, const char *note,
 	db_bind_text(st, 2, status);
 	db_bind_text(st, 3, note ? note : "");
 	db_bind_int(st, 4, public);
-	if (staff_id)
-		db_bind_int(st, 5, staff_id);
+	if (who->staff_id)
+		db_bind_int(st, 5, who->staff_id);
 	db_bind_text(st, 6, now);
-	return db_exec_stmt(r->app->db, st);
+	return db_exec_stmt(db, st);
 }
 
 void
