@@ -34,6 +34,7 @@
 #include "staff.h"
 #include "valid.h"
 #include "when.h"
+#include "vocab.h"
 
 #define ACCESS_JOINS (ROLE_ADMIN | ROLE_REVIEWER)
 /* A name or date range holding fewer rows than this is found by its own
@@ -42,7 +43,6 @@
 /* A date range ending behind this many newer rows is found by its dates. */
 #define FAR_BACK 20000
 
-static const char *const statuses[] = {"待审核", "已通过", "未通过", NULL};
 
 /*
  * The queue.  ?1 status, ?2 district id, ?3 occupation ('' / 0: any),
@@ -224,7 +224,7 @@ filter(struct req *r, struct queue_filter *f)
 {
 	queue_filter_parse(r, f);
 	int known = 0;
-	for (const char *const *s = statuses; *s; s++)
+	for (const char *const *s = join_statuses; *s; s++)
 		known |= strcmp(*s, f->status) == 0;
 	if (!known)
 		f->status = "";
@@ -251,7 +251,7 @@ row_view(struct req *r, sqlite3_stmt *st)
 	tv_puts(a, m, "district", db_col_text(st, 9));
 	tv_puts(a, m, "station", db_col_text(st, 10));
 	tv_puts(a, m, "status", db_col_text(st, 11));
-	tv_putb(a, m, "pending", strcmp(db_col_text(st, 11), "待审核") == 0);
+	tv_putb(a, m, "pending", strcmp(db_col_text(st, 11), JOIN_PENDING) == 0);
 	tv_putb(a, m, "dup", sqlite3_column_int(st, 13));
 	return m;
 }
@@ -283,7 +283,7 @@ joins_list(struct req *r)
 		answer_db_failure(r, rc);
 		return;
 	}
-	struct tval *fv = queue_filter_view(r, &f, statuses, occupations);
+	struct tval *fv = queue_filter_view(r, &f, join_statuses, occupations);
 	tv_putb(r->a, fv, "pick_district", tv_get(fv, "districts") != NULL);
 	tv_put(r->a, ctx, "filter", fv);
 	tv_put(r->a, ctx, "rows", rows);

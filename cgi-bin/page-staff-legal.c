@@ -37,14 +37,11 @@
 #include "staff.h"
 #include "valid.h"
 #include "when.h"
+#include "vocab.h"
 
 #define LEGAL_ACCESS (ROLE_ADMIN | ROLE_LEGAL)
 #define TRIAGE_FEN 100000LL          /* the union's rule: ≥ ¥1,000 at stake */
 
-static const char *const statuses[] = {
-	"待受理", "已受理", "已指派", "调解中", "调解成功", "转仲裁", "转诉讼", "撤回",
-	"不予受理", NULL,
-};
 
 /* ---- SQL ---- */
 
@@ -357,7 +354,7 @@ legal_list(struct req *r)
 	}
 	sqlite3_reset(st);
 	const char *q = queue_query(r, &f, 0);
-	tv_put(r->a, ctx, "filter", queue_filter_view(r, &f, statuses, dispute_types));
+	tv_put(r->a, ctx, "filter", queue_filter_view(r, &f, legal_statuses, dispute_types));
 	tv_put(r->a, ctx, "rows", rows);
 	tv_putb(r->a, ctx, "empty", rows->n == 0);
 	tv_putb(r->a, ctx, "pick_district", staff_of(r)->district_id == 0);

@@ -62,8 +62,16 @@ static const char sql_pwhash[] =
 static const char sql_setpw[] =
     "UPDATE staff SET pwhash = ?2, must_change_pw = 0 WHERE id = ?1";
 
-static const char *const bad_login =
-    "用户名或密码不正确。连续输错 5 次,账号将锁定 15 分钟。";
+_Static_assert(LOCK_SECONDS % 60 == 0, "the lockout is told in minutes");
+
+/* The one message for every refused login, with the lockout rule as the
+ * code applies it. */
+static const char *
+bad_login(struct req *r)
+{
+	return arena_printf(r->a, "用户名或密码不正确。连续输错 %d 次,账号将锁定 %d 分钟。",
+	    LOCK_AFTER, LOCK_SECONDS / 60);
+}
 
 /*
  * Where to go after logging in: a staff page of this site, in printable
@@ -211,7 +219,7 @@ login_post(struct req *r)
 		}
 		audit(r->app->db, &who, AUDIT_LOGIN_FAILED, "", id ? (usable ?
 		    "wrong password" : "account locked or disabled") : "no such account");
-		show_login(r, 422, res, bad_login);
+		show_login(r, 422, res, bad_login(r));
 		return;
 	}
 	for_addr(r, sql_addr_ok, now);

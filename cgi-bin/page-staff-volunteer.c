@@ -33,10 +33,8 @@
 #include "staff.h"
 #include "staff-volunteer.h"
 #include "when.h"
+#include "vocab.h"
 
-static const char *const states[] = {
-	"报名中", "报名已截止", "进行中", "已结束", "已取消", NULL,
-};
 
 /* ---- SQL ---- */
 
@@ -46,11 +44,12 @@ static const char *const states[] = {
 
 static const char sql_list[] =
     "SELECT " ACTIVITY_COLS("''") " WHERE" SEES("?1", "?2")
-    " AND (?3 = '' OR (?3 = '已取消' AND a.cancelled = 1) OR (a.cancelled = 0 AND ("
-    "   (?3 = '报名中' AND a.deadline > ?4 AND a.starts_at > ?4)"
-    "   OR (?3 = '报名已截止' AND a.deadline <= ?4 AND a.starts_at > ?4)"
-    "   OR (?3 = '进行中' AND a.starts_at <= ?4 AND a.ends_at > ?4)"
-    "   OR (?3 = '已结束' AND a.ends_at <= ?4))))"
+    " AND (?3 = '' OR (?3 = '" ACTIVITY_CANCELLED "' AND a.cancelled = 1)"
+    " OR (a.cancelled = 0 AND ("
+    "   (?3 = '" ACTIVITY_OPEN "' AND a.deadline > ?4 AND a.starts_at > ?4)"
+    "   OR (?3 = '" ACTIVITY_CLOSED "' AND a.deadline <= ?4 AND a.starts_at > ?4)"
+    "   OR (?3 = '" ACTIVITY_RUNNING "' AND a.starts_at <= ?4 AND a.ends_at > ?4)"
+    "   OR (?3 = '" ACTIVITY_ENDED "' AND a.ends_at <= ?4))))"
     " AND (?5 = '' OR a.starts_at >= ?5) AND (?6 = '' OR a.starts_at < ?6)"
     " AND a.starts_at <= coalesce((SELECT starts_at FROM activities"
     "   WHERE id = ?7), '9999')"   /* lets the index seek to the cursor */
@@ -69,7 +68,8 @@ static const char sql_find_name[] =
     FIND_COLS " WHERE s.name = ?1 AND"
     SEES("?2", "?3") " ORDER BY s.id DESC LIMIT 50";
 static const char sql_live_refs[] =
-    "SELECT ref FROM signups WHERE activity_id = ?1 AND status <> '已取消'"
+    "SELECT ref FROM signups WHERE activity_id = ?1"
+    " AND status <> '" SIGNUP_CANCELLED "'"
     " ORDER BY id";
 
 /* ---- activities ---- */
@@ -110,20 +110,6 @@ route_activity(struct req *r, int edit)
 	return found > 0 ? act : NULL;
 }
 
-static const char *
-state_of(const struct activity *act, const char *now)
-{
-	if (act->cancelled)
-		return "已取消";
-	if (strcmp(act->ends_at, now) <= 0)
-		return "已结束";
-	if (strcmp(act->starts_at, now) <= 0)
-		return "进行中";
-	if (strcmp(act->deadline, now) <= 0)
-		return "报名已截止";
-	return "报名中";
-}
-
 /* What the list and the roster show of an activity. */
 struct tval *
 activity_view(struct req *r, const struct activity *act, const char *now)
@@ -143,7 +129,7 @@ activity_view(struct req *r, const struct activity *act, const char *now)
 	tv_puti(a, m, "capacity", act->capacity);
 	tv_puti(a, m, "confirmed", act->confirmed);
 	tv_puti(a, m, "waiting", act->waiting);
-	tv_puts(a, m, "state", state_of(act, now));
+	tv_puts(a, m, "state", activity_state(act, now));
 	tv_putb(a, m, "cancelled", act->cancelled);
 	tv_puts(a, m, "cancel_reason", act->cancel_reason);
 	tv_putb(a, m, "sample", act->sample);
@@ -284,7 +270,7 @@ volunteer_list(struct req *r)
 	struct queue_filter f;
 	queue_filter_parse(r, &f);
 	struct tval *ctx = tv_map(r->a);
-	tv_put(r->a, ctx, "filter", queue_filter_view(r, &f, states, NULL));
+	tv_put(r->a, ctx, "filter", queue_filter_view(r, &f, activity_states, NULL));
 	tv_putb(r->a, ctx, "pick_district", staff_of(r)->district_id == 0);
 	int rc = list_activities(r, &f, ctx);
 	if (rc == SQLITE_DONE && f.q_kind != Q_NONE)

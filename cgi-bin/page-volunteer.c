@@ -23,6 +23,7 @@
 #include "pubform.h"
 #include "volunteer.h"
 #include "when.h"
+#include "vocab.h"
 
 static const char *const skills[] = {
 	"法律", "心理", "医疗", "教育培训", "文艺", "其他", NULL,
@@ -97,9 +98,7 @@ vol_activity_view(struct req *r, const struct activity *act,
 	const char *why = vol_closed_reason(r, act, now);
 	if (why) {
 		tv_puts(a, m, "closed", why);
-		tv_puts(a, m, "state", act->cancelled ? "已取消" :
-		    strcmp(act->ends_at, now) <= 0 ? "已结束" :
-		    strcmp(act->starts_at, now) <= 0 ? "进行中" : "报名已截止");
+		tv_puts(a, m, "state", activity_state(act, now));
 	}
 	/* The description's lines as paragraphs. */
 	struct tval *paras = tv_list(a);

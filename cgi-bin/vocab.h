@@ -86,6 +86,8 @@ extern const char *const legal_outcomes[];
 #define SIGNUP_CONFIRMED "已确认"
 #define SIGNUP_WAITING   "候补"
 #define SIGNUP_CANCELLED "已取消"
+/* What /status shows of a sign-up whose activity was cancelled. */
+#define SIGNUP_ACTIVITY_CANCELLED "活动已取消"
 
 /* What an activity is at a given time (activity_state in activity.h). */
 #define ACTIVITY_OPEN      "报名中"
@@ -100,6 +102,7 @@ extern const char *const activity_states[];
 
 #define EVENT_SUBMITTED "已提交"   /* a public form was stored */
 #define EVENT_NOTE      "内部备注" /* a staff note, never public */
+#define EVENT_ACTIVITY_CANCELLED "活动取消" /* told to each sign-up */
 
 /* ---- the audit log's actions ---- */
 
