@@ -328,7 +328,8 @@ joins_csv(struct req *r)
 	    (staff_of(r)->roles & ROLE_ADMIN);
 	audit(r->app->db, actor_of(r), AUDIT_EXPORT, "joins", filter_words(r, &f, full));
 	if (full)
-		audit(r->app->db, actor_of(r), AUDIT_EXPORT_FULL, "joins", filter_words(r, &f, full));
+		audit(r->app->db, actor_of(r),
+		    AUDIT_EXPORT_FULL, "joins", filter_words(r, &f, full));
 	sqlite3_stmt *st = list_stmt(r, &f, -1);
 	if (st == NULL) {
 		resp_error(r, 500, NULL);

@@ -423,7 +423,8 @@ legal_csv(struct req *r)
 	const char *q = queue_query(r, &f, 0);
 	audit(r->app->db, actor_of(r), AUDIT_EXPORT, "legal-aid", *q ? q : "全部");
 	if (full)
-		audit(r->app->db, actor_of(r), AUDIT_EXPORT_FULL, "legal-aid", *q ? q : "全部");
+		audit(r->app->db, actor_of(r),
+		    AUDIT_EXPORT_FULL, "legal-aid", *q ? q : "全部");
 	sqlite3_stmt *st = queue_stmt(r, &f, -1);
 	if (st == NULL) {
 		resp_error(r, 500, NULL);
@@ -670,7 +671,8 @@ legal_file(struct req *r)
 		resp_error(r, 404, stored ? "这个文件已不在服务器上。" : NULL);
 		return;
 	}
-	audit(r->app->db, actor_of(r), AUDIT_VIEW_EVIDENCE, c.ref, arena_printf(r->a, "文件 %lld:%s", id, orig));
+	audit(r->app->db, actor_of(r),
+	    AUDIT_VIEW_EVIDENCE, c.ref, arena_printf(r->a, "文件 %lld:%s", id, orig));
 	resp_header(r, "Content-Disposition", arena_printf(r->a,
 	    "attachment; filename=\"evidence-%lld.%s\"; filename*=UTF-8''%s", id,
 	    mime_ext(mime), pct_encode(r->a, orig)));

@@ -249,7 +249,8 @@ cancel_store(struct req *r, struct activity *act, const char *reason,
 	size_t n = 0;
 	if ((rc = tell_everyone(r, act, EVENT_ACTIVITY_CANCELLED, note, &n)) != SQLITE_DONE)
 		goto fail;
-	audit(r->app->db, actor_of(r), AUDIT_ACTIVITY_CANCEL, arena_printf(r->a, "activity:%lld", act->id),
+	audit(r->app->db, actor_of(r),
+	    AUDIT_ACTIVITY_CANCEL, arena_printf(r->a, "activity:%lld", act->id),
 	    arena_printf(r->a, "%s;原因:%s;通知 %zu 份报名", act->title, reason, n));
 	rc = db_commit(db);
 	return rc == SQLITE_OK ? SQLITE_DONE : rc;
@@ -421,16 +422,18 @@ remove_store(struct req *r, struct activity *act, struct signup *s,
 	const char *note = *reason ?
 	    arena_printf(r->a, "工作人员取消了您的报名:%s", reason) :
 	    "工作人员取消了您的报名";
-	if ((rc = event_add(r->app->db, actor_of(r), s->ref, SIGNUP_CANCELLED, note, 1)) != SQLITE_DONE)
+	if ((rc = event_add(r->app->db, actor_of(r),
+	    s->ref, SIGNUP_CANCELLED, note, 1)) != SQLITE_DONE)
 		goto fail;
 	*moved = "";
 	if (strcmp(s->status, SIGNUP_CONFIRMED) == 0 && !act->cancelled &&
 	    strcmp(act->starts_at, now) > 0 &&
-	    (rc = roster_fill(r->app->db, actor_of(r), r->a, act->id, moved)) != SQLITE_DONE)
+	    (rc = roster_fill(r->app->db, actor_of(r), r->a,
+	    act->id, moved)) != SQLITE_DONE)
 		goto fail;
-	audit(r->app->db, actor_of(r), AUDIT_SIGNUP_REMOVE, s->ref, arena_printf(r->a, "activity:%lld;原为%s%s%s%s%s",
-	    act->id, s->status, *reason ? ";原因:" : "", reason,
-	    **moved ? ";候补转正:" : "", *moved));
+	audit(r->app->db, actor_of(r), AUDIT_SIGNUP_REMOVE, s->ref,
+	    arena_printf(r->a, "activity:%lld;原为%s%s%s%s%s", act->id, s->status,
+	    *reason ? ";原因:" : "", reason, **moved ? ";候补转正:" : "", *moved));
 	rc = db_commit(db);
 	return rc == SQLITE_OK ? SQLITE_DONE : rc;
 fail:

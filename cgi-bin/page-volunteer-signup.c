@@ -375,7 +375,8 @@ cancel_store(struct req *r, struct signup *s, int *too_late)
 	db_bind_text(st, 2, now);
 	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
 		goto fail;
-	rc = event_add(db, actor_of(r), s->ref, SIGNUP_CANCELLED, "报名人通过私人链接取消了报名", 1);
+	rc = event_add(db, actor_of(r),
+	    s->ref, SIGNUP_CANCELLED, "报名人通过私人链接取消了报名", 1);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	/* A freed place goes to the first wait-listed person, in this

@@ -61,7 +61,58 @@ staff_sees_district(const struct staff *s, long long district_id)
 	return s->district_id == 0 || s->district_id == district_id;
 }
 
-static int session_touch(struct db *db, long long session_id, long long now);
+int
+session_create(struct db *db, const struct actor *who, const char *hash,
+    const char *csrf)
+{
+	long long now = (long long)time(NULL);
+	sqlite3_stmt *st = db_prep(db, sql_expire);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_int(st, 1, now - SESSION_IDLE);
+	db_bind_int(st, 2, now - SESSION_ABSOLUTE);
+	int rc = db_exec_stmt(db, st);
+	if (rc != SQLITE_DONE || (st = db_prep(db, sql_start)) == NULL)
+		return rc != SQLITE_DONE ? rc : SQLITE_ERROR;
+	db_bind_text(st, 1, hash);
+	db_bind_int(st, 2, who->staff_id);
+	db_bind_text(st, 3, csrf);
+	db_bind_int(st, 4, now);
+	db_bind_text(st, 5, who->addr);
+	return db_exec_stmt(db, st);
+}
+
+/* Run sql, whose ?1 is id (and ?2, when it has one, v2). */
+static int
+exec_id(struct db *db, const char *sql, long long id, long long v2)
+{
+	sqlite3_stmt *st = db_prep(db, sql);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_int(st, 1, id);
+	if (sqlite3_bind_parameter_count(st) > 1)
+		db_bind_int(st, 2, v2);
+	return db_exec_stmt(db, st);
+}
+
+int
+session_delete(struct db *db, long long session_id)
+{
+	return exec_id(db, sql_end, session_id, 0);
+}
+
+int
+sessions_drop(struct db *db, long long staff_id)
+{
+	return exec_id(db, sql_drop, staff_id, 0);
+}
+
+/* A session seen at now (seconds). */
+static int
+session_touch(struct db *db, long long session_id, long long now)
+{
+	return exec_id(db, sql_touch, session_id, now);
+}
 
 /* SHA-256 hex of a cookie token: what the sessions table keys on. */
 static void
@@ -167,59 +218,6 @@ staff_verify_post(struct req *r)
 		return -1;
 	}
 	return 0;
-}
-
-int
-session_create(struct db *db, const struct actor *who, const char *token_hash,
-    const char *csrf)
-{
-	long long now = (long long)time(NULL);
-	sqlite3_stmt *st = db_prep(db, sql_expire);
-	if (st == NULL)
-		return SQLITE_ERROR;
-	db_bind_int(st, 1, now - SESSION_IDLE);
-	db_bind_int(st, 2, now - SESSION_ABSOLUTE);
-	int rc = db_exec_stmt(db, st);
-	if (rc != SQLITE_DONE || (st = db_prep(db, sql_start)) == NULL)
-		return rc != SQLITE_DONE ? rc : SQLITE_ERROR;
-	db_bind_text(st, 1, token_hash);
-	db_bind_int(st, 2, who->staff_id);
-	db_bind_text(st, 3, csrf);
-	db_bind_int(st, 4, now);
-	db_bind_text(st, 5, who->addr);
-	return db_exec_stmt(db, st);
-}
-
-/* Run sql, whose ?1 is id (and ?2, when it has one, v2). */
-static int
-exec_id(struct db *db, const char *sql, long long id, long long v2)
-{
-	sqlite3_stmt *st = db_prep(db, sql);
-	if (st == NULL)
-		return SQLITE_ERROR;
-	db_bind_int(st, 1, id);
-	if (sqlite3_bind_parameter_count(st) > 1)
-		db_bind_int(st, 2, v2);
-	return db_exec_stmt(db, st);
-}
-
-int
-session_delete(struct db *db, long long session_id)
-{
-	return exec_id(db, sql_end, session_id, 0);
-}
-
-int
-sessions_drop(struct db *db, long long staff_id)
-{
-	return exec_id(db, sql_drop, staff_id, 0);
-}
-
-/* A session seen at now (seconds). */
-static int
-session_touch(struct db *db, long long session_id, long long now)
-{
-	return exec_id(db, sql_touch, session_id, now);
 }
 
 int

@@ -79,8 +79,8 @@ void staff_session_end(struct req *r);
  * every session of a member of staff (disabled, password reset).  Each
  * returns SQLITE_DONE or the failing SQLite code (logged).
  */
-int session_create(struct db *db, const struct actor *who,
-    const char *token_hash, const char *csrf);
+int session_create(struct db *db, const struct actor *who, const char *hash,
+    const char *csrf);
 int session_delete(struct db *db, long long session_id);
 int sessions_drop(struct db *db, long long staff_id);
 /* The session cookie's name: __Host-zj_staff over HTTPS, else zj_staff. */
