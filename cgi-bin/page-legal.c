@@ -95,6 +95,7 @@ struct evidence {
 	struct form_file *ff;  /* the core's record; path is the temp file */
 	const char *orig;      /* name to show (possibly shortened) */
 	const char *mime;      /* judged from the content */
+	long long size;        /* bytes */
 	char *stored;          /* full path under uploads once moved, else NULL */
 	const char *stored_name;
 };
@@ -242,7 +243,8 @@ check_files(struct req *r, struct fresult *res, struct evidence *ev,
 			buf_printf(&msg, "%s%s", msg.len ? ";" : "", why);
 			continue;
 		}
-		ev[*nev] = (struct evidence){.ff = ff, .orig = name, .mime = mime};
+		ev[*nev] = (struct evidence){.ff = ff, .orig = name, .mime = mime,
+		    .size = (long long)ff->size};
 		(*nev)++;
 	}
 	if (msg.len == 0)
@@ -403,7 +405,7 @@ legal_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 		db_bind_text(st, 2, in->ev[i].stored_name);
 		db_bind_text(st, 3, in->ev[i].orig);
 		db_bind_text(st, 4, in->ev[i].mime);
-		db_bind_int(st, 5, (long long)in->ev[i].ff->size);
+		db_bind_int(st, 5, in->ev[i].size);
 		db_bind_text(st, 6, now);
 		if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
 			return rc;
