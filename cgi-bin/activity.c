@@ -3,17 +3,20 @@
  */
 #include "activity.h"
 
+#include <string.h>
+
 #include "db.h"
 #include "http.h"
 #include "util.h"
+#include "vocab.h"
 
 static const char sql_activity[] =
     "SELECT " ACTIVITY_COLS("a.description") " WHERE a.id = ?1";
 
-void
-activity_row(struct req *r, sqlite3_stmt *st, struct activity *act)
+/* activity_row into a's memory. */
+static void
+row_into(struct arena *a, sqlite3_stmt *st, struct activity *act)
 {
-	struct arena *a = r->a;
 	act->id = sqlite3_column_int64(st, 0);
 	act->title = arena_strdup(a, db_col_text(st, 1));
 	act->description = arena_strdup(a, db_col_text(st, 2));
@@ -31,10 +34,23 @@ activity_row(struct req *r, sqlite3_stmt *st, struct activity *act)
 	act->waiting = sqlite3_column_int64(st, 14);
 }
 
+void
+activity_row(struct req *r, sqlite3_stmt *st, struct activity *act)
+{
+	row_into(r->a, st, act);
+}
+
 int
 activity_load(struct req *r, long long id, struct activity *act, int *rc)
 {
-	sqlite3_stmt *st = db_prep(r->app->db, sql_activity);
+	return activity_read(r->app->db, r->a, id, act, rc);
+}
+
+int
+activity_read(struct db *db, struct arena *a, long long id,
+    struct activity *act, int *rc)
+{
+	sqlite3_stmt *st = db_prep(db, sql_activity);
 	if (st == NULL) {
 		if (rc)
 			*rc = SQLITE_ERROR;
@@ -43,7 +59,7 @@ activity_load(struct req *r, long long id, struct activity *act, int *rc)
 	db_bind_int(st, 1, id);
 	int step = sqlite3_step(st);
 	if (step == SQLITE_ROW)
-		activity_row(r, st, act);
+		row_into(a, st, act);
 	sqlite3_reset(st);
 	if (step != SQLITE_ROW && step != SQLITE_DONE) {
 		if (rc)
@@ -51,4 +67,25 @@ activity_load(struct req *r, long long id, struct activity *act, int *rc)
 		return -1;
 	}
 	return step == SQLITE_ROW;
+}
+
+const char *
+activity_state(const struct activity *act, const char *now)
+{
+	if (act->cancelled)
+		return ACTIVITY_CANCELLED;
+	if (strcmp(act->ends_at, now) <= 0)
+		return ACTIVITY_ENDED;
+	if (strcmp(act->starts_at, now) <= 0)
+		return ACTIVITY_RUNNING;
+	if (strcmp(act->deadline, now) <= 0)
+		return ACTIVITY_CLOSED;
+	return ACTIVITY_OPEN;
+}
+
+int
+activity_open(const struct activity *act, const char *now)
+{
+	return !act->cancelled && strcmp(act->starts_at, now) > 0 &&
+	    strcmp(act->deadline, now) > 0;
 }

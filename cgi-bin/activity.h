@@ -7,6 +7,10 @@
 
 #include <sqlite3.h>
 
+#include "vocab.h"
+
+struct arena;
+struct db;
 struct req;
 
 struct activity {
@@ -26,9 +30,9 @@ struct activity {
     " coalesce(a.district_id, 0), coalesce(d.name, ''), a.capacity," \
     " a.deadline, a.cancelled, a.cancel_reason, a.sample," \
     " (SELECT count(*) FROM signups s WHERE s.activity_id = a.id" \
-    "  AND s.status = '已确认')," \
+    "  AND s.status = '" SIGNUP_CONFIRMED "')," \
     " (SELECT count(*) FROM signups s WHERE s.activity_id = a.id" \
-    "  AND s.status = '候补')" \
+    "  AND s.status = '" SIGNUP_WAITING "')" \
     " FROM activities a LEFT JOIN districts d ON d.id = a.district_id"
 
 /* Copy the ACTIVITY_COLS row st is on into act (strings in r's arena). */
@@ -40,5 +44,27 @@ void activity_row(struct req *r, sqlite3_stmt *st, struct activity *act);
  * rc is not NULL).
  */
 int activity_load(struct req *r, long long id, struct activity *act, int *rc);
+/* The same on a connection, strings in a (for the database part of a
+ * write, which has no request). */
+int activity_read(struct db *db, struct arena *a, long long id,
+    struct activity *act, int *rc);
+
+/* What act is at now (UTC ISO text): ACTIVITY_OPEN, _CLOSED (the sign-up
+ * deadline has passed), _RUNNING, _ENDED or _CANCELLED.  Cannot fail. */
+const char *activity_state(const struct activity *act, const char *now);
+/* 1 while act takes sign-ups at now: not cancelled, neither started nor
+ * past its deadline. */
+int activity_open(const struct activity *act, const char *now);
+
+/* What a write on an activity or its sign-ups found when it re-read its
+ * rows inside its transaction. */
+enum outcome {
+	OUT_DONE,       /* made (a sign-up: stored) */
+	OUT_GONE,       /* the activity (or sign-up) is not there */
+	OUT_CANCELLED,  /* the activity is cancelled */
+	OUT_CLOSED,     /* it takes no sign-ups any more */
+	OUT_DUPLICATE,  /* the phone has signed up already */
+	OUT_TOO_FEW,    /* fewer places than people already confirmed */
+};
 
 #endif

@@ -35,7 +35,7 @@ static const struct route *const routes[] = {
 /* Every write is a job of one of these tables (writer.h). */
 const struct job_type *const app_jobs[] = {
 	page_join_jobs,
-	cli_jobs,
+	auth_jobs,
 	NULL,
 };
 
@@ -129,7 +129,7 @@ first_admin(struct db *db, char *err, size_t errlen)
 		pw[20] = '\0';
 		given = pw;
 	}
-	if (auth_add_user(db, "admin", "admin", NULL, given, 0, err, errlen) != 0)
+	if (auth_add_user(db, "admin", ROLE_NAME_ADMIN, NULL, given, 0, err, errlen) != 0)
 		return -1;
 	if (given == pw)
 		fprintf(stderr, "\n  管理员账号 admin 已创建,初始密码(只显示这一次): %s\n"

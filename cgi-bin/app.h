@@ -59,7 +59,7 @@ extern const struct route page_staff_accounts_routes[];
  * core with job_types() at start. */
 extern const struct job_type *const app_jobs[];
 extern const struct job_type page_join_jobs[];
-extern const struct job_type cli_jobs[];        /* cli-jobs.c */
+extern const struct job_type auth_jobs[];       /* auth.c */
 
 /*
  * Load the sample volunteer activities (marked 示例) into a database that

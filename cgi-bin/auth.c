@@ -9,7 +9,11 @@
 #include <strings.h>
 
 #include "db.h"
+#include "staff.h"
+#include "store.h"
 #include "util.h"
+#include "vocab.h"
+#include "writer.h"
 
 int
 auth_hash_password(const char *pw, char out[SCRYPT_MCF_LEN])
@@ -76,13 +80,14 @@ auth_add_user(struct db *db, const char *name, const char *role,
 	const char *why;
 	long long district_id = 0;
 
-	if (name[0] == '\0' || strlen(name) > 32 || strspn(name,
-	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen(name)) {
-		snprintf(err, errlen, "用户名只能由 1–32 个字母、数字、_ . - 组成");
+	if (!username_ok(name)) {
+		snprintf(err, errlen, "用户名只能由 1–%d 个字母、数字、_ . - 组成",
+		    USERNAME_MAX);
 		return -1;
 	}
-	if (strcmp(role, "admin") && strcmp(role, "reviewer") && strcmp(role, "legal")) {
-		snprintf(err, errlen, "角色须为 admin、reviewer 或 legal");
+	if (role_by_name(role) == NULL) {
+		snprintf(err, errlen, "角色须为 %s、%s 或 %s", roles[0].name,
+		    roles[1].name, roles[2].name);
 		return -1;
 	}
 	if ((why = auth_password_problem(name, pw)) != NULL) {
@@ -124,3 +129,66 @@ auth_add_user(struct db *db, const char *name, const char *role,
 	}
 	return 0;
 }
+
+int
+account_change(struct db *db, const struct actor *who, struct arena *a,
+    void *arg)
+{
+	static const struct {
+		const char *sql;     /* ?1 the account, ?2 the hash when it has one */
+		int drop;            /* ends the account's sessions */
+		const char *action;
+	} ops[] = {
+		[ACCOUNT_DISABLE] = {"UPDATE staff SET disabled = 1 WHERE id = ?1", 1,
+		    AUDIT_ACCOUNT_DISABLE},
+		[ACCOUNT_ENABLE] = {"UPDATE staff SET disabled = 0, failed_logins = 0,"
+		    " locked_until = NULL WHERE id = ?1", 0, AUDIT_ACCOUNT_ENABLE},
+		[ACCOUNT_RESET] = {"UPDATE staff SET pwhash = ?2, must_change_pw = 1,"
+		    " failed_logins = 0, locked_until = NULL WHERE id = ?1", 1,
+		    AUDIT_ACCOUNT_RESET},
+		[ACCOUNT_PASSWD] = {"UPDATE staff SET pwhash = ?2, must_change_pw = 0,"
+		    " failed_logins = 0, locked_until = NULL WHERE id = ?1", 1,
+		    AUDIT_ACCOUNT_PASSWD},
+	};
+	const struct account_change *ch = arg;
+	(void)a;
+	/* ops[].sql are string literals in a static table: one address each
+	 * for db_prep's cache. */
+	sqlite3_stmt *st = db_prep(db, ops[ch->op].sql);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_int(st, 1, ch->id);
+	if (sqlite3_bind_parameter_count(st) > 1)
+		db_bind_text(st, 2, ch->hash);
+	int rc = db_exec_stmt(db, st);
+	if (rc == SQLITE_DONE && ops[ch->op].drop)
+		rc = sessions_drop(db, ch->id);
+	if (rc == SQLITE_DONE)
+		rc = audit(db, who, ops[ch->op].action, ch->username, ch->detail);
+	return rc;
+}
+
+/* Job "account.change": account_change from "op", "id", "username",
+ * "hash" (may be absent) and "detail", by the job's actor. */
+static int
+account_change_job(struct db *db, struct arena *a, const struct job *in,
+    struct job *out)
+{
+	struct actor who;
+	(void)out;
+	long long op = job_int(in, "op", -1);
+	if (op < ACCOUNT_DISABLE || op > ACCOUNT_PASSWD)
+		return SQLITE_MISUSE;
+	job_actor(in, &who);
+	const char *user = job_text(in, "username");
+	struct account_change ch = {(enum account_op)op, job_int(in, "id", 0),
+	    user ? user : "", job_text(in, "hash"), job_text(in, "detail")};
+	if ((ch.op == ACCOUNT_RESET || ch.op == ACCOUNT_PASSWD) && ch.hash == NULL)
+		return SQLITE_MISUSE;
+	return account_change(db, &who, a, &ch);
+}
+
+const struct job_type auth_jobs[] = {
+	{"account.change", account_change_job},
+	{0},
+};

@@ -7,6 +7,8 @@
 #include <libscrypt.h>
 #include <stddef.h>
 
+struct actor;
+struct arena;
 struct db;
 
 /*
@@ -40,5 +42,32 @@ const char *auth_password_problem(const char *user, const char *pw);
 int auth_add_user(struct db *db, const char *name, const char *role,
     const char *district, const char *pw, int must_change, char *err,
     size_t errlen);
+
+/* What the staff desk and the admin commands do to an account. */
+enum account_op {
+	ACCOUNT_DISABLE,  /* 停用 (zhijia lock): ends its sessions */
+	ACCOUNT_ENABLE,   /* 启用, and lifts a lockout */
+	ACCOUNT_RESET,    /* a temporary password: a new one is owed at the
+	                     next login; unlocks; ends its sessions */
+	ACCOUNT_PASSWD,   /* zhijia passwd: a password of its own; unlocks;
+	                     ends its sessions */
+};
+
+struct account_change {
+	enum account_op op;
+	long long id;            /* the account */
+	const char *username;    /* its name: the audit entry's target */
+	const char *hash;        /* RESET, PASSWD: the new password's MCF hash */
+	const char *detail;      /* the audit entry's detail ("" or NULL: none) */
+};
+
+/*
+ * A store_fn (store.h) making arg, a struct account_change, inside the
+ * caller's transaction: the account's row, the end of its sessions when
+ * the change ends them, and the audit entry by who.  Returns SQLITE_DONE
+ * or the failing SQLite code.
+ */
+int account_change(struct db *db, const struct actor *who, struct arena *a,
+    void *arg);
 
 #endif

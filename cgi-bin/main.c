@@ -20,8 +20,10 @@
 #include "http.h"
 #include "server.h"
 #include "staff.h"
+#include "store.h"
 #include "util.h"
 #include "writer.h"
+#include "vocab.h"
 
 /* An installed binary's state, as deploy/zhijia.service has it. */
 #define INSTALLED_DB "/var/lib/zhijia/zhijia.db"
@@ -415,28 +417,33 @@ cli_find(struct db *db, const char *name, char *exact, size_t len)
 }
 
 /*
- * Job name (cli-jobs.c) on account id (hash for a new password, or NULL),
- * audited as by "cli:" and the login running the command.  It goes to the
- * running server's writer when its socket answers, else runs here under
- * the writers' flock (writer.h).  Returns 0 or -1 (said on stderr).
+ * Make change op on account id (named exact; hash for a new password) as
+ * the staff desk does — the row, the end of its sessions, the audit entry
+ * in one transaction — by "cli:" and the login running the command, from
+ * address "cli".  The job goes to the running server's writer when its
+ * socket answers, else runs here under the writers' flock (writer.h).
+ * Returns 0 or -1 (said on stderr).
  */
 static int
-cli_change(struct db *db, const char *dbpath, long long id, const char *name,
-    const char *hash, const char *target)
+cli_change(struct db *db, const char *dbpath, enum account_op op, long long id,
+    const char *exact, const char *hash)
 {
 	char by[64], sock[108];
-	const char *who = getenv("SUDO_USER");
-	if (who == NULL || *who == '\0')
-		who = getenv("USER");
-	snprintf(by, sizeof(by), "cli:%s", who ? who : "?");
+	const char *login = getenv("SUDO_USER");
+	if (login == NULL || *login == '\0')
+		login = getenv("USER");
+	snprintf(by, sizeof(by), "cli:%s", login ? login : "?");
+	const struct actor who = {0, by, "cli"};
 	if (writer_socket_path(dbpath, sock, sizeof(sock)) == 0)
 		job_endpoint(sock, 1);
 	struct job in, out;
-	job_init(&in, name);
+	job_init(&in, "account.change");
+	job_put_actor(&in, &who);
+	job_put_int(&in, "op", op);
 	job_put_int(&in, "id", id);
+	job_put_text(&in, "username", exact);
 	job_put_text(&in, "hash", hash);
-	job_put_text(&in, "by", by);
-	job_put_text(&in, "target", target);
+	job_put_text(&in, "detail", "命令行");
 	int rc = job_run(db, &in, &out);
 	explicit_bzero(&in, sizeof(in));
 	if (rc != SQLITE_DONE) {
@@ -472,7 +479,7 @@ cmd_passwd(int argc, char **argv)
 		fprintf(stderr, "zhijia: %s\n", why);
 	else if (auth_hash_password(pw, hash) != 0)
 		fprintf(stderr, "zhijia: scrypt failed\n");
-	else if (cli_change(db, p.db, id, "account.passwd", hash, exact) == 0) {
+	else if (cli_change(db, p.db, ACCOUNT_PASSWD, id, exact, hash) == 0) {
 		fprintf(stderr, "zhijia: password of %s set; its sessions ended\n", exact);
 		rc = 0;
 	}
@@ -496,7 +503,7 @@ cmd_lock(int argc, char **argv)
 		return 1;
 	int rc = 1;
 	long long id = cli_find(db, first_positional(argc, argv), exact, sizeof(exact));
-	if (id && cli_change(db, p.db, id, "account.disable", NULL, exact) == 0) {
+	if (id && cli_change(db, p.db, ACCOUNT_DISABLE, id, exact, NULL) == 0) {
 		fprintf(stderr, "zhijia: account %s disabled; its sessions ended\n", exact);
 		rc = 0;
 	}
@@ -509,21 +516,15 @@ cmd_lock(int argc, char **argv)
 static int
 cmd_routes(void)
 {
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} names[] = {
-		{ROLE_ADMIN, "admin"}, {ROLE_REVIEWER, "reviewer"}, {ROLE_LEGAL, "legal"},
-	};
 	const struct route *const *tables = app_hooks.routes;
 	for (size_t t = 0; tables[t]; t++)
 		for (const struct route *rt = tables[t]; rt->handler; rt++) {
 			char access[64] = "";
 			size_t len = 0;
-			for (size_t i = 0; i < ZJ_NELEM(names); i++)
-				if (rt->access & names[i].bit)
+			for (size_t i = 0; i < nroles; i++)
+				if (rt->access & roles[i].bit)
 					len += (size_t)snprintf(access + len, sizeof(access) - len,
-					    "%s%s", len ? "," : "", names[i].name);
+					    "%s%s", len ? "," : "", roles[i].name);
 			printf("%s %s %s\n", rt->method, rt->pattern,
 			    rt->access == ACCESS_PUBLIC ? "public" : access);
 		}

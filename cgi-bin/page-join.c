@@ -14,9 +14,12 @@
 #include "lists.h"
 #include "pubform.h"
 #include "sign.h"
+#include "staff.h"
+#include "store.h"
 #include "valid.h"
 #include "when.h"
 #include "writer.h"
+#include "vocab.h"
 
 static const char *const genders[] = {"男", "女", NULL};
 static const char *const yesno[] = {"是", "否", NULL};
@@ -69,9 +72,12 @@ static const struct field join_fields[J__N] = {
 
 static const char sql_station[] =
     "SELECT id, name FROM stations WHERE code = ?1";
+/* A live application of the same person stands in a new one's way, unless
+ * it is this very page (the same form nonce) sent again. */
 static const char sql_live[] =
-    "SELECT ref, form_nonce FROM join_applications WHERE id_number = ?1"
-    " AND status IN ('待审核', '已通过')";
+    "SELECT ref, ?2 <> '' AND form_nonce = ?2 FROM join_applications"
+    " WHERE id_number = ?1"
+    " AND status IN ('" JOIN_PENDING "', '" JOIN_APPROVED "')";
 static const char sql_insert[] =
     "INSERT INTO join_applications (ref, name, gender, id_number, phone,"
     " ethnicity, education, employment, occupation, employer, district_id,"
@@ -172,98 +178,74 @@ cross_check(struct req *r, struct fresult *res)
 	return errors;
 }
 
-/* The job's inputs: the validated fields by their form names, then
- * "district", "station" (ids, 0 for none) and "nonce" (of the form token,
- * "" for none). */
-static const int job_fields[] = {
-	J_NAME, J_GENDER, J_IDNO, J_PHONE, J_ETHNIC, J_EDU, J_EMPLOY, J_OCCUP,
-	J_EMPLOYER, J_ADDRESS, J_WASMEMBER, J_PREVUNION,
+/* What join_store stores: the checked form and what was looked up. */
+struct join_input {
+	const struct fresult *res;   /* J__N values */
+	long long district, station;
+	const char *nonce;           /* the page's form-token nonce */
+	const char *ref;             /* out: the reference */
 };
 
-/*
- * Job "join.store": store the application (in the writer's transaction).
- * Returns SQLITE_DONE with "ref" (also when this very page was stored
- * before and is being sent again), SQLITE_CONSTRAINT with "ref" when the
- * person already has another live application, or the failing code.
- */
-static const char *
-in_text(const struct job *in, int k)
-{
-	const char *v = job_text(in, join_fields[k].name);
-	return v ? v : "";
-}
-
+/* store_fn: the application with a fresh reference and its first event.
+ * SQLITE_DONE (also when this very page was stored before and is sent
+ * again: its reference), SQLITE_CONSTRAINT when the person already has
+ * another live application, or the failing code. */
 static int
-join_store(struct db *db, struct arena *a, const struct job *in, struct job *out)
+join_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 {
-#define IN(k) in_text(in, k)
+	struct join_input *in = arg;
+	const struct fresult *res = in->res;
+	struct new_ref nr = {
+		.prefix = "RH",
+		.status = EVENT_SUBMITTED,
+		.note = "入会申请已提交,等待审核",
+	};
 	char now[32];
-	const char *ref, *nonce = job_text(in, "nonce");
-	long long station_id = job_int(in, "station", 0);
-	int was_member = strcmp(IN(J_WASMEMBER), "是") == 0;
-	sqlite3_stmt *st = db_prep(db, sql_live);
-	if (st == NULL || nonce == NULL)
+	int member = strcmp(res[J_WASMEMBER].value, "是") == 0;
+	if ((nr.again = db_prep(db, sql_live)) == NULL ||
+	    (nr.insert = db_prep(db, sql_insert)) == NULL)
 		return SQLITE_ERROR;
-	db_bind_text(st, 1, IN(J_IDNO));
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		int again = nonce[0] != '\0' && strcmp(db_col_text(st, 1), nonce) == 0;
-		job_put_text(out, "ref", db_col_text(st, 0));
-		sqlite3_reset(st);
-		return again ? SQLITE_DONE : SQLITE_CONSTRAINT;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return rc;
+	db_bind_text(nr.again, 1, res[J_IDNO].value);
+	db_bind_text(nr.again, 2, in->nonce);
 	utc_now_iso(now, sizeof(now));
-	for (int attempt = 0; attempt < 5; attempt++) {
-		ref = make_ref(a, "RH", 8);
-		if ((st = db_prep(db, sql_insert)) == NULL || ref == NULL)
-			return SQLITE_ERROR;
-		db_bind_text(st, 1, ref);
-		db_bind_text(st, 2, IN(J_NAME));
-		db_bind_text(st, 3, IN(J_GENDER));
-		db_bind_text(st, 4, IN(J_IDNO));
-		db_bind_text(st, 5, IN(J_PHONE));
-		db_bind_text(st, 6, IN(J_ETHNIC));
-		db_bind_text(st, 7, IN(J_EDU));
-		db_bind_text(st, 8, IN(J_EMPLOY));
-		db_bind_text(st, 9, IN(J_OCCUP));
-		db_bind_text(st, 10, IN(J_EMPLOYER));
-		db_bind_int(st, 11, job_int(in, "district", 0));
-		db_bind_text(st, 12, IN(J_ADDRESS));
-		db_bind_int(st, 13, was_member);
-		db_bind_text(st, 14, was_member ? IN(J_PREVUNION) : "");
-		if (station_id)
-			db_bind_int(st, 15, station_id);
-		db_bind_text(st, 16, now);
-		db_bind_text(st, 17, nonce);
-		rc = db_exec_stmt(db, st);
-		if (rc != SQLITE_CONSTRAINT_UNIQUE)  /* else: the ref was taken */
-			break;
-	}
-	if (rc != SQLITE_DONE)
-		return rc;
-	job_put_text(out, "ref", ref);
-	return event_insert(db, ref, "已提交", "入会申请已提交,等待审核", 1, 0);
-#undef IN
+	sqlite3_stmt *st = nr.insert;
+	db_bind_text(st, 2, res[J_NAME].value);
+	db_bind_text(st, 3, res[J_GENDER].value);
+	db_bind_text(st, 4, res[J_IDNO].value);
+	db_bind_text(st, 5, res[J_PHONE].value);
+	db_bind_text(st, 6, res[J_ETHNIC].value);
+	db_bind_text(st, 7, res[J_EDU].value);
+	db_bind_text(st, 8, res[J_EMPLOY].value);
+	db_bind_text(st, 9, res[J_OCCUP].value);
+	db_bind_text(st, 10, res[J_EMPLOYER].value);
+	db_bind_int(st, 11, in->district);
+	db_bind_text(st, 12, res[J_ADDRESS].value);
+	db_bind_int(st, 13, member);
+	db_bind_text(st, 14, member ? res[J_PREVUNION].value : "");
+	if (in->station)
+		db_bind_int(st, 15, in->station);
+	db_bind_text(st, 16, now);
+	db_bind_text(st, 17, in->nonce);
+	int rc = store_new_ref(db, who, a, &nr);
+	in->ref = nr.ref;
+	return rc;
 }
 
-/* Store through the writer: join_store's codes, *ref from its answer. */
+/* Job "join.store": join_store in the writer, from the page's fields,
+ * "district", "station" and "nonce"; answers "ref". */
 static int
-store(struct req *r, const struct fresult *res, long long district,
-    long long station_id, const char *nonce, const char **ref)
+join_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
 {
-	struct job in, out;
-	job_init(&in, "join.store");
-	for (size_t i = 0; i < ZJ_NELEM(job_fields); i++)
-		job_put_text(&in, join_fields[job_fields[i]].name, res[job_fields[i]].value);
-	job_put_int(&in, "district", district);
-	job_put_int(&in, "station", station_id);
-	job_put_text(&in, "nonce", nonce ? nonce : "");
-	int rc = job_run(r->app->db, &in, &out);
-	const char *got = job_text(&out, "ref");
-	*ref = got ? arena_strdup(r->a, got) : NULL;
+	struct actor who;
+	job_actor(in, &who);
+	struct join_input ji = {
+		.res = job_form(a, in, join_fields, J__N),
+		.district = job_int(in, "district", 0),
+		.station = job_int(in, "station", 0),
+		.nonce = job_text(in, "nonce"),   /* NULL (binds NULL) when none */
+	};
+	int rc = join_store(db, &who, a, &ji);
+	job_put_text(out, "ref", ji.ref);
 	return rc;
 }
 
@@ -281,12 +263,17 @@ join_post(struct req *r)
 		show_form(r, 422, f, res, src, sample, guard);
 		return;
 	}
-	long long district = district_id(r, res[J_DISTRICT].value);
-	const char *ref = NULL;
 	const char *nonce = form_token_nonce(r->a, req_field(r, "_token"));
-	int rc = store(r, res, district, station(r, src, NULL), nonce, &ref);
+	struct job in, out;   /* large: 17 KB each, on the worker's stack */
+	job_init(&in, "join.store");
+	job_put_form(&in, join_fields, J__N, res);
+	job_put_int(&in, "district", district_id(r, res[J_DISTRICT].value));
+	job_put_int(&in, "station", station(r, src, NULL));
+	job_put_text(&in, "nonce", nonce);
+	int rc = store_job(r, &in, &out);
 	if (rc == SQLITE_CONSTRAINT) {
-		res[J_IDNO].error = "这个身份证号已有一份待审核或已通过的入会申请,无需重复提交。"
+		res[J_IDNO].error = "这个身份证号已有一份" JOIN_PENDING "或" JOIN_APPROVED
+		    "的入会申请,无需重复提交。"
 		    "如需了解进度,请使用“进度查询”。";
 		show_form(r, 422, f, res, src, sample, NULL);
 		return;
@@ -295,7 +282,7 @@ join_post(struct req *r)
 		answer_db_failure(r, rc);
 		return;
 	}
-	resp_redirect(r, 303, arena_printf(r->a, "/join/done/%s", ref));
+	resp_redirect(r, 303, arena_printf(r->a, "/join/done/%s", job_text(&out, "ref")));
 }
 
 static void
@@ -305,7 +292,7 @@ join_done(struct req *r)
 }
 
 const struct job_type page_join_jobs[] = {
-	{"join.store", join_store},
+	{"join.store", join_job},
 	{0},
 };
 

@@ -9,8 +9,9 @@
  * Evidence files are judged by their first bytes (JPEG, PNG, PDF), never
  * by name or declared type, and moved from the core's temp file to
  * <uploads>/<random hex> (mode 0600, outside the web root, never served to
- * the public) inside the transaction that records them: when it fails, the
- * files already moved are removed again, so an error stores nothing.
+ * the public) and made durable before the transaction that records them
+ * commits: when it fails, the files moved are removed again, so an error
+ * stores nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +26,10 @@
 #include "lists.h"
 #include "pubform.h"
 #include "sign.h"
+#include "staff.h"
+#include "store.h"
 #include "valid.h"
+#include "vocab.h"
 
 #define MAX_EVIDENCE 5
 #define EVIDENCE_MB 5      /* one file's limit, as people are told it */
@@ -96,6 +100,7 @@ struct evidence {
 	struct form_file *ff;  /* the core's record; path is the temp file */
 	const char *orig;      /* name to show (possibly shortened) */
 	const char *mime;      /* judged from the content */
+	long long size;        /* bytes */
 	char *stored;          /* full path under uploads once moved, else NULL */
 	const char *stored_name;
 };
@@ -110,7 +115,7 @@ static const char sql_insert[] =
 /* The same page sent again (after an error page): the same nonce, phone
  * and facts. */
 static const char sql_again[] =
-    "SELECT ref FROM legal_cases WHERE form_nonce = ?1 AND form_nonce <> ''"
+    "SELECT ref, 1 FROM legal_cases WHERE form_nonce = ?1 AND form_nonce <> ''"
     " AND phone = ?2 AND facts = ?3";
 static const char sql_file[] =
     "INSERT INTO legal_files (case_id, stored_name, orig_name, mime, size,"
@@ -243,7 +248,8 @@ check_files(struct req *r, struct fresult *res, struct evidence *ev,
 			buf_printf(&msg, "%s%s", msg.len ? ";" : "", why);
 			continue;
 		}
-		ev[*nev] = (struct evidence){.ff = ff, .orig = name, .mime = mime};
+		ev[*nev] = (struct evidence){.ff = ff, .orig = name, .mime = mime,
+		    .size = (long long)ff->size};
 		(*nev)++;
 	}
 	if (msg.len == 0)
@@ -317,95 +323,99 @@ sync_uploads(struct req *r)
 	return SQLITE_OK;
 }
 
-/* Store the case and its files.  Returns SQLITE_DONE, or the failing code
- * with nothing stored (rows rolled back, moved files removed). */
-static int
-store(struct req *r, const struct fresult *res, long long district,
-    struct evidence *ev, size_t nev, const char **ref)
+/* Remove the evidence files moved so far (the case was not stored). */
+static void
+unplace_files(struct evidence *ev, size_t nev)
 {
-	struct db *db = r->app->db;
-	sqlite3_stmt *st;
-	char now[32];
-	const char *nonce = form_token_nonce(r->a, req_field(r, "_token"));
-	int rc = db_begin(db);
-	if (rc != SQLITE_OK)
-		return rc;
-	if ((st = db_prep(db, sql_again)) == NULL) {
-		rc = SQLITE_ERROR;
-		goto fail;
-	}
-	db_bind_text(st, 1, nonce);
-	db_bind_text(st, 2, res[L_PHONE].value);
-	db_bind_text(st, 3, res[L_FACTS].value);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		/* Stored already: its evidence too; these copies are dropped. */
-		*ref = arena_strdup(r->a, db_col_text(st, 0));
-		sqlite3_reset(st);
-		db_rollback(db);
-		return SQLITE_DONE;
-	}
-	sqlite3_reset(st);
-	utc_now_iso(now, sizeof(now));
-	for (int attempt = 0; attempt < 5; attempt++) {
-		*ref = make_ref(r->a, "FY", 8);
-		if ((st = db_prep(db, sql_insert)) == NULL || *ref == NULL) {
-			rc = SQLITE_ERROR;
-			goto fail;
-		}
-		db_bind_text(st, 1, *ref);
-		db_bind_text(st, 2, res[L_NAME].value);
-		db_bind_text(st, 3, res[L_PHONE].value);
-		db_bind_text(st, 4, res[L_IDNO].value);
-		db_bind_int(st, 5, district);
-		db_bind_text(st, 6, res[L_EMPLOYER].value);
-		db_bind_text(st, 7, res[L_DISPUTE].value);
-		db_bind_int(st, 8, res[L_PEOPLE].num);
-		if (res[L_AMOUNT].value[0] != '\0')
-			db_bind_int(st, 9, res[L_AMOUNT].num);
-		db_bind_text(st, 10, res[L_FACTS].value);
-		db_bind_text(st, 11, res[L_CLAIMS].value);
-		db_bind_text(st, 12, res[L_MEMBER].value);
-		db_bind_text(st, 13, res[L_CONTACT].value);
-		db_bind_int(st, 14, res[L_MAYCALL].num);
-		db_bind_text(st, 15, now);
-		db_bind_text(st, 16, nonce);
-		rc = db_exec_stmt(db, st);
-		if (rc != SQLITE_CONSTRAINT_UNIQUE)  /* else: the ref was taken */
-			break;
-	}
-	if (rc != SQLITE_DONE)
-		goto fail;
-	long long case_id = sqlite3_last_insert_rowid(db_handle(db));
-	for (size_t i = 0; i < nev; i++) {
-		if ((rc = place_file(r, &ev[i])) != SQLITE_OK)
-			goto fail;
-		if ((st = db_prep(db, sql_file)) == NULL) {
-			rc = SQLITE_ERROR;
-			goto fail;
-		}
-		db_bind_int(st, 1, case_id);
-		db_bind_text(st, 2, ev[i].stored_name);
-		db_bind_text(st, 3, ev[i].orig);
-		db_bind_text(st, 4, ev[i].mime);
-		db_bind_int(st, 5, (long long)ev[i].ff->size);
-		db_bind_text(st, 6, now);
-		if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
-			goto fail;
-	}
-	if (nev > 0 && (rc = sync_uploads(r)) != SQLITE_OK)
-		goto fail;
-	rc = event_add(r, *ref, "已提交", "法律援助申请已提交,等待工作人员受理", 1, 0);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	rc = db_commit(db);
-	if (rc == SQLITE_OK)
-		return SQLITE_DONE;
-fail:
-	db_rollback(db);
 	for (size_t i = 0; i < nev; i++)
 		if (ev[i].stored != NULL && unlink(ev[i].stored) != 0)
 			LOG_ERR("unlink %s: %s", ev[i].stored, strerror(errno));
+}
+
+/* Move every evidence file under uploads and make the moves durable.
+ * Returns SQLITE_OK, or an fs_rc code with the files moved so far
+ * removed again. */
+static int
+place_files(struct req *r, struct evidence *ev, size_t nev)
+{
+	int rc = SQLITE_OK;
+	for (size_t i = 0; i < nev && rc == SQLITE_OK; i++)
+		rc = place_file(r, &ev[i]);
+	if (rc == SQLITE_OK && nev > 0)
+		rc = sync_uploads(r);
+	if (rc != SQLITE_OK)
+		unplace_files(ev, nev);
 	return rc;
+}
+
+/* What legal_store stores: the checked form, the district, the evidence
+ * files already moved under uploads. */
+struct legal_input {
+	const struct fresult *res;   /* L__N values */
+	long long district;
+	const char *nonce;           /* the page's form-token nonce */
+	const struct evidence *ev;
+	size_t nev;
+	const char *ref;             /* out: the reference */
+	int again;                   /* out: the page had been stored before */
+};
+
+/* store_fn: the case with a fresh reference, its files, its first event.
+ * SQLITE_DONE (in->again when this very page was stored before: its
+ * reference, and its own files), or the failing code. */
+static int
+legal_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
+{
+	struct legal_input *in = arg;
+	const struct fresult *res = in->res;
+	struct new_ref nr = {
+		.prefix = "FY",
+		.status = EVENT_SUBMITTED,
+		.note = "法律援助申请已提交,等待工作人员受理",
+	};
+	char now[32];
+	if ((nr.again = db_prep(db, sql_again)) == NULL ||
+	    (nr.insert = db_prep(db, sql_insert)) == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(nr.again, 1, in->nonce);
+	db_bind_text(nr.again, 2, res[L_PHONE].value);
+	db_bind_text(nr.again, 3, res[L_FACTS].value);
+	utc_now_iso(now, sizeof(now));
+	sqlite3_stmt *st = nr.insert;
+	db_bind_text(st, 2, res[L_NAME].value);
+	db_bind_text(st, 3, res[L_PHONE].value);
+	db_bind_text(st, 4, res[L_IDNO].value);
+	db_bind_int(st, 5, in->district);
+	db_bind_text(st, 6, res[L_EMPLOYER].value);
+	db_bind_text(st, 7, res[L_DISPUTE].value);
+	db_bind_int(st, 8, res[L_PEOPLE].num);
+	if (res[L_AMOUNT].value[0] != '\0')
+		db_bind_int(st, 9, res[L_AMOUNT].num);
+	db_bind_text(st, 10, res[L_FACTS].value);
+	db_bind_text(st, 11, res[L_CLAIMS].value);
+	db_bind_text(st, 12, res[L_MEMBER].value);
+	db_bind_text(st, 13, res[L_CONTACT].value);
+	db_bind_int(st, 14, res[L_MAYCALL].num);
+	db_bind_text(st, 15, now);
+	db_bind_text(st, 16, in->nonce);
+	int rc = store_new_ref(db, who, a, &nr);
+	in->ref = nr.ref;
+	in->again = nr.again_found;
+	if (rc != SQLITE_DONE || in->again)
+		return rc;
+	for (size_t i = 0; i < in->nev; i++) {
+		if ((st = db_prep(db, sql_file)) == NULL)
+			return SQLITE_ERROR;
+		db_bind_int(st, 1, nr.rowid);
+		db_bind_text(st, 2, in->ev[i].stored_name);
+		db_bind_text(st, 3, in->ev[i].orig);
+		db_bind_text(st, 4, in->ev[i].mime);
+		db_bind_int(st, 5, in->ev[i].size);
+		db_bind_text(st, 6, now);
+		if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
+			return rc;
+	}
+	return SQLITE_DONE;
 }
 
 static void
@@ -430,13 +440,28 @@ legal_post(struct req *r)
 		show_form(r, 422, f, res, sample, files_again, guard);
 		return;
 	}
-	const char *ref = NULL;
-	int rc = store(r, res, district, ev, nev, &ref);
+	/* The files are made durable before the commit that records them,
+	 * and removed again when it does not happen. */
+	int rc = place_files(r, ev, nev);
+	if (rc != SQLITE_OK) {
+		answer_db_failure(r, rc);
+		return;
+	}
+	struct legal_input in = {
+		.res = res,
+		.district = district,
+		.nonce = form_token_nonce(r->a, req_field(r, "_token")),
+		.ev = ev,
+		.nev = nev,
+	};
+	rc = store_run(r->app->db, actor_of(r), r->a, legal_store, &in);
+	if (rc != SQLITE_DONE || in.again)
+		unplace_files(ev, nev);  /* not recorded (sent again: its own are) */
 	if (rc != SQLITE_DONE) {
 		answer_db_failure(r, rc);
 		return;
 	}
-	resp_redirect(r, 303, arena_printf(r->a, "/legal-aid/done/%s", ref));
+	resp_redirect(r, 303, arena_printf(r->a, "/legal-aid/done/%s", in.ref));
 }
 
 static void

@@ -25,20 +25,19 @@
 #include "http.h"
 #include "pubform.h"
 #include "staff.h"
+#include "store.h"
 #include "valid.h"
+#include "vocab.h"
 #include "when.h"
 
 #define TEMP_PW_LEN 16
 #define ALL_DISTRICTS "全部区县"
 
-/* What a user name may hold (as auth_add_user demands). */
-static const char username_chars[] =
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
-
 static const char sql_list[] =
     "SELECT s.id, s.username, s.display_name, s.role, coalesce(d.name, ''),"
     "  s.disabled, coalesce(s.locked_until, ''), s.must_change_pw,"
-    "  (SELECT max(a.at) FROM audit a WHERE a.staff_id = s.id AND a.action = 'login')"
+    "  (SELECT max(a.at) FROM audit a WHERE a.staff_id = s.id"
+    "   AND a.action = '" AUDIT_LOGIN "')"
     " FROM staff s LEFT JOIN districts d ON d.id = s.district_id"
     " ORDER BY s.disabled, s.username";
 static const char sql_one[] =
@@ -48,28 +47,10 @@ static const char sql_exists[] =
 static const char sql_insert[] =
     "INSERT INTO staff (username, display_name, pwhash, role, district_id,"
     " must_change_pw, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)";
-static const char sql_disable[] =
-    "UPDATE staff SET disabled = 1 WHERE id = ?1";
-static const char sql_enable[] =
-    "UPDATE staff SET disabled = 0, failed_logins = 0, locked_until = NULL"
-    " WHERE id = ?1";
-static const char sql_reset[] =
-    "UPDATE staff SET pwhash = ?2, must_change_pw = 1, failed_logins = 0,"
-    " locked_until = NULL WHERE id = ?1";
-
-/* 角色 as people say it, and as the staff table stores it. */
-static const struct {
-	const char *label, *role;
-} roles[] = {
-	{"管理员", "admin"},
-	{"审核员", "reviewer"},
-	{"法律援助专员", "legal"},
-};
-static const char *const role_labels[] = {"管理员", "审核员", "法律援助专员", NULL};
 
 enum { A_USER, A_NAME, A_ROLE, A_DISTRICT, A_PASS, A__N };
 static const struct field account_fields[A__N] = {
-	[A_USER] = {"username", "用户名", F_TEXT, 1, 1, 32, NULL,
+	[A_USER] = {"username", "用户名", F_TEXT, 1, 1, USERNAME_MAX, NULL,
 	    "登录时使用:字母、数字、_ . -", NULL},
 	[A_NAME] = {"display_name", "姓名", F_TEXT, 1, 1, 50, NULL, NULL, NULL},
 	[A_ROLE] = {"role", "角色", F_SELECT, 1, 0, 0, role_labels,
@@ -89,15 +70,6 @@ static const struct {
 	{"disable", "账号 %s 已停用,其登录已全部结束。"},
 	{"enable", "账号 %s 已启用。"},
 };
-
-static const char *
-role_name(const char *label)
-{
-	for (size_t i = 0; i < ZJ_NELEM(roles); i++)
-		if (strcmp(roles[i].label, label) == 0)
-			return roles[i].role;
-	return NULL;
-}
 
 /* The form's table with today's districts, "全部区县" first. */
 static struct field *
@@ -166,7 +138,7 @@ show_list(struct req *r, int status, const char *message)
 	sqlite3_reset(st);
 	tv_put(a, ctx, "rows", rows);
 	const char *done = req_query(r, "done"), *user = req_query(r, "user");
-	if (user && (strlen(user) > 32 || strspn(user, username_chars) != strlen(user)))
+	if (user && !username_ok(user))
 		user = NULL; /* only ever a name this page put there */
 	for (size_t i = 0; done && user && i < ZJ_NELEM(notices); i++)
 		if (strcmp(done, notices[i].done) == 0)
@@ -222,7 +194,7 @@ check_account(struct req *r, struct fresult *res)
 {
 	int errors = 0;
 	const char *name = res[A_USER].value, *why;
-	if (!res[A_USER].error && strspn(name, username_chars) != strlen(name)) {
+	if (!res[A_USER].error && !username_ok(name)) {
 		res[A_USER].error = "用户名只能由字母、数字和 _ . - 组成";
 		errors++;
 	} else if (!res[A_USER].error && username_taken(r, name)) {
@@ -236,23 +208,38 @@ check_account(struct req *r, struct fresult *res)
 	return errors;
 }
 
+/* A new account, as the form gave it. */
+struct new_account {
+	const char *username, *display_name, *role_label, *district_name;
+	long long district;      /* 0: every district */
+	const char *hash;        /* the initial password's */
+};
+
+/* store_fn: the account (a new password owed at its first login) and the
+ * audit entry.  SQLITE_DONE, or the failing code (a constraint: the name
+ * was taken meanwhile). */
 static int
-insert_account(struct req *r, const struct fresult *res, const char *hash,
-    long long district)
+create_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 {
+	const struct new_account *in = arg;
+	const struct role *role = role_by_label(in->role_label);
 	char now[32];
-	sqlite3_stmt *st = db_prep(r->app->db, sql_insert);
+	sqlite3_stmt *st = db_prep(db, sql_insert);
 	if (st == NULL)
 		return SQLITE_ERROR;
 	utc_now_iso(now, sizeof(now));
-	db_bind_text(st, 1, res[A_USER].value);
-	db_bind_text(st, 2, res[A_NAME].value);
-	db_bind_text(st, 3, hash);
-	db_bind_text(st, 4, role_name(res[A_ROLE].value));
-	if (district)
-		db_bind_int(st, 5, district);
+	db_bind_text(st, 1, in->username);
+	db_bind_text(st, 2, in->display_name);
+	db_bind_text(st, 3, in->hash);
+	db_bind_text(st, 4, role ? role->name : NULL);
+	if (in->district)
+		db_bind_int(st, 5, in->district);
 	db_bind_text(st, 6, now);
-	return db_exec_stmt(r->app->db, st);
+	int rc = db_exec_stmt(db, st);
+	if (rc == SQLITE_DONE)
+		rc = audit(db, who, AUDIT_ACCOUNT_CREATE, in->username, arena_printf(a,
+		    "%s · %s · %s", in->display_name, in->role_label, in->district_name));
+	return rc;
 }
 
 static void
@@ -275,22 +262,22 @@ new_post(struct req *r)
 		resp_error(r, 500, NULL);
 		return;
 	}
-	int rc = db_begin(r->app->db);
-	if (rc == SQLITE_OK)
-		rc = insert_account(r, res, hash, district);
-	if (rc == SQLITE_DONE) {
-		audit(r, "account.create", res[A_USER].value, arena_printf(r->a, "%s · %s · %s",
-		    res[A_NAME].value, res[A_ROLE].value, res[A_DISTRICT].value));
-		rc = db_commit(r->app->db);
-	}
+	struct new_account in = {
+		.username = res[A_USER].value,
+		.display_name = res[A_NAME].value,
+		.role_label = res[A_ROLE].value,
+		.district_name = res[A_DISTRICT].value,
+		.district = district,
+		.hash = hash,
+	};
+	int rc = store_run(r->app->db, actor_of(r), r->a, create_store, &in);
 	explicit_bzero(hash, sizeof(hash));
 	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-		db_rollback(r->app->db);
 		res[A_USER].error = arena_printf(r->a, "用户名 %s 已被使用", res[A_USER].value);
 		show_form(r, 422, f, res, NULL);
 		return;
 	}
-	if (rc != SQLITE_OK) {
+	if (rc != SQLITE_DONE) {
 		answer_db_failure(r, rc);
 		return;
 	}
@@ -332,34 +319,15 @@ load_account(struct req *r, struct account *acc)
 	return found;
 }
 
-/*
- * Run sql (?1 = the account, ?2 = text2 when given), end the account's
- * sessions when drop, and audit action — in one transaction.  Returns an
- * SQLite result code (SQLITE_OK when committed).
- */
+/* Make change op on acc (hash: the new password's, or NULL) in one
+ * transaction.  Returns an SQLite result code (SQLITE_DONE when
+ * committed). */
 static int
-change_account(struct req *r, const struct account *acc, const char *sql,
-    const char *text2, int drop, const char *action)
+change_account(struct req *r, const struct account *acc, enum account_op op,
+    const char *hash)
 {
-	int rc = db_begin(r->app->db);
-	if (rc != SQLITE_OK)
-		return rc;
-	sqlite3_stmt *st = db_prep(r->app->db, sql);
-	if (st == NULL) {
-		db_rollback(r->app->db);
-		return SQLITE_ERROR;
-	}
-	db_bind_int(st, 1, acc->id);
-	if (text2)
-		db_bind_text(st, 2, text2);
-	if ((rc = db_exec_stmt(r->app->db, st)) != SQLITE_DONE) {
-		db_rollback(r->app->db);
-		return rc;
-	}
-	if (drop)
-		staff_sessions_drop(r, acc->id);
-	audit(r, action, acc->username, "");
-	return db_commit(r->app->db);
+	struct account_change ch = {op, acc->id, acc->username, hash, ""};
+	return store_run(r->app->db, actor_of(r), r->a, account_change, &ch);
 }
 
 static void
@@ -372,8 +340,8 @@ disable_post(struct req *r)
 		show_list(r, 422, "不能停用自己的账号。");
 		return;
 	}
-	int rc = change_account(r, &acc, sql_disable, NULL, 1, "account.disable");
-	if (rc != SQLITE_OK) {
+	int rc = change_account(r, &acc, ACCOUNT_DISABLE, NULL);
+	if (rc != SQLITE_DONE) {
 		answer_db_failure(r, rc);
 		return;
 	}
@@ -387,8 +355,8 @@ enable_post(struct req *r)
 	struct account acc;
 	if (!load_account(r, &acc))
 		return;
-	int rc = change_account(r, &acc, sql_enable, NULL, 0, "account.enable");
-	if (rc != SQLITE_OK) {
+	int rc = change_account(r, &acc, ACCOUNT_ENABLE, NULL);
+	if (rc != SQLITE_DONE) {
 		answer_db_failure(r, rc);
 		return;
 	}
@@ -433,9 +401,9 @@ reset_post(struct req *r)
 		resp_error(r, 500, NULL);
 		return;
 	}
-	int rc = change_account(r, &acc, sql_reset, hash, 1, "account.reset");
+	int rc = change_account(r, &acc, ACCOUNT_RESET, hash);
 	explicit_bzero(hash, sizeof(hash));
-	if (rc != SQLITE_OK) {
+	if (rc != SQLITE_DONE) {
 		explicit_bzero(pw, sizeof(pw));
 		answer_db_failure(r, rc);
 		return;

@@ -273,7 +273,8 @@ activity_new_post(struct req *r)
 	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
 		goto fail;
 	id = sqlite3_last_insert_rowid(db_handle(db));
-	audit(r, "activity.create", arena_printf(r->a, "activity:%lld", id),
+	audit(r->app->db, actor_of(r),
+	    AUDIT_ACTIVITY_CREATE, arena_printf(r->a, "activity:%lld", id),
 	    res[A_TITLE].value);
 	if ((rc = db_commit(db)) != SQLITE_OK)
 		goto fail;
@@ -355,9 +356,11 @@ edit_store(struct req *r, struct activity *act, const struct fresult *res,
 	    show_span(r->a, c->starts_at, c->ends_at), res[A_PLACE].value),
 	    NULL)) != SQLITE_DONE)
 		goto fail;
-	if ((rc = roster_fill(r, act->id, s->id, moved)) != SQLITE_DONE)
+	if ((rc = roster_fill(r->app->db, actor_of(r), r->a,
+	    act->id, moved)) != SQLITE_DONE)
 		goto fail;
-	audit(r, "activity.edit", arena_printf(r->a, "activity:%lld", act->id),
+	audit(r->app->db, actor_of(r),
+	    AUDIT_ACTIVITY_EDIT, arena_printf(r->a, "activity:%lld", act->id),
 	    arena_printf(r->a, "%s%s%s;名额 %lld→%lld%s%s", res[A_TITLE].value,
 	    moved_time ? ";时间变更" : "", moved_place ? ";地点变更" : "",
 	    act->capacity, res[A_CAPACITY].num, **moved ? ";候补转正:" : "", *moved));
@@ -403,6 +406,9 @@ activity_edit_post(struct req *r)
 		return;
 	case OUT_DONE:
 		break;
+	default:  /* what only a sign-up finds: not from edit_store */
+		resp_error(r, 500, NULL);
+		return;
 	}
 	resp_redirect(r, 303, arena_printf(r->a, "/staff/volunteer/%lld?done=edited&n=%d",
 	    act->id, count_refs(moved)));

@@ -23,6 +23,7 @@
 #include "pubform.h"
 #include "queue.h"
 #include "staff.h"
+#include "vocab.h"
 #include "when.h"
 
 #define AUDIT_COLS "SELECT id, at, username, addr, action, target, detail FROM audit"
@@ -42,56 +43,11 @@ static const char sql_first_at[] =
 static const char sql_last_before[] =
     "SELECT id FROM audit WHERE at < ?1 ORDER BY at DESC, id DESC LIMIT 1";
 
-/* What the actions the program writes mean, for people reading the log;
- * also the suggestions of the 操作 field. */
-static const struct {
-	const char *action, *label;
-} actions[] = {
-	{"login", "登录"},
-	{"login.failed", "登录失败"},
-	{"logout", "退出"},
-	{"password.change", "修改密码"},
-	{"csrf.refused", "拒绝来源不明的提交"},
-	{"account.create", "创建账号"},
-	{"account.disable", "停用账号"},
-	{"account.enable", "启用账号"},
-	{"account.reset", "重置密码"},
-	{"account.passwd", "命令行设置密码"},
-	{"view.idcard", "查看完整身份证号"},
-	{"view.evidence", "查看证据材料"},
-	{"export", "导出"},
-	{"export.full", "导出(含完整身份证号)"},
-	{"join.approve", "入会通过"},
-	{"join.reject", "入会未通过"},
-	{"join.note", "入会备注"},
-	{"legal.accept", "法律援助受理"},
-	{"legal.reject", "法律援助不予受理"},
-	{"legal.assign", "法律援助指派"},
-	{"legal.mediate", "法律援助开始调解"},
-	{"legal.close", "法律援助结案"},
-	{"legal.note", "法律援助备注"},
-	{"station.create", "添加驿站"},
-	{"activity.create", "新建志愿活动"},
-	{"activity.edit", "修改志愿活动"},
-	{"activity.cancel", "取消志愿活动"},
-	{"signup.attend", "登记出勤"},
-	{"signup.remove", "移除报名"},
-};
-
 struct audit_filter {
 	const char *action, *user, *target;
 	struct queue_filter q;   /* from/to dates, the before cursor, error */
 	long long lo, hi;        /* id range of the dates */
 };
-
-static const char *
-action_label(const char *action)
-{
-	for (size_t i = 0; i < ZJ_NELEM(actions); i++)
-		if (strcmp(actions[i].action, action) == 0)
-			return actions[i].label;
-	return "";
-}
 
 
 static long long
@@ -185,7 +141,7 @@ entry(struct arena *a, sqlite3_stmt *st)
 	tv_puts(a, e, "user", db_col_text(st, 2));
 	tv_puts(a, e, "addr", db_col_text(st, 3));
 	tv_puts(a, e, "action", action);
-	tv_puts(a, e, "label", action_label(action));
+	tv_puts(a, e, "label", audit_action_label(action));
 	tv_puts(a, e, "target", target);
 	tv_puts(a, e, "target_link", target_link(a, target));
 	tv_puts(a, e, "detail", db_col_text(st, 6));
@@ -239,10 +195,10 @@ audit_get(struct req *r)
 	tv_puts(a, fv, "to", f.q.to);
 	if (f.q.error)
 		tv_puts(a, fv, "error", f.q.error);
-	for (size_t i = 0; i < ZJ_NELEM(actions); i++) {
+	for (size_t i = 0; i < naudit_actions; i++) {
 		struct tval *o = tv_map(a);
-		tv_puts(a, o, "value", actions[i].action);
-		tv_puts(a, o, "label", actions[i].label);
+		tv_puts(a, o, "value", audit_actions[i].action);
+		tv_puts(a, o, "label", audit_actions[i].label);
 		tv_push(a, known, o);
 	}
 	tv_put(a, fv, "actions", known);

@@ -25,6 +25,7 @@
 #include "staff.h"
 #include "text.h"
 #include "when.h"
+#include "vocab.h"
 
 #define TOP_STATIONS 15
 #define UPCOMING_SHOWN 5
@@ -43,15 +44,16 @@ static const char sql_legal_status[] =
     " GROUP BY status";
 static const char sql_join_pending[] =
     "SELECT coalesce(sum(n), 0) FROM join_tally"
-    " WHERE status = '待审核' AND (?1 = 0 OR district_id = ?1)";
+    " WHERE status = '" JOIN_PENDING "' AND (?1 = 0 OR district_id = ?1)";
 static const char sql_by_occupation[] =
-    "SELECT occupation, sum(n), sum(CASE WHEN status = '已通过' THEN n ELSE 0 END)"
+    "SELECT occupation, sum(n),"
+    " sum(CASE WHEN status = '" JOIN_APPROVED "' THEN n ELSE 0 END)"
     " FROM join_tally WHERE month >= ?1 AND (?2 = 0 OR district_id = ?2)"
     " GROUP BY occupation HAVING sum(n) > 0 ORDER BY 2 DESC, 1";
 static const char sql_by_district[] =
     "SELECT d.name, coalesce(x.n, 0), coalesce(x.ok, 0) FROM districts d"
     " LEFT JOIN (SELECT district_id, sum(n) AS n,"
-    "   sum(CASE WHEN status = '已通过' THEN n ELSE 0 END) AS ok"
+    "   sum(CASE WHEN status = '" JOIN_APPROVED "' THEN n ELSE 0 END) AS ok"
     "   FROM join_tally WHERE month >= ?1 GROUP BY district_id) x"
     " ON x.district_id = d.id WHERE d.active = 1 OR x.n > 0 ORDER BY d.code";
 static const char sql_by_station[] =
@@ -72,16 +74,13 @@ static const char sql_legal_closed[] =
     " FROM legal_tally WHERE month >= ?1 AND (?2 = 0 OR district_id = ?2)";
 static const char sql_upcoming[] =
     "SELECT a.id, a.title, a.starts_at, a.ends_at, a.capacity,"
-    "  (SELECT count(*) FROM signups s WHERE s.activity_id = a.id AND s.status = '已确认'),"
-    "  (SELECT count(*) FROM signups s WHERE s.activity_id = a.id AND s.status = '候补')"
+    "  (SELECT count(*) FROM signups s WHERE s.activity_id = a.id"
+    "   AND s.status = '" SIGNUP_CONFIRMED "'),"
+    "  (SELECT count(*) FROM signups s WHERE s.activity_id = a.id"
+    "   AND s.status = '" SIGNUP_WAITING "')"
     " FROM activities a WHERE a.cancelled = 0 AND a.starts_at >= ?1"
     " AND (?2 = 0 OR a.district_id = ?2) ORDER BY a.starts_at, a.id";
 
-static const char *const join_statuses[] = {"待审核", "已通过", "未通过", NULL};
-static const char *const legal_statuses[] = {
-	"待受理", "已受理", "已指派", "调解中", "调解成功", "转仲裁", "转诉讼", "撤回",
-	"不予受理", NULL,
-};
 
 static const struct {
 	const char *value, *label;

@@ -23,7 +23,9 @@
 #include "pubform.h"
 #include "page-staff-joins.h"
 #include "staff.h"
+#include "store.h"
 #include "valid.h"
+#include "vocab.h"
 #include "when.h"
 
 enum { R_REASON, R__N };
@@ -59,11 +61,11 @@ static const char sql_next_seq[] =
     " ON CONFLICT (district_id, year) DO UPDATE SET last = last + 1"
     " RETURNING last";
 static const char sql_approve[] =
-    "UPDATE join_applications SET status = '已通过', member_no = ?2,"
-    " reason = '', updated_at = ?3 WHERE id = ?1 AND status = '待审核'";
+    "UPDATE join_applications SET status = '" JOIN_APPROVED "', member_no = ?2,"
+    " reason = '', updated_at = ?3 WHERE id = ?1 AND status = '" JOIN_PENDING "'";
 static const char sql_reject[] =
-    "UPDATE join_applications SET status = '未通过', reason = ?2,"
-    " updated_at = ?3 WHERE id = ?1 AND status = '待审核'";
+    "UPDATE join_applications SET status = '" JOIN_REJECTED "', reason = ?2,"
+    " updated_at = ?3 WHERE id = ?1 AND status = '" JOIN_PENDING "'";
 
 /* One application as its page and its actions need it. */
 struct jrec {
@@ -189,8 +191,8 @@ show_record(struct req *r, int status, const struct jrec *j,
 	tv_puts(a, j->view, "member_no", j->member_no);
 	tv_puts(a, j->view, "id_number", j->id_number);
 	tv_puts(a, j->view, "phone", j->phone);
-	tv_putb(a, j->view, "pending", strcmp(j->status, "待审核") == 0);
-	tv_putb(a, j->view, "rejected", strcmp(j->status, "未通过") == 0);
+	tv_putb(a, j->view, "pending", strcmp(j->status, JOIN_PENDING) == 0);
+	tv_putb(a, j->view, "rejected", strcmp(j->status, JOIN_REJECTED) == 0);
 	birth_view(r, j);
 	tv_put(a, ctx, "rec", j->view);
 	tv_put(a, ctx, "history", event_history(r, j->ref, 1));
@@ -208,7 +210,7 @@ show_record(struct req *r, int status, const struct jrec *j,
 		tv_puts(a, ctx, "notice", "已标记为未通过,申请人查询进度时会看到原因。");
 	else if (done && strcmp(done, "note") == 0)
 		tv_puts(a, ctx, "notice", "备注已保存。");
-	audit(r, "view.idcard", j->ref, "");
+	audit(r->app->db, actor_of(r), AUDIT_VIEW_IDCARD, j->ref, "");
 	resp_render(r, status, "staff/joins/record", ctx);
 }
 
@@ -225,8 +227,8 @@ enum decision { APPROVE, REJECT };
 static const struct {
 	const char *status, *action, *done, *verb;
 } decisions[] = {
-	[APPROVE] = {"已通过", "join.approve", "approve", "通过"},
-	[REJECT] = {"未通过", "join.reject", "reject", "标记为未通过"},
+	[APPROVE] = {JOIN_APPROVED, AUDIT_JOIN_APPROVE, "approve", "通过"},
+	[REJECT] = {JOIN_REJECTED, AUDIT_JOIN_REJECT, "reject", "标记为" JOIN_REJECTED},
 };
 
 /* Answer an action on an application that is no longer 待审核. */
@@ -248,82 +250,72 @@ year_now(void)
 	return tm.tm_year + 1900;
 }
 
-/*
- * Inside the approving transaction: take the district's next sequence
- * number of the year and give it to j, if j is still 待审核 (see
- * sqlite3_changes).  *note gets the applicant's note.  A number someone
- * already holds (typed in by hand) is skipped.  Returns an SQLite code.
- */
-static int
-set_approved(struct req *r, const struct jrec *j, const char *now, const char **note)
-{
-	struct db *db = r->app->db;
-	int year = year_now(), rc = SQLITE_ERROR;
-	for (int attempt = 0; attempt < 5; attempt++) {
-		sqlite3_stmt *st = db_prep(db, sql_next_seq);
-		if (st == NULL)
-			return SQLITE_ERROR;
-		db_bind_int(st, 1, j->district_id);
-		db_bind_int(st, 2, year);
-		rc = sqlite3_step(st);
-		long long seq = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW || (st = db_prep(db, sql_approve)) == NULL)
-			return rc == SQLITE_ROW ? SQLITE_ERROR : rc;
-		const char *no = arena_printf(r->a, "%s-%d-%06lld", j->district_code,
-		    year, seq);
-		*note = arena_printf(r->a, "会员编号 %s", no);
-		db_bind_int(st, 1, j->id);
-		db_bind_text(st, 2, no);
-		db_bind_text(st, 3, now);
-		if ((rc = db_exec_stmt(db, st)) != SQLITE_CONSTRAINT_UNIQUE)
-			break;
-	}
-	return rc;
-}
+/* What join_decide decides, on plain data. */
+struct decide_input {
+	long long id, district_id;
+	const char *ref, *district_code;
+	enum decision d;
+	const char *reason;   /* REJECT: what the applicant is told */
+	const char *note;     /* out: the applicant's note (APPROVE: 会员编号 …) */
+};
 
-/* Inside the refusing transaction: j's status and reason, if j is still
- * 待审核.  Returns an SQLite code. */
+/* fresh_fn: the district's next 会员编号 of the year (member_seq), ctx the
+ * decide_input. */
 static int
-set_rejected(struct req *r, const struct jrec *j, const char *now, const char *reason)
+next_member_no(struct db *db, struct arena *a, void *ctx, const char **value)
 {
-	sqlite3_stmt *st = db_prep(r->app->db, sql_reject);
+	const struct decide_input *in = ctx;
+	int year = year_now();
+	sqlite3_stmt *st = db_prep(db, sql_next_seq);
 	if (st == NULL)
 		return SQLITE_ERROR;
-	db_bind_int(st, 1, j->id);
-	db_bind_text(st, 2, reason);
-	db_bind_text(st, 3, now);
-	return db_exec_stmt(r->app->db, st);
+	db_bind_int(st, 1, in->district_id);
+	db_bind_int(st, 2, year);
+	int rc = sqlite3_step(st);
+	long long seq = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? SQLITE_ERROR : rc;
+	*value = arena_printf(a, "%s-%d-%06lld", in->district_code, year, seq);
+	return SQLITE_OK;
 }
 
 /*
- * Decide j in one transaction: the row, the applicant's public event (the
- * member number or the reason), the audit entry.  Returns SQLITE_DONE,
- * SQLITE_MISMATCH when j was no longer 待审核 (nothing changed), or the
- * failing code (rolled back).
+ * store_fn: decide in->id if it is still 待审核 — the row (APPROVE: the
+ * district's next sequence number of the year, skipping a number someone
+ * already holds, typed in by hand; REJECT: the reason), the applicant's
+ * public event (the member number or the reason), the audit entry.
+ * Returns SQLITE_DONE, SQLITE_MISMATCH when it was no longer 待审核
+ * (nothing changed), or the failing code.
  */
 static int
-decide(struct req *r, const struct jrec *j, enum decision d, const char *reason)
+join_decide(struct db *db, const struct actor *who, struct arena *a, void *arg)
 {
-	struct db *db = r->app->db;
-	const char *note = reason;
+	struct decide_input *in = arg;
 	char now[32];
-	int rc = db_begin(db);
-	if (rc != SQLITE_OK)
-		return rc;
+	int rc;
 	utc_now_iso(now, sizeof(now));
-	rc = d == APPROVE ? set_approved(r, j, now, &note) :
-	    set_rejected(r, j, now, reason);
+	sqlite3_stmt *st = db_prep(db, in->d == APPROVE ? sql_approve : sql_reject);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_int(st, 1, in->id);
+	db_bind_text(st, 3, now);
+	in->note = in->reason;
+	if (in->d == APPROVE) {
+		const char *no = NULL;
+		rc = store_fresh(db, a, st, 2, next_member_no, in, &no);
+		if (no != NULL)
+			in->note = arena_printf(a, "会员编号 %s", no);
+	} else {
+		db_bind_text(st, 2, in->reason);
+		rc = db_exec_stmt(db, st);
+	}
 	if (rc == SQLITE_DONE && sqlite3_changes(db_handle(db)) != 1)
 		rc = SQLITE_MISMATCH;
 	if (rc == SQLITE_DONE)
-		rc = event_add(r, j->ref, decisions[d].status, note, 1, staff_of(r)->id);
-	if (rc == SQLITE_DONE) {
-		audit(r, decisions[d].action, j->ref, d == APPROVE ? note : reason);
-		rc = db_commit(db) == SQLITE_OK ? SQLITE_DONE : SQLITE_ERROR;
-	}
-	if (rc != SQLITE_DONE)
-		db_rollback(db);
+		rc = event_add(db, who, in->ref, decisions[in->d].status, in->note, 1);
+	if (rc == SQLITE_DONE)
+		rc = audit(db, who, decisions[in->d].action, in->ref, in->note);
 	return rc;
 }
 
@@ -336,7 +328,7 @@ act(struct req *r, enum decision d)
 	struct fresult res[R__N];
 	if (load(r, &j) != 0)
 		return;
-	if (strcmp(j.status, "待审核") != 0) {
+	if (strcmp(j.status, JOIN_PENDING) != 0) {
 		refuse_state(r, &j, d);
 		return;
 	}
@@ -344,7 +336,12 @@ act(struct req *r, enum decision d)
 		show_record(r, 422, &j, res, NULL, NULL);
 		return;
 	}
-	int rc = decide(r, &j, d, d == REJECT ? res[R_REASON].value : NULL);
+	struct decide_input in = {
+		.id = j.id, .district_id = j.district_id,
+		.ref = j.ref, .district_code = j.district_code,
+		.d = d, .reason = d == REJECT ? res[R_REASON].value : NULL,
+	};
+	int rc = store_run(r->app->db, actor_of(r), r->a, join_decide, &in);
 	if (rc == SQLITE_DONE)
 		resp_redirect(r, 303, arena_printf(r->a, "/staff/joins/%s?done=%s",
 		    j.ref, decisions[d].done));
@@ -366,6 +363,23 @@ joins_reject(struct req *r)
 	act(r, REJECT);
 }
 
+/* An internal note on an application. */
+struct note_input {
+	const char *ref, *note;
+};
+
+/* store_fn: the note as an internal event, and its audit entry. */
+static int
+join_note(struct db *db, const struct actor *who, struct arena *a, void *arg)
+{
+	const struct note_input *in = arg;
+	(void)a;
+	int rc = event_add(db, who, in->ref, EVENT_NOTE, in->note, 0);
+	if (rc == SQLITE_DONE)
+		rc = audit(db, who, AUDIT_JOIN_NOTE, in->ref, in->note);
+	return rc;
+}
+
 void
 joins_note(struct req *r)
 {
@@ -377,14 +391,8 @@ joins_note(struct req *r)
 		show_record(r, 422, &j, NULL, res, NULL);
 		return;
 	}
-	struct db *db = r->app->db;
-	int rc = db_begin(db);
-	if (rc == SQLITE_OK)
-		rc = event_add(r, j.ref, "内部备注", res[N_NOTE].value, 0, staff_of(r)->id);
-	if (rc == SQLITE_DONE) {
-		audit(r, "join.note", j.ref, res[N_NOTE].value);
-		rc = db_commit(db) == SQLITE_OK ? SQLITE_DONE : SQLITE_ERROR;
-	}
+	struct note_input in = {j.ref, res[N_NOTE].value};
+	int rc = store_run(r->app->db, actor_of(r), r->a, join_note, &in);
 	if (rc != SQLITE_DONE)
 		answer_db_failure(r, rc);
 	else

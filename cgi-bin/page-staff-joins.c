@@ -34,6 +34,7 @@
 #include "staff.h"
 #include "valid.h"
 #include "when.h"
+#include "vocab.h"
 
 #define ACCESS_JOINS (ROLE_ADMIN | ROLE_REVIEWER)
 /* A name or date range holding fewer rows than this is found by its own
@@ -42,7 +43,6 @@
 /* A date range ending behind this many newer rows is found by its dates. */
 #define FAR_BACK 20000
 
-static const char *const statuses[] = {"待审核", "已通过", "未通过", NULL};
 
 /*
  * The queue (parameters: queue.h).  The first condition picks the index;
@@ -180,7 +180,7 @@ row_view(struct req *r, const struct queue_filter *f, sqlite3_stmt *st)
 	tv_puts(a, m, "district", db_col_text(st, 9));
 	tv_puts(a, m, "station", db_col_text(st, 10));
 	tv_puts(a, m, "status", db_col_text(st, 11));
-	tv_putb(a, m, "pending", strcmp(db_col_text(st, 11), "待审核") == 0);
+	tv_putb(a, m, "pending", strcmp(db_col_text(st, 11), JOIN_PENDING) == 0);
 	tv_putb(a, m, "dup", sqlite3_column_int(st, 13));
 	return m;
 }
@@ -209,7 +209,7 @@ csv_line(struct csv *out, sqlite3_stmt *st, int full)
 
 static const struct queue joins = {
 	.name = "joins", .path = "/staff/joins", .tmpl = "staff/joins/list",
-	.statuses = statuses, .kinds = occupations, .kind_label = "职业",
+	.statuses = join_statuses, .kinds = occupations, .kind_label = "职业",
 	.plans = plans, .row = row_view,
 	.csv_head = csv_head, .csv_cols = ZJ_NELEM(csv_head), .csv_row = csv_line,
 };

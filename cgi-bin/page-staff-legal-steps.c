@@ -23,18 +23,19 @@
 #include "page-staff-legal.h"
 #include "staff.h"
 #include "text.h"
+#include "store.h"
 #include "valid.h"
+#include "vocab.h"
 
 #define MAX_FEN 10000000000LL
-
-static const char *const outcomes[] = {"调解成功", "转仲裁", "转诉讼", "撤回", NULL};
 
 /* ---- SQL ---- */
 
 static const char sql_assignees[] =
     "SELECT id, username, display_name FROM staff WHERE disabled = 0"
-    " AND role IN ('legal', 'admin') AND (district_id IS NULL OR district_id = ?1)"
-    " ORDER BY role = 'admin', username";
+    " AND role IN ('" ROLE_NAME_LEGAL "', '" ROLE_NAME_ADMIN "')"
+    " AND (district_id IS NULL OR district_id = ?1)"
+    " ORDER BY role = '" ROLE_NAME_ADMIN "', username";
 static const char sql_status_now[] =
     "SELECT status FROM legal_cases WHERE id = ?1";
 static const char sql_update[] =
@@ -63,9 +64,9 @@ static const struct field assign_fields[A__N] = {
 
 enum { C_OUTCOME, C_RECOVERED, C_NOTE, C__N };
 static const struct field close_fields[C__N] = {
-	[C_OUTCOME] = {"outcome", "办结结果", F_RADIO, 1, 0, 0, outcomes, NULL, NULL},
+	[C_OUTCOME] = {"outcome", "办结结果", F_RADIO, 1, 0, 0, legal_outcomes, NULL, NULL},
 	[C_RECOVERED] = {"recovered", "追回金额(元)", F_MONEY, 0, 0, MAX_FEN, NULL,
-	    "调解成功时必填,最多两位小数", "例如 3500 或 3500.50"},
+	    LEGAL_SETTLED "时必填,最多两位小数", "例如 3500 或 3500.50"},
 	[C_NOTE] = {"close_note", "给申请人的说明", F_TEXTAREA, 0, 0, 500, NULL,
 	    "选填。申请人在进度查询中可以看到", NULL},
 };
@@ -141,7 +142,8 @@ typedef int (*check_fn)(struct req *r, const struct lcase *c,
     const struct step *s, struct fresult *res, struct change *ch);
 
 struct step {
-	const char *name;         /* the URL's last segment; audit "legal.<name>" */
+	const char *name;         /* the URL's last segment */
+	const char *action;       /* its audit entry's */
 	const char *verb;         /* what it does, for messages */
 	const char *from[3];      /* states it starts from; none listed: any */
 	const char *to;           /* the state it leads to; NULL: the form says */
@@ -210,10 +212,10 @@ check_close(struct req *r, const struct lcase *c, const struct step *s,
 {
 	(void)c, (void)s;
 	int errors = form_check(r, close_fields, C__N, res);
-	int success = strcmp(res[C_OUTCOME].value, "调解成功") == 0;
+	int success = strcmp(res[C_OUTCOME].value, LEGAL_SETTLED) == 0;
 	const char *note = res[C_NOTE].value;
 	if (success && !res[C_RECOVERED].error && res[C_RECOVERED].value[0] == '\0') {
-		res[C_RECOVERED].error = "调解成功时请填写追回金额(没有追回金额的填 0)";
+		res[C_RECOVERED].error = LEGAL_SETTLED "时请填写追回金额(没有追回金额的填 0)";
 		errors++;
 	}
 	ch->to = res[C_OUTCOME].value;
@@ -238,12 +240,17 @@ check_note(struct req *r, const struct lcase *c, const struct step *s,
 }
 
 static const struct step steps[] = {
-	{"accept", "受理", {"待受理"}, "已受理", check_accept, "已受理"},
-	{"reject", "不予受理", {"待受理"}, "不予受理", check_reject, "已记为不予受理"},
-	{"assign", "指派", {"已受理"}, "已指派", check_assign, "已指派"},
-	{"mediate", "开始调解", {"已指派"}, "调解中", check_mediate, "已开始调解"},
-	{"close", "结案", {"已指派", "调解中"}, NULL, check_close, "已结案"},
-	{"note", "添加备注", {NULL}, NULL, check_note, "备注已添加"},
+	{"accept", AUDIT_LEGAL_ACCEPT, "受理", {LEGAL_NEW}, LEGAL_ACCEPTED,
+	    check_accept, LEGAL_ACCEPTED},
+	{"reject", AUDIT_LEGAL_REJECT, "不予受理", {LEGAL_NEW}, LEGAL_REFUSED,
+	    check_reject, "已记为" LEGAL_REFUSED},
+	{"assign", AUDIT_LEGAL_ASSIGN, "指派", {LEGAL_ACCEPTED}, LEGAL_ASSIGNED,
+	    check_assign, LEGAL_ASSIGNED},
+	{"mediate", AUDIT_LEGAL_MEDIATE, "开始调解", {LEGAL_ASSIGNED}, LEGAL_MEDIATING,
+	    check_mediate, "已开始调解"},
+	{"close", AUDIT_LEGAL_CLOSE, "结案", {LEGAL_ASSIGNED, LEGAL_MEDIATING}, NULL,
+	    check_close, "已结案"},
+	{"note", AUDIT_LEGAL_NOTE, "添加备注", {NULL}, NULL, check_note, "备注已添加"},
 };
 
 static const struct step *
@@ -298,46 +305,44 @@ legal_workflow_view(struct req *r, struct tval *ctx, const struct lcase *c,
 /* apply's answer when the case moved on before the step could be made. */
 #define MOVED (-1)
 
+/* What legal_apply makes: a step on a case, as checked. */
+struct apply_input {
+	long long case_id;
+	const char *ref;
+	const struct step *step;
+	const struct change *ch;
+	const char *now;          /* out: the case's status inside the transaction */
+};
+
 /*
- * Make the change in one transaction: the state is read again inside it,
- * so two people acting at once cannot both move the case.  Returns
- * SQLITE_DONE, MOVED when the state no longer allows the step (*now set;
- * nothing changed), or the failing SQLite code (rolled back).
+ * store_fn: make the step.  The state is read again inside the
+ * transaction, so two people acting at once cannot both move the case;
+ * then the row, the event and the audit entry.  Returns SQLITE_DONE,
+ * MOVED when the state no longer allows the step (in->now set; nothing
+ * changed), or the failing SQLite code.
  */
 static int
-apply(struct req *r, const struct lcase *c, const struct step *s,
-    const struct change *ch, const char **now)
+legal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 {
-	struct db *db = r->app->db;
-	long long who = staff_of(r)->id;
+	struct apply_input *in = arg;
+	const struct change *ch = in->ch;
 	char at[32];
-	int rc = db_begin(db);
-	if (rc != SQLITE_OK)
-		return rc;
 	utc_now_iso(at, sizeof(at));
 	sqlite3_stmt *st = db_prep(db, sql_status_now);
-	if (st == NULL) {
-		rc = SQLITE_ERROR;
-		goto fail;
-	}
-	db_bind_int(st, 1, c->id);
-	rc = sqlite3_step(st);
-	*now = arena_strdup(r->a, rc == SQLITE_ROW ? db_col_text(st, 0) : "");
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_int(st, 1, in->case_id);
+	int rc = sqlite3_step(st);
+	in->now = arena_strdup(a, rc == SQLITE_ROW ? db_col_text(st, 0) : "");
 	sqlite3_reset(st);
-	if (rc != SQLITE_ROW) {
-		rc = rc == SQLITE_DONE ? SQLITE_ERROR : rc;
-		goto fail;
-	}
-	if (!allowed(s, *now)) {
-		rc = MOVED;
-		goto fail;
-	}
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? SQLITE_ERROR : rc;
+	if (!allowed(in->step, in->now))
+		return MOVED;
 	if (ch->to) {
-		if ((st = db_prep(db, sql_update)) == NULL) {
-			rc = SQLITE_ERROR;
-			goto fail;
-		}
-		db_bind_int(st, 1, c->id);
+		if ((st = db_prep(db, sql_update)) == NULL)
+			return SQLITE_ERROR;
+		db_bind_int(st, 1, in->case_id);
 		db_bind_text(st, 2, ch->to);
 		db_bind_text(st, 3, ch->reason);
 		if (ch->assignee_id)
@@ -347,23 +352,19 @@ apply(struct req *r, const struct lcase *c, const struct step *s,
 			db_bind_int(st, 6, ch->recovered);
 		db_bind_text(st, 7, ch->closes ? at : NULL);
 		db_bind_text(st, 8, at);
-		db_bind_text(st, 9, *now);
+		db_bind_text(st, 9, in->now);
 		if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
-			goto fail;
+			return rc;
 	}
-	rc = event_add(r, c->ref, ch->to ? ch->to : *now, ch->note, ch->to != NULL, who);
+	rc = event_add(db, who, in->ref, ch->to ? ch->to : in->now, ch->note,
+	    ch->to != NULL);
 	if (rc != SQLITE_DONE)
-		goto fail;
+		return rc;
 	const char *what = ch->detail ? ch->detail : ch->note ? ch->note : "";
 	if (ch->to)
-		what = arena_printf(r->a, "%s → %s%s%s", *now, ch->to, *what ? ":" : "",
+		what = arena_printf(a, "%s → %s%s%s", in->now, ch->to, *what ? ":" : "",
 		    what);
-	audit(r, arena_printf(r->a, "legal.%s", s->name), c->ref, what);
-	if ((rc = db_commit(db)) == SQLITE_OK)
-		return SQLITE_DONE;
-fail:
-	db_rollback(db);
-	return rc;
+	return audit(db, who, in->step->action, in->ref, what);
 }
 
 static const char *
@@ -393,11 +394,12 @@ legal_step(struct req *r)
 		legal_show_case(r, 422, &c, s->name, res, NULL);
 		return;
 	}
-	const char *now = "";
-	int rc = apply(r, &c, s, &ch, &now);
+	struct apply_input in = {.case_id = c.id, .ref = c.ref, .step = s, .ch = &ch,
+	    .now = ""};
+	int rc = store_run(r->app->db, actor_of(r), r->a, legal_apply, &in);
 	if (rc == MOVED) {
 		if (legal_load_case(r, c.ref, &c))
-			legal_show_case(r, 409, &c, NULL, NULL, refusal(r, s, now));
+			legal_show_case(r, 409, &c, NULL, NULL, refusal(r, s, in.now));
 		else
 			resp_error(r, 404, NULL);
 		return;

@@ -38,14 +38,11 @@
 #include "text.h"
 #include "valid.h"
 #include "when.h"
+#include "vocab.h"
 
 #define LEGAL_ACCESS (ROLE_ADMIN | ROLE_LEGAL)
 #define TRIAGE_FEN 100000LL          /* the union's rule: ≥ ¥1,000 at stake */
 
-static const char *const statuses[] = {
-	"待受理", "已受理", "已指派", "调解中", "调解成功", "转仲裁", "转诉讼", "撤回",
-	"不予受理", NULL,
-};
 
 /* ---- SQL ---- */
 
@@ -320,7 +317,7 @@ csv_case(struct csv *out, sqlite3_stmt *st, int full)
 
 static const struct queue cases = {
 	.name = "legal-aid", .path = "/staff/legal-aid", .tmpl = "staff/legal/list",
-	.statuses = statuses, .kinds = dispute_types, .kind_label = "纠纷类型",
+	.statuses = legal_statuses, .kinds = dispute_types, .kind_label = "纠纷类型",
 	.plans = plans, .row = queue_row,
 	.csv_head = csv_head, .csv_cols = ZJ_NELEM(csv_head), .csv_row = csv_case,
 };
@@ -392,7 +389,7 @@ case_view(struct req *r, const struct lcase *c)
 	tv_puts(a, m, "phone", c->phone);
 	if (*c->idno) {
 		tv_puts(a, m, "idno", c->idno);
-		audit(r, "view.idcard", c->ref, "");
+		audit(r->app->db, actor_of(r), AUDIT_VIEW_IDCARD, c->ref, "");
 	}
 	tv_puts(a, m, "district", c->district);
 	tv_puts(a, m, "employer", c->employer);
@@ -531,7 +528,8 @@ legal_file(struct req *r)
 		resp_error(r, 404, stored ? "这个文件已不在服务器上。" : NULL);
 		return;
 	}
-	audit(r, "view.evidence", c.ref, arena_printf(r->a, "文件 %lld:%s", id, orig));
+	audit(r->app->db, actor_of(r),
+	    AUDIT_VIEW_EVIDENCE, c.ref, arena_printf(r->a, "文件 %lld:%s", id, orig));
 	resp_header(r, "Content-Disposition", arena_printf(r->a,
 	    "attachment; filename=\"evidence-%lld.%s\"; filename*=UTF-8''%s", id,
 	    mime_ext(mime), pct_encode(r->a, orig)));

@@ -62,8 +62,16 @@ static const char sql_pwhash[] =
 static const char sql_setpw[] =
     "UPDATE staff SET pwhash = ?2, must_change_pw = 0 WHERE id = ?1";
 
-static const char *const bad_login =
-    "用户名或密码不正确。连续输错 5 次,账号将锁定 15 分钟。";
+_Static_assert(LOCK_SECONDS % 60 == 0, "the lockout is told in minutes");
+
+/* The one message for every refused login, with the lockout rule as the
+ * code applies it. */
+static const char *
+bad_login(struct req *r)
+{
+	return arena_printf(r->a, "用户名或密码不正确。连续输错 %d 次,账号将锁定 %d 分钟。",
+	    LOCK_AFTER, LOCK_SECONDS / 60);
+}
 
 /*
  * Where to go after logging in: a staff page of this site, in printable
@@ -198,6 +206,8 @@ login_post(struct req *r)
 	}
 	sqlite3_reset(st);
 	int match = auth_check_password(hash, res[L_PASS].value) == 1;
+	/* Before there is a session: the account tried, or the name typed. */
+	const struct actor who = {id, name, r->remote_addr};
 
 	if (!(usable && match)) {
 		for_addr(r, sql_addr_fail, now);
@@ -207,9 +217,9 @@ login_post(struct req *r)
 			db_bind_text(st, 3, lock_iso);
 			db_exec_stmt(r->app->db, st);
 		}
-		audit_as(r, id, name, "login.failed", id ? (usable ? "wrong password" :
-		    "account locked or disabled") : "no such account");
-		show_login(r, 422, res, bad_login);
+		audit(r->app->db, &who, AUDIT_LOGIN_FAILED, "", id ? (usable ?
+		    "wrong password" : "account locked or disabled") : "no such account");
+		show_login(r, 422, res, bad_login(r));
 		return;
 	}
 	for_addr(r, sql_addr_ok, now);
@@ -226,11 +236,11 @@ login_post(struct req *r)
 			db_exec_stmt(r->app->db, st);
 		}
 	}
-	if (staff_session_start(r, id) != 0) {
+	if (staff_session_start(r, &who) != 0) {
 		resp_error(r, 500, NULL);
 		return;
 	}
-	audit_as(r, id, name, "login", "");
+	audit(r->app->db, &who, AUDIT_LOGIN, "", "");
 	const char *next = safe_next(req_field(r, "next"));
 	if (must_change)
 		next = "/staff/password";
@@ -242,7 +252,7 @@ login_post(struct req *r)
 static void
 logout_post(struct req *r)
 {
-	audit(r, "logout", "", "");
+	audit(r->app->db, actor_of(r), AUDIT_LOGOUT, "", "");
 	staff_session_end(r);
 	resp_redirect(r, 303, "/staff/login?bye=1");
 }
@@ -317,7 +327,7 @@ password_post(struct req *r)
 		answer_db_failure(r, rc);
 		return;
 	}
-	audit(r, "password.change", s->username, "");
+	audit(r->app->db, actor_of(r), AUDIT_PASSWORD_CHANGE, s->username, "");
 	resp_redirect(r, 303, "/staff?password=1");
 }
 

@@ -25,6 +25,7 @@
 #include "text.h"
 #include "valid.h"
 #include "when.h"
+#include "vocab.h"
 
 /* ---- forms ---- */
 
@@ -61,10 +62,10 @@ static const char sql_signup[] =
     "SELECT id, activity_id, status FROM signups WHERE ref = ?1";
 static const char sql_attend[] =
     "UPDATE signups SET attended = ?2, hours = ?3, updated_at = ?4"
-    " WHERE id = ?1 AND status = '已确认'";
+    " WHERE id = ?1 AND status = '" SIGNUP_CONFIRMED "'";
 static const char sql_remove[] =
-    "UPDATE signups SET status = '已取消', updated_at = ?2"
-    " WHERE id = ?1 AND status <> '已取消'";
+    "UPDATE signups SET status = '" SIGNUP_CANCELLED "', updated_at = ?2"
+    " WHERE id = ?1 AND status <> '" SIGNUP_CANCELLED "'";
 
 /* ---- GET /staff/volunteer/{id}: the roster ---- */
 
@@ -121,7 +122,7 @@ roster_list(struct req *r, const struct activity *act, const char *status,
 	db_bind_int(st, 1, act->id);
 	db_bind_text(st, 2, status);
 	struct tval *list = tv_list(r->a);
-	int waiting = strcmp(status, "候补") == 0, rc;
+	int waiting = strcmp(status, SIGNUP_WAITING) == 0, rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		tv_push(r->a, list, signup_row(r, st, act->id,
 		    waiting ? (long long)list->n + 1 : 0, e));
@@ -170,11 +171,11 @@ show_roster(struct req *r, int status, const struct activity *act,
 	tv_put(a, ctx, "a", av);
 	tv_put(a, ctx, "paragraphs", paragraphs(a, act->description));
 	long long sums[2] = {0, 0};
-	int rc = roster_list(r, act, "已确认", ctx, "confirmed", e, sums);
+	int rc = roster_list(r, act, SIGNUP_CONFIRMED, ctx, "confirmed", e, sums);
 	if (rc == SQLITE_DONE)
-		rc = roster_list(r, act, "候补", ctx, "waiting", e, NULL);
+		rc = roster_list(r, act, SIGNUP_WAITING, ctx, "waiting", e, NULL);
 	if (rc == SQLITE_DONE)
-		rc = roster_list(r, act, "已取消", ctx, "cancelled", e, NULL);
+		rc = roster_list(r, act, SIGNUP_CANCELLED, ctx, "cancelled", e, NULL);
 	if (rc != SQLITE_DONE) {
 		answer_db_failure(r, rc);
 		return;
@@ -235,9 +236,10 @@ cancel_store(struct req *r, struct activity *act, const char *reason,
 		goto fail;
 	const char *note = arena_printf(r->a, "“%s”已取消:%s", act->title, reason);
 	size_t n = 0;
-	if ((rc = tell_everyone(r, act, "活动取消", note, &n)) != SQLITE_DONE)
+	if ((rc = tell_everyone(r, act, EVENT_ACTIVITY_CANCELLED, note, &n)) != SQLITE_DONE)
 		goto fail;
-	audit(r, "activity.cancel", arena_printf(r->a, "activity:%lld", act->id),
+	audit(r->app->db, actor_of(r),
+	    AUDIT_ACTIVITY_CANCEL, arena_printf(r->a, "activity:%lld", act->id),
 	    arena_printf(r->a, "%s;原因:%s;通知 %zu 份报名", act->title, reason, n));
 	rc = db_commit(db);
 	return rc == SQLITE_OK ? SQLITE_DONE : rc;
@@ -332,7 +334,7 @@ roster_attend_post(struct req *r)
 	utc_now_iso(now, sizeof(now));
 	int errors = form_check(r, attend_fields, T__N, res);
 	const char *why = res[T_HOURS].error;
-	if (!errors && strcmp(s.status, "已确认") != 0)
+	if (!errors && strcmp(s.status, SIGNUP_CONFIRMED) != 0)
 		why = "只有已确认的报名可以登记出席";
 	else if (!errors && strcmp(act->starts_at, now) > 0)
 		why = "活动开始后才能登记出席和服务时长";
@@ -358,7 +360,7 @@ roster_attend_post(struct req *r)
 	db_bind_text(st, 4, now);
 	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
 		goto fail;
-	audit(r, "signup.attend", s.ref, res[T_ATTENDED].num ?
+	audit(r->app->db, actor_of(r), AUDIT_SIGNUP_ATTEND, s.ref, res[T_ATTENDED].num ?
 	    arena_printf(r->a, "出席,服务 %lld 小时", res[T_HOURS].num) : "未出席");
 	if ((rc = db_commit(db)) != SQLITE_OK)
 		goto fail;
@@ -392,7 +394,7 @@ remove_store(struct req *r, struct activity *act, struct signup *s,
 	if (found < 0)
 		goto fail;
 	*outcome = !found ? OUT_GONE :
-	    strcmp(s->status, "已取消") == 0 ? OUT_CANCELLED : OUT_DONE;
+	    strcmp(s->status, SIGNUP_CANCELLED) == 0 ? OUT_CANCELLED : OUT_DONE;
 	if (*outcome != OUT_DONE) {
 		db_rollback(db);
 		return SQLITE_DONE;
@@ -409,16 +411,18 @@ remove_store(struct req *r, struct activity *act, struct signup *s,
 	const char *note = *reason ?
 	    arena_printf(r->a, "工作人员取消了您的报名:%s", reason) :
 	    "工作人员取消了您的报名";
-	if ((rc = event_add(r, s->ref, "已取消", note, 1, me->id)) != SQLITE_DONE)
+	if ((rc = event_add(r->app->db, actor_of(r),
+	    s->ref, SIGNUP_CANCELLED, note, 1)) != SQLITE_DONE)
 		goto fail;
 	*moved = "";
-	if (strcmp(s->status, "已确认") == 0 && !act->cancelled &&
+	if (strcmp(s->status, SIGNUP_CONFIRMED) == 0 && !act->cancelled &&
 	    strcmp(act->starts_at, now) > 0 &&
-	    (rc = roster_fill(r, act->id, me->id, moved)) != SQLITE_DONE)
+	    (rc = roster_fill(r->app->db, actor_of(r), r->a,
+	    act->id, moved)) != SQLITE_DONE)
 		goto fail;
-	audit(r, "signup.remove", s->ref, arena_printf(r->a, "activity:%lld;原为%s%s%s%s%s",
-	    act->id, s->status, *reason ? ";原因:" : "", reason,
-	    **moved ? ";候补转正:" : "", *moved));
+	audit(r->app->db, actor_of(r), AUDIT_SIGNUP_REMOVE, s->ref,
+	    arena_printf(r->a, "activity:%lld;原为%s%s%s%s%s", act->id, s->status,
+	    *reason ? ";原因:" : "", reason, **moved ? ";候补转正:" : "", *moved));
 	rc = db_commit(db);
 	return rc == SQLITE_OK ? SQLITE_DONE : rc;
 fail:

@@ -180,7 +180,8 @@ store(struct req *r, const struct fresult *res, long long district,
 	db_bind_text(st, 4, now);
 	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
 		goto fail;
-	audit(r, "station.create", res[S_CODE].value, res[S_NAME].value);
+	audit(r->app->db, actor_of(r),
+	    AUDIT_STATION_CREATE, res[S_CODE].value, res[S_NAME].value);
 	rc = db_commit(db);
 	return rc == SQLITE_OK ? SQLITE_DONE : rc;
 fail:

@@ -33,10 +33,8 @@
 #include "staff.h"
 #include "page-staff-volunteer.h"
 #include "when.h"
+#include "vocab.h"
 
-static const char *const states[] = {
-	"报名中", "报名已截止", "进行中", "已结束", "已取消", NULL,
-};
 
 /* ---- SQL ---- */
 
@@ -47,12 +45,12 @@ static const char *const states[] = {
 /* The list, newest start first (parameters: queue.h). */
 static const char sql_list[] =
     "SELECT " ACTIVITY_COLS("''") " WHERE" SEES(":district", ":own_district")
-    " AND (:status = '' OR (:status = '已取消' AND a.cancelled = 1)"
+    " AND (:status = '' OR (:status = '" ACTIVITY_CANCELLED "' AND a.cancelled = 1)"
     "  OR (a.cancelled = 0 AND ("
-    "   (:status = '报名中' AND a.deadline > :now AND a.starts_at > :now)"
-    "   OR (:status = '报名已截止' AND a.deadline <= :now AND a.starts_at > :now)"
-    "   OR (:status = '进行中' AND a.starts_at <= :now AND a.ends_at > :now)"
-    "   OR (:status = '已结束' AND a.ends_at <= :now))))"
+    "   (:status = '" ACTIVITY_OPEN "' AND a.deadline > :now AND a.starts_at > :now)"
+    "   OR (:status = '" ACTIVITY_CLOSED "' AND a.deadline <= :now AND a.starts_at > :now)"
+    "   OR (:status = '" ACTIVITY_RUNNING "' AND a.starts_at <= :now AND a.ends_at > :now)"
+    "   OR (:status = '" ACTIVITY_ENDED "' AND a.ends_at <= :now))))"
     " AND (:from = '' OR a.starts_at >= :from) AND (:to = '' OR a.starts_at < :to)"
     " AND a.starts_at <= coalesce((SELECT starts_at FROM activities"
     "   WHERE id = :before), '9999')"   /* lets the index seek to the cursor */
@@ -71,7 +69,8 @@ static const char sql_find_name[] =
     FIND_COLS " WHERE s.name = ?1 AND"
     SEES("?2", "?3") " ORDER BY s.id DESC LIMIT 50";
 static const char sql_live_refs[] =
-    "SELECT ref FROM signups WHERE activity_id = ?1 AND status <> '已取消'"
+    "SELECT ref FROM signups WHERE activity_id = ?1"
+    " AND status <> '" SIGNUP_CANCELLED "'"
     " ORDER BY id";
 
 /* ---- activities ---- */
@@ -112,20 +111,6 @@ route_activity(struct req *r, int edit)
 	return found > 0 ? act : NULL;
 }
 
-static const char *
-state_of(const struct activity *act, const char *now)
-{
-	if (act->cancelled)
-		return "已取消";
-	if (strcmp(act->ends_at, now) <= 0)
-		return "已结束";
-	if (strcmp(act->starts_at, now) <= 0)
-		return "进行中";
-	if (strcmp(act->deadline, now) <= 0)
-		return "报名已截止";
-	return "报名中";
-}
-
 /* What the list and the roster show of an activity. */
 struct tval *
 activity_view(struct req *r, const struct activity *act, const char *now)
@@ -145,7 +130,7 @@ activity_view(struct req *r, const struct activity *act, const char *now)
 	tv_puti(a, m, "capacity", act->capacity);
 	tv_puti(a, m, "confirmed", act->confirmed);
 	tv_puti(a, m, "waiting", act->waiting);
-	tv_puts(a, m, "state", state_of(act, now));
+	tv_puts(a, m, "state", activity_state(act, now));
 	tv_putb(a, m, "cancelled", act->cancelled);
 	tv_puts(a, m, "cancel_reason", act->cancel_reason);
 	tv_putb(a, m, "sample", act->sample);
@@ -180,7 +165,7 @@ tell_everyone(struct req *r, const struct activity *act, const char *status,
 		return rc;
 	rc = SQLITE_DONE;
 	for (size_t i = 0; i < k && rc == SQLITE_DONE; i++)
-		rc = event_add(r, refs[i], status, note, 1, staff_of(r)->id);
+		rc = event_add(r->app->db, actor_of(r), refs[i], status, note, 1);
 	if (n)
 		*n = k;
 	return rc;
@@ -218,7 +203,7 @@ activity_item(struct req *r, const struct queue_filter *f, sqlite3_stmt *st)
 static const struct queue_plan list_plans[] = {{0, NULL, sql_list}};
 static const struct queue activities = {
 	.name = "volunteer", .path = "/staff/volunteer", .tmpl = "staff/volunteer/list",
-	.statuses = states, .plans = list_plans, .row = activity_item,
+	.statuses = activity_states, .plans = list_plans, .row = activity_item,
 };
 
 /* The sign-ups the search box names (编号, 手机号 or 姓名, exactly). */
@@ -264,7 +249,7 @@ volunteer_list(struct req *r)
 	struct queue_filter f;
 	queue_filter_parse(r, &f);
 	struct tval *ctx = tv_map(r->a);
-	tv_put(r->a, ctx, "filter", queue_filter_view(r, &f, states, NULL));
+	tv_put(r->a, ctx, "filter", queue_filter_view(r, &f, activity_states, NULL));
 	int rc = queue_page(r, &activities, &f, ctx);
 	if (rc == SQLITE_DONE && f.q_kind != Q_NONE)
 		rc = find_volunteers(r, &f, ctx);

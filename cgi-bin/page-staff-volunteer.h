@@ -16,9 +16,6 @@ struct req;
 struct staff;
 struct tval;
 
-/* What a change found when it re-read its rows inside its transaction. */
-enum outcome { OUT_DONE, OUT_GONE, OUT_CANCELLED, OUT_TOO_FEW };
-
 /* ---- page-staff-volunteer.c ---- */
 
 /*

@@ -17,6 +17,7 @@
 #include "http.h"
 #include "pubform.h"
 #include "valid.h"
+#include "vocab.h"
 #include "when.h"
 
 #define LOOKUP_WINDOW 600   /* seconds */
@@ -39,10 +40,11 @@ static const char sql_legal[] =
     "SELECT status, reason, phone, created_at, dispute_type"
     " FROM legal_cases WHERE ref = ?1";
 static const char sql_signup[] =
-    "SELECT CASE WHEN a.cancelled AND s.status <> '已取消' THEN '活动已取消'"
+    "SELECT CASE WHEN a.cancelled AND s.status <> '" SIGNUP_CANCELLED "'"
+    "  THEN '" SIGNUP_ACTIVITY_CANCELLED "'"
     "  ELSE s.status END, a.title, s.phone, s.created_at,"
     "  (SELECT count(*) FROM signups w WHERE w.activity_id = s.activity_id"
-    "   AND w.status = '候补' AND w.id <= s.id)"
+    "   AND w.status = '" SIGNUP_WAITING "' AND w.id <= s.id)"
     " FROM signups s JOIN activities a ON a.id = s.activity_id WHERE s.ref = ?1";
 static const char sql_count[] =
     "INSERT INTO lookup_counts (addr, window, n) VALUES (?1, ?2, 1)"
@@ -62,22 +64,22 @@ static const struct {
 static const struct {
 	const char *status, *words;
 } plain[] = {
-	{"待审核", "已收到您的入会申请,正在审核"},
-	{"已通过", "入会申请已通过,欢迎加入工会"},
-	{"未通过", "入会申请未通过"},
-	{"待受理", "已收到您的法律援助申请,等待受理"},
-	{"已受理", "已受理,正在安排律师或调解员"},
-	{"已指派", "已指派专人负责,他们会与您联系"},
-	{"调解中", "正在调解"},
-	{"调解成功", "调解成功,案件已办结"},
-	{"转仲裁", "已转劳动仲裁,案件在工会的办理已结束"},
-	{"转诉讼", "已转诉讼,案件在工会的办理已结束"},
-	{"撤回", "申请已撤回"},
-	{"不予受理", "不予受理"},
-	{"已确认", "报名成功,名额已确认"},
-	{"候补", "名额已满,正在候补"},
-	{"已取消", "报名已取消"},
-	{"活动已取消", "活动已取消,报名不再有效"},
+	{JOIN_PENDING, "已收到您的入会申请,正在审核"},
+	{JOIN_APPROVED, "入会申请已通过,欢迎加入工会"},
+	{JOIN_REJECTED, "入会申请未通过"},
+	{LEGAL_NEW, "已收到您的法律援助申请,等待受理"},
+	{LEGAL_ACCEPTED, "已受理,正在安排律师或调解员"},
+	{LEGAL_ASSIGNED, "已指派专人负责,他们会与您联系"},
+	{LEGAL_MEDIATING, "正在调解"},
+	{LEGAL_SETTLED, "调解成功,案件已办结"},
+	{LEGAL_ARBITRATION, "已转劳动仲裁,案件在工会的办理已结束"},
+	{LEGAL_LAWSUIT, "已转诉讼,案件在工会的办理已结束"},
+	{LEGAL_WITHDRAWN, "申请已撤回"},
+	{LEGAL_REFUSED, "不予受理"},
+	{SIGNUP_CONFIRMED, "报名成功,名额已确认"},
+	{SIGNUP_WAITING, "名额已满,正在候补"},
+	{SIGNUP_CANCELLED, "报名已取消"},
+	{SIGNUP_ACTIVITY_CANCELLED, "活动已取消,报名不再有效"},
 };
 
 static const char *
@@ -142,19 +144,19 @@ lookup(struct req *r, const char *ref, const char *phone, struct tval *ctx)
 		tv_puts(a, res, "status", status);
 		tv_puts(a, res, "words", plain_words(status));
 		tv_puts(a, res, "submitted", show_datetime(r->a, db_col_text(st, 3)));
-		if (k == 0 && strcmp(status, "未通过") == 0 && detail[0]) {
+		if (k == 0 && strcmp(status, JOIN_REJECTED) == 0 && detail[0]) {
 			tv_puts(a, res, "reason", detail);
 			tv_putb(a, res, "may_reapply", 1);
 		}
 		if (k == 0 && extra[0])
 			tv_puts(a, res, "member_no", extra);
-		if (k == 1 && strcmp(status, "不予受理") == 0 && detail[0])
+		if (k == 1 && strcmp(status, LEGAL_REFUSED) == 0 && detail[0])
 			tv_puts(a, res, "reason", detail);
 		if (k == 1)
 			tv_puts(a, res, "subject", extra);
 		if (k == 2) {
 			tv_puts(a, res, "subject", detail);
-			if (strcmp(status, "候补") == 0)
+			if (strcmp(status, SIGNUP_WAITING) == 0)
 				tv_puts(a, res, "position", extra);
 		}
 		tv_put(a, ctx, "result", res);

@@ -24,7 +24,10 @@
 #include "pubform.h"
 #include "roster.h"
 #include "sign.h"
+#include "staff.h"
+#include "store.h"
 #include "page-volunteer.h"
+#include "vocab.h"
 #include "when.h"
 
 #define TOKEN_BYTES 16   /* the private cancel token: 32 hex characters */
@@ -33,7 +36,7 @@
 
 static const char sql_phone_taken[] =
     "SELECT 1 FROM signups WHERE activity_id = ?1 AND phone = ?2"
-    " AND status <> '已取消'";
+    " AND status <> '" SIGNUP_CANCELLED "'";
 static const char sql_insert[] =
     "INSERT INTO signups (ref, activity_id, name, phone, skills, note, status,"
     " cancel_hash, consent_sensitive, created_at, updated_at)"
@@ -41,20 +44,24 @@ static const char sql_insert[] =
 static const char sql_signup[] =
     "SELECT id, activity_id, status, cancel_hash FROM signups WHERE ref = ?1";
 static const char sql_position[] =
-    "SELECT count(*) FROM signups WHERE activity_id = ?1 AND status = '候补'"
+    "SELECT count(*) FROM signups WHERE activity_id = ?1"
+    " AND status = '" SIGNUP_WAITING "'"
     " AND id <= ?2";
 static const char sql_cancel[] =
-    "UPDATE signups SET status = '已取消', updated_at = ?2"
-    " WHERE id = ?1 AND status <> '已取消'";
+    "UPDATE signups SET status = '" SIGNUP_CANCELLED "', updated_at = ?2"
+    " WHERE id = ?1 AND status <> '" SIGNUP_CANCELLED "'";
 
 /* ---- POST /volunteer/{id}/signup ---- */
 
-enum outcome { OUT_STORED, OUT_DUPLICATE, OUT_CLOSED, OUT_GONE };
-
-struct signup_result {
-	enum outcome outcome;
+/* What signup_store stores, and what it found. */
+struct signup_input {
+	long long activity_id;
+	const struct fresult *res;   /* V__N values */
+	const char *skills;          /* the chosen skills, joined */
+	/* out */
+	enum outcome outcome;        /* nothing stored unless OUT_DONE */
 	const char *ref, *token;
-	struct activity act;     /* as it was inside the transaction */
+	struct activity act;         /* as it was inside the transaction */
 };
 
 static const char *
@@ -72,100 +79,73 @@ join_skills(struct req *r, const struct fresult *x)
 }
 
 /*
- * Store one sign-up for activity id in one BEGIN IMMEDIATE transaction:
- * re-read the activity (still open?), refuse a phone already signed up,
- * count the confirmed places, insert as 已确认 or 候补 with a fresh ref
- * (retried on a collision), add its event.  Returns SQLITE_DONE with
- * out->outcome set (nothing stored unless OUT_STORED), or the failing
- * SQLite code (rolled back).
+ * store_fn: one sign-up.  Re-read the activity (still open?), refuse a
+ * phone already signed up, count the confirmed places, insert as 已确认
+ * or 候补 with a fresh ref, add its event: inside one BEGIN IMMEDIATE
+ * transaction, SQLite's single writer makes the count and the insert one
+ * step for every worker.  Returns SQLITE_DONE with in->outcome set
+ * (nothing written unless OUT_DONE), or the failing SQLite code.
  */
 static int
-store(struct req *r, long long id, const struct fresult *res,
-    struct signup_result *out)
+signup_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 {
-	struct db *db = r->app->db;
+	struct signup_input *in = arg;
+	const struct fresult *res = in->res;
 	char now[32], hash_hex[65];
 	unsigned char hash[32];
 	sqlite3_stmt *st;
-	int rc = db_begin(db);
-	if (rc != SQLITE_OK)
-		return rc;
+	int rc = SQLITE_ERROR;
 	utc_now_iso(now, sizeof(now));
-	int found = activity_load(r, id, &out->act, &rc);
-	if (found < 0)
-		goto fail;
-	if (found == 0) {
-		out->outcome = OUT_GONE;
-		goto nothing;
+	int found = activity_read(db, a, in->activity_id, &in->act, &rc);
+	if (found <= 0) {
+		in->outcome = OUT_GONE;
+		return found < 0 ? rc : SQLITE_DONE;
 	}
-	if (vol_closed_reason(r, &out->act, now) != NULL) {
-		out->outcome = OUT_CLOSED;
-		goto nothing;
-	}
-	if ((st = db_prep(db, sql_phone_taken)) == NULL) {
-		rc = SQLITE_ERROR;
-		goto fail;
-	}
-	db_bind_int(st, 1, id);
+	in->outcome = OUT_CLOSED;
+	if (!activity_open(&in->act, now))
+		return SQLITE_DONE;
+	if ((st = db_prep(db, sql_phone_taken)) == NULL)
+		return SQLITE_ERROR;
+	db_bind_int(st, 1, in->activity_id);
 	db_bind_text(st, 2, res[V_PHONE].value);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW) {
-		out->outcome = OUT_DUPLICATE;
-		goto nothing;
+		in->outcome = OUT_DUPLICATE;
+		return SQLITE_DONE;
 	}
 	if (rc != SQLITE_DONE)
-		goto fail;
-
-	int confirmed = out->act.confirmed < out->act.capacity;
-	const char *status = confirmed ? "已确认" : "候补";
-	if ((out->token = random_hex(r->a, TOKEN_BYTES)) == NULL) {
-		rc = SQLITE_ERROR;
-		goto fail;
-	}
-	sha256(out->token, strlen(out->token), hash);
-	hex_encode(hash, sizeof(hash), hash_hex);
-	const char *skill_text = join_skills(r, &res[V_SKILLS]);
-	for (int attempt = 0; attempt < 5; attempt++) {
-		out->ref = make_ref(r->a, "ZY", 8);
-		if ((st = db_prep(db, sql_insert)) == NULL || out->ref == NULL) {
-			rc = SQLITE_ERROR;
-			goto fail;
-		}
-		db_bind_text(st, 1, out->ref);
-		db_bind_int(st, 2, id);
-		db_bind_text(st, 3, res[V_NAME].value);
-		db_bind_text(st, 4, res[V_PHONE].value);
-		db_bind_text(st, 5, skill_text);
-		db_bind_text(st, 6, res[V_NOTE].value);
-		db_bind_text(st, 7, status);
-		db_bind_text(st, 8, hash_hex);
-		db_bind_text(st, 9, now);
-		rc = db_exec_stmt(db, st);
-		if (rc != SQLITE_CONSTRAINT_UNIQUE)  /* else: the ref was taken */
-			break;
-	}
-	if (rc != SQLITE_DONE)
-		goto fail;
-	const char *when = show_span(r->a, out->act.starts_at, out->act.ends_at);
-	const char *note = confirmed ?
-	    arena_printf(r->a, "已报名“%s”(%s),名额已确认", out->act.title, when) :
-	    arena_printf(r->a, "“%s”(%s)名额已满,已进入候补第 %lld 位;"
-	    "有人取消时按报名先后递补", out->act.title, when, out->act.waiting + 1);
-	rc = event_add(r, out->ref, status, note, 1, 0);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	rc = db_commit(db);
-	if (rc != SQLITE_OK)
 		return rc;
-	out->outcome = OUT_STORED;
+
+	const struct activity *act = &in->act;
+	int confirmed = act->confirmed < act->capacity;
+	const char *when = show_span(a, act->starts_at, act->ends_at);
+	struct new_ref nr = {
+		.prefix = "ZY",
+		.status = confirmed ? SIGNUP_CONFIRMED : SIGNUP_WAITING,
+		.note = confirmed ?
+		    arena_printf(a, "已报名“%s”(%s),名额已确认", act->title, when) :
+		    arena_printf(a, "“%s”(%s)名额已满,已进入候补第 %lld 位;"
+		    "有人取消时按报名先后递补", act->title, when, act->waiting + 1),
+	};
+	if ((in->token = random_hex(a, TOKEN_BYTES)) == NULL ||
+	    (st = nr.insert = db_prep(db, sql_insert)) == NULL)
+		return SQLITE_ERROR;
+	sha256(in->token, strlen(in->token), hash);
+	hex_encode(hash, sizeof(hash), hash_hex);
+	db_bind_int(st, 2, in->activity_id);
+	db_bind_text(st, 3, res[V_NAME].value);
+	db_bind_text(st, 4, res[V_PHONE].value);
+	db_bind_text(st, 5, in->skills);
+	db_bind_text(st, 6, res[V_NOTE].value);
+	db_bind_text(st, 7, nr.status);
+	db_bind_text(st, 8, hash_hex);
+	db_bind_text(st, 9, now);
+	if ((rc = store_new_ref(db, who, a, &nr)) != SQLITE_DONE)
+		return rc;
+	in->ref = nr.ref;
+	in->outcome = OUT_DONE;
 	return SQLITE_DONE;
-nothing:
-	db_rollback(db);
-	return SQLITE_DONE;
-fail:
-	db_rollback(db);
-	return rc;
 }
 
 /* Check the form, store the sign-up, 303 to its private page; else the
@@ -190,26 +170,30 @@ volunteer_signup(struct req *r)
 		vol_detail_show(r, 422, act, res, guard);
 		return;
 	}
-	struct signup_result out = {0};
-	int rc = store(r, act->id, res, &out);
+	struct signup_input out = {
+		.activity_id = act->id,
+		.res = res,
+		.skills = join_skills(r, &res[V_SKILLS]),
+	};
+	int rc = store_run(r->app->db, actor_of(r), r->a, signup_store, &out);
 	if (rc != SQLITE_DONE) {
 		answer_db_failure(r, rc);
 		return;
 	}
 	switch (out.outcome) {
+	case OUT_DONE:
+		break;
 	case OUT_GONE:
 		resp_error(r, 404, NULL);
-		return;
-	case OUT_CLOSED:
-		vol_detail_show(r, 422, &out.act, NULL, NULL);
 		return;
 	case OUT_DUPLICATE:
 		res[V_PHONE].error = "这个手机号已经报名了本活动,无需重复报名。"
 		    "如需查看或取消,请使用报名成功页面上的链接,或在“进度查询”中查询。";
 		vol_detail_show(r, 422, &out.act, res, NULL);
 		return;
-	case OUT_STORED:
-		break;
+	default:  /* closed meanwhile: the page says why */
+		vol_detail_show(r, 422, &out.act, NULL, NULL);
+		return;
 	}
 	resp_redirect(r, 303, arena_printf(r->a, "/volunteer/signup/%s?t=%s",
 	    out.ref, out.token));
@@ -301,13 +285,14 @@ signup_view(struct req *r, const struct signup *s,
 	    s->ref, s->token);
 	tv_putf(r->a, ctx, "cancel_action", "/volunteer/signup/%s/cancel", s->ref);
 	int started = strcmp(act->starts_at, now) <= 0;
-	if (strcmp(s->status, "已确认") == 0)
+	if (strcmp(s->status, SIGNUP_CONFIRMED) == 0)
 		tv_putb(r->a, ctx, "confirmed", 1);
-	else if (strcmp(s->status, "候补") == 0)
+	else if (strcmp(s->status, SIGNUP_WAITING) == 0)
 		tv_puti(r->a, ctx, "waiting", position(r, s));
 	else
 		tv_putb(r->a, ctx, "cancelled", 1);
-	tv_putb(r->a, ctx, "can_cancel", strcmp(s->status, "已取消") != 0 && !started);
+	tv_putb(r->a, ctx, "can_cancel", strcmp(s->status, SIGNUP_CANCELLED) != 0 &&
+	    !started);
 	tv_putb(r->a, ctx, "started", started);
 	return ctx;
 }
@@ -376,7 +361,7 @@ cancel_store(struct req *r, struct signup *s, int *too_late)
 		goto fail;
 	}
 	utc_now_iso(now, sizeof(now));
-	if (strcmp(s->status, "已取消") == 0)
+	if (strcmp(s->status, SIGNUP_CANCELLED) == 0)
 		goto nothing;
 	if (strcmp(act.starts_at, now) <= 0) {
 		*too_late = 1;
@@ -390,13 +375,14 @@ cancel_store(struct req *r, struct signup *s, int *too_late)
 	db_bind_text(st, 2, now);
 	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
 		goto fail;
-	rc = event_add(r, s->ref, "已取消", "报名人通过私人链接取消了报名", 1, 0);
+	rc = event_add(db, actor_of(r),
+	    s->ref, SIGNUP_CANCELLED, "报名人通过私人链接取消了报名", 1);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	/* A freed place goes to the first wait-listed person, in this
 	 * same transaction. */
-	if (strcmp(s->status, "已确认") == 0 && !act.cancelled &&
-	    (rc = roster_fill(r, s->activity_id, 0, NULL)) != SQLITE_DONE)
+	if (strcmp(s->status, SIGNUP_CONFIRMED) == 0 && !act.cancelled &&
+	    (rc = roster_fill(db, actor_of(r), r->a, s->activity_id, NULL)) != SQLITE_DONE)
 		goto fail;
 	rc = db_commit(db);
 	return rc == SQLITE_OK ? SQLITE_DONE : rc;

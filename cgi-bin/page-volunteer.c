@@ -24,6 +24,7 @@
 #include "page-volunteer.h"
 #include "text.h"
 #include "when.h"
+#include "vocab.h"
 
 static const char *const skills[] = {
 	"法律", "心理", "医疗", "教育培训", "文艺", "其他", NULL,
@@ -98,9 +99,7 @@ vol_activity_view(struct req *r, const struct activity *act,
 	const char *why = vol_closed_reason(r, act, now);
 	if (why) {
 		tv_puts(a, m, "closed", why);
-		tv_puts(a, m, "state", act->cancelled ? "已取消" :
-		    strcmp(act->ends_at, now) <= 0 ? "已结束" :
-		    strcmp(act->starts_at, now) <= 0 ? "进行中" : "报名已截止");
+		tv_puts(a, m, "state", activity_state(act, now));
 	}
 	tv_put(a, m, "paragraphs", paragraphs(a, act->description));
 	return m;

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "http.h"
 #include "sign.h"
+#include "staff.h"
 #include "util.h"
 #include "writer.h"
 #include "when.h"
@@ -183,15 +184,8 @@ event_history(struct req *r, const char *ref, int staff)
 }
 
 int
-event_add(struct req *r, const char *ref, const char *status, const char *note,
-    int public, long long staff_id)
-{
-	return event_insert(r->app->db, ref, status, note, public, staff_id);
-}
-
-int
-event_insert(struct db *db, const char *ref, const char *status, const char *note,
-    int public, long long staff_id)
+event_add(struct db *db, const struct actor *who, const char *ref,
+    const char *status, const char *note, int public)
 {
 	static const char sql[] =
 	    "INSERT INTO events (ref, status, note, public, staff_id, created_at)"
@@ -205,8 +199,8 @@ event_insert(struct db *db, const char *ref, const char *status, const char *not
 	db_bind_text(st, 2, status);
 	db_bind_text(st, 3, note ? note : "");
 	db_bind_int(st, 4, public);
-	if (staff_id)
-		db_bind_int(st, 5, staff_id);
+	if (who->staff_id)
+		db_bind_int(st, 5, who->staff_id);
 	db_bind_text(st, 6, now);
 	return db_exec_stmt(db, st);
 }

@@ -10,6 +10,8 @@
 
 #include "valid.h"
 
+struct actor;
+struct db;
 struct req;
 
 /* A form token older than this is refused (seconds). */
@@ -64,13 +66,14 @@ long long district_id(struct req *r, const char *name);
  */
 struct tval *event_history(struct req *r, const char *ref, int staff);
 
-/* Append to a reference's history.  Returns an SQLite result code. */
-int event_add(struct req *r, const char *ref, const char *status,
-    const char *note, int public, long long staff_id);
-struct db;
-/* The same on a given connection (a job function's). */
-int event_insert(struct db *db, const char *ref, const char *status,
-    const char *note, int public, long long staff_id);
+/*
+ * Append to a reference's history: status, note (NULL is ""), public (1:
+ * the applicant sees it at /status), made by who (a member of staff, or
+ * nobody: who->staff_id 0).  Returns SQLITE_DONE or the failing SQLite
+ * code.
+ */
+int event_add(struct db *db, const struct actor *who, const char *ref,
+    const char *status, const char *note, int public);
 
 /* Answer after a failed write: 503 "暂时无法提交" when the database was
  * busy, locked or full (nothing stored; for JOB_LOST: may be stored, send

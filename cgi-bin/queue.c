@@ -17,6 +17,7 @@
 #include "pubform.h"
 #include "staff.h"
 #include "util.h"
+#include "vocab.h"
 #include "when.h"
 
 const char *
@@ -401,9 +402,9 @@ queue_export(struct req *r, const struct queue *q)
 	int full = full_q && strcmp(full_q, "1") == 0 &&
 	    (staff_of(r)->roles & ROLE_ADMIN);
 	const char *words = filter_words(r, q, &f, full);
-	audit(r, "export", q->name, words);
+	audit(r->app->db, actor_of(r), AUDIT_EXPORT, q->name, words);
 	if (full)
-		audit(r, "export.full", q->name, words);
+		audit(r->app->db, actor_of(r), AUDIT_EXPORT_FULL, q->name, words);
 	sqlite3_stmt *st = queue_stmt(r, q->plans, &f, -1);
 	if (st == NULL) {
 		resp_error(r, 500, NULL);

@@ -6,27 +6,28 @@
 #include <string.h>
 
 #include "db.h"
-#include "http.h"
 #include "pubform.h"
 #include "util.h"
+#include "vocab.h"
 
 static const char sql_free[] =
     "SELECT a.capacity - (SELECT count(*) FROM signups s"
-    "  WHERE s.activity_id = a.id AND s.status = '已确认')"
+    "  WHERE s.activity_id = a.id AND s.status = '" SIGNUP_CONFIRMED "')"
     " FROM activities a WHERE a.id = ?1";
 static const char sql_waiting[] =
-    "SELECT id, ref FROM signups WHERE activity_id = ?1 AND status = '候补'"
+    "SELECT id, ref FROM signups WHERE activity_id = ?1"
+    " AND status = '" SIGNUP_WAITING "'"
     " ORDER BY id LIMIT ?2";
 static const char sql_promote[] =
-    "UPDATE signups SET status = '已确认', updated_at = ?2"
-    " WHERE id = ?1 AND status = '候补'";
+    "UPDATE signups SET status = '" SIGNUP_CONFIRMED "', updated_at = ?2"
+    " WHERE id = ?1 AND status = '" SIGNUP_WAITING "'";
 
 /* Places still free in activity id (<= 0 when full) with *rc SQLITE_DONE;
  * -1 with *rc the SQLite error. */
 static long long
-free_places(struct req *r, long long id, int *rc)
+free_places(struct db *db, long long id, int *rc)
 {
-	sqlite3_stmt *st = db_prep(r->app->db, sql_free);
+	sqlite3_stmt *st = db_prep(db, sql_free);
 	long long n = 0;
 	if (st == NULL) {
 		*rc = SQLITE_ERROR;
@@ -44,14 +45,13 @@ free_places(struct req *r, long long id, int *rc)
 }
 
 int
-roster_fill(struct req *r, long long activity_id, long long staff_id,
-    const char **moved)
+roster_fill(struct db *db, const struct actor *who, struct arena *a,
+    long long activity_id, const char **moved)
 {
-	struct db *db = r->app->db;
 	struct buf refs = {0};
 	char now[32];
 	int rc;
-	long long places = free_places(r, activity_id, &rc);
+	long long places = free_places(db, activity_id, &rc);
 	if (places <= 0)
 		goto out;  /* full (rc is SQLITE_DONE), or the error */
 
@@ -65,11 +65,11 @@ roster_fill(struct req *r, long long activity_id, long long staff_id,
 	db_bind_int(st, 1, activity_id);
 	db_bind_int(st, 2, places);
 	size_t n = 0;
-	long long *ids = arena_calloc(r->a, (size_t)places, sizeof(*ids));
-	const char **line = arena_calloc(r->a, (size_t)places, sizeof(*line));
+	long long *ids = arena_calloc(a, (size_t)places, sizeof(*ids));
+	const char **line = arena_calloc(a, (size_t)places, sizeof(*line));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < (size_t)places) {
 		ids[n] = sqlite3_column_int64(st, 0);
-		line[n++] = arena_strdup(r->a, db_col_text(st, 1));
+		line[n++] = arena_strdup(a, db_col_text(st, 1));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -84,7 +84,7 @@ roster_fill(struct req *r, long long activity_id, long long staff_id,
 		db_bind_text(st, 2, now);
 		if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
 			goto out;
-		rc = event_add(r, line[i], "已确认", "候补转为正式", 1, staff_id);
+		rc = event_add(db, who, line[i], SIGNUP_CONFIRMED, "候补转为正式", 1);
 		if (rc != SQLITE_DONE)
 			goto out;
 		if (refs.len)
@@ -94,7 +94,7 @@ roster_fill(struct req *r, long long activity_id, long long staff_id,
 	rc = SQLITE_DONE;
 out:
 	if (moved)
-		*moved = arena_strdup(r->a, refs.p ? refs.p : "");
+		*moved = arena_strdup(a, refs.p ? refs.p : "");
 	buf_free(&refs);
 	return rc;
 }

@@ -7,19 +7,21 @@
 #ifndef ZJ_ROSTER_H
 #define ZJ_ROSTER_H
 
-struct req;
+struct actor;
+struct arena;
+struct db;
 
 /*
  * Inside the caller's open transaction: confirm wait-listed (候补)
  * sign-ups of activity_id, lowest sign-up id first, until the confirmed
  * count reaches the activity's capacity; each moved sign-up gets the
- * public event 已确认 "候补转为正式" by staff_id (0: nobody, the system).
- * *moved (may be NULL) gets the moved references joined by "、" ("" when
- * nobody moved), from the arena.  Does not look at whether the activity
+ * public event 已确认 "候补转为正式" by who (a member of staff, or nobody:
+ * the system).  *moved (may be NULL) gets the moved references joined by
+ * "、" ("" when nobody moved), from a.  Does not look at whether the activity
  * is cancelled or started: the caller decides whether to call.  Returns
  * SQLITE_DONE, or the failing SQLite code (the caller rolls back).
  */
-int roster_fill(struct req *r, long long activity_id, long long staff_id,
-    const char **moved);
+int roster_fill(struct db *db, const struct actor *who, struct arena *a,
+    long long activity_id, const char **moved);
 
 #endif

@@ -10,6 +10,7 @@
 #include "db.h"
 #include "sign.h"
 #include "util.h"
+#include "vocab.h"
 
 static const char sql_session[] =
     "SELECT s.id, s.csrf, s.created_at, s.last_seen, t.id, t.username,"
@@ -33,37 +34,19 @@ static const char sql_audit[] =
     "INSERT INTO audit (at, staff_id, username, addr, action, target, detail)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
-static const struct {
-	const char *name, *label;
-	unsigned bit;
-} roles[] = {
-	{"admin", "管理员", ROLE_ADMIN},
-	{"reviewer", "审核员", ROLE_REVIEWER},
-	{"legal", "法律援助专员", ROLE_LEGAL},
-};
-
-unsigned
-role_bit(const char *role)
-{
-	for (size_t i = 0; i < ZJ_NELEM(roles); i++)
-		if (strcmp(roles[i].name, role) == 0)
-			return roles[i].bit;
-	return 0;
-}
-
-const char *
-role_label(const char *role)
-{
-	for (size_t i = 0; i < ZJ_NELEM(roles); i++)
-		if (strcmp(roles[i].name, role) == 0)
-			return roles[i].label;
-	return role;
-}
-
 const struct staff *
 staff_of(const struct req *r)
 {
 	return r->user;
+}
+
+const struct actor *
+actor_of(struct req *r)
+{
+	const struct staff *s = staff_of(r);
+	struct actor *who = arena_alloc(r->a, sizeof(*who));
+	*who = (struct actor){s ? s->id : 0, s ? s->username : "", r->remote_addr};
+	return who;
 }
 
 const char *
@@ -76,6 +59,59 @@ int
 staff_sees_district(const struct staff *s, long long district_id)
 {
 	return s->district_id == 0 || s->district_id == district_id;
+}
+
+int
+session_create(struct db *db, const struct actor *who, const char *hash,
+    const char *csrf)
+{
+	long long now = (long long)time(NULL);
+	sqlite3_stmt *st = db_prep(db, sql_expire);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_int(st, 1, now - SESSION_IDLE);
+	db_bind_int(st, 2, now - SESSION_ABSOLUTE);
+	int rc = db_exec_stmt(db, st);
+	if (rc != SQLITE_DONE || (st = db_prep(db, sql_start)) == NULL)
+		return rc != SQLITE_DONE ? rc : SQLITE_ERROR;
+	db_bind_text(st, 1, hash);
+	db_bind_int(st, 2, who->staff_id);
+	db_bind_text(st, 3, csrf);
+	db_bind_int(st, 4, now);
+	db_bind_text(st, 5, who->addr);
+	return db_exec_stmt(db, st);
+}
+
+/* Run sql, whose ?1 is id (and ?2, when it has one, v2). */
+static int
+exec_id(struct db *db, const char *sql, long long id, long long v2)
+{
+	sqlite3_stmt *st = db_prep(db, sql);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_int(st, 1, id);
+	if (sqlite3_bind_parameter_count(st) > 1)
+		db_bind_int(st, 2, v2);
+	return db_exec_stmt(db, st);
+}
+
+int
+session_delete(struct db *db, long long session_id)
+{
+	return exec_id(db, sql_end, session_id, 0);
+}
+
+int
+sessions_drop(struct db *db, long long staff_id)
+{
+	return exec_id(db, sql_drop, staff_id, 0);
+}
+
+/* A session seen at now (seconds). */
+static int
+session_touch(struct db *db, long long session_id, long long now)
+{
+	return exec_id(db, sql_touch, session_id, now);
 }
 
 /* SHA-256 hex of a cookie token: what the sessions table keys on. */
@@ -109,10 +145,7 @@ load_session(struct req *r)
 		long long sid = sqlite3_column_int64(st, 0);
 		if (now - seen > SESSION_IDLE || now - created > SESSION_ABSOLUTE || disabled) {
 			sqlite3_reset(st);
-			if ((st = db_prep(r->app->db, sql_end)) != NULL) {
-				db_bind_int(st, 1, sid);
-				db_exec_stmt(r->app->db, st);
-			}
+			session_delete(r->app->db, sid);
 			return NULL;
 		}
 		struct arena *a = r->a;
@@ -129,13 +162,10 @@ load_session(struct req *r)
 		s->district = arena_strdup(a, db_col_text(st, 9));
 		s->must_change = sqlite3_column_int(st, 10);
 		sqlite3_reset(st);
-		if (now - seen > 60 && (st = db_prep(r->app->db, sql_touch)) != NULL) {
+		if (now - seen > 60)
 			/* A minute's precision is enough for the idle timeout and
 			 * spares a write on every request. */
-			db_bind_int(st, 1, sid);
-			db_bind_int(st, 2, now);
-			db_exec_stmt(r->app->db, st);
-		}
+			session_touch(r->app->db, sid, now);
 		return s;
 	}
 	sqlite3_reset(st);
@@ -183,7 +213,7 @@ staff_verify_post(struct req *r)
 	const char *sent = req_field(r, "_csrf");
 	if (s == NULL || sent == NULL || strlen(sent) != strlen(s->csrf) ||
 	    !ct_equal(sent, s->csrf, strlen(s->csrf))) {
-		audit(r, "csrf.refused", r->path, "");
+		audit(r->app->db, actor_of(r), AUDIT_CSRF_REFUSED, r->path, "");
 		resp_error(r, 403, NULL);
 		return -1;
 	}
@@ -191,29 +221,15 @@ staff_verify_post(struct req *r)
 }
 
 int
-staff_session_start(struct req *r, long long staff_id)
+staff_session_start(struct req *r, const struct actor *who)
 {
 	char hash[65];
 	const char *token = random_hex(r->a, 32);
 	const char *csrf = random_hex(r->a, 16);
-	long long now = (long long)time(NULL);
 	if (token == NULL || csrf == NULL)
 		return -1;
 	token_hash(token, hash);
-	sqlite3_stmt *st = db_prep(r->app->db, sql_expire);
-	if (st != NULL) {
-		db_bind_int(st, 1, now - SESSION_IDLE);
-		db_bind_int(st, 2, now - SESSION_ABSOLUTE);
-		db_exec_stmt(r->app->db, st);
-	}
-	if ((st = db_prep(r->app->db, sql_start)) == NULL)
-		return -1;
-	db_bind_text(st, 1, hash);
-	db_bind_int(st, 2, staff_id);
-	db_bind_text(st, 3, csrf);
-	db_bind_int(st, 4, now);
-	db_bind_text(st, 5, r->remote_addr);
-	if (db_exec_stmt(r->app->db, st) != SQLITE_DONE)
+	if (session_create(r->app->db, who, hash, csrf) != SQLITE_DONE)
 		return -1;
 	return resp_cookie(r, staff_cookie_name(r), token, -1);
 }
@@ -222,57 +238,30 @@ void
 staff_session_end(struct req *r)
 {
 	const struct staff *s = staff_of(r);
-	if (s != NULL) {
-		sqlite3_stmt *st = db_prep(r->app->db, sql_end);
-		if (st != NULL) {
-			db_bind_int(st, 1, s->session_id);
-			db_exec_stmt(r->app->db, st);
-		}
-	}
+	if (s != NULL)
+		session_delete(r->app->db, s->session_id);
 	resp_cookie(r, staff_cookie_name(r), "", 0);
 }
 
-void
-staff_sessions_drop(struct req *r, long long staff_id)
-{
-	sqlite3_stmt *st = db_prep(r->app->db, sql_drop);
-	if (st != NULL) {
-		db_bind_int(st, 1, staff_id);
-		db_exec_stmt(r->app->db, st);
-	}
-}
-
-static void
-audit_write(struct req *r, long long staff_id, const char *username,
-    const char *action, const char *target, const char *detail)
+int
+audit(struct db *db, const struct actor *who, const char *action,
+    const char *target, const char *detail)
 {
 	char now[32];
-	sqlite3_stmt *st = db_prep(r->app->db, sql_audit);
+	sqlite3_stmt *st = db_prep(db, sql_audit);
 	if (st == NULL)
-		return;
+		return SQLITE_ERROR;
 	utc_now_iso(now, sizeof(now));
 	db_bind_text(st, 1, now);
-	if (staff_id)
-		db_bind_int(st, 2, staff_id);
-	db_bind_text(st, 3, username);
-	db_bind_text(st, 4, r->remote_addr);
+	if (who->staff_id)
+		db_bind_int(st, 2, who->staff_id);
+	db_bind_text(st, 3, who->username);
+	db_bind_text(st, 4, who->addr);
 	db_bind_text(st, 5, action);
 	db_bind_text(st, 6, target ? target : "");
 	db_bind_text(st, 7, detail ? detail : "");
-	if (db_exec_stmt(r->app->db, st) != SQLITE_DONE)
-		LOG_ERR("audit %s by %s not written", action, username);
-}
-
-void
-audit_as(struct req *r, long long staff_id, const char *username,
-    const char *action, const char *detail)
-{
-	audit_write(r, staff_id, username, action, "", detail);
-}
-
-void
-audit(struct req *r, const char *action, const char *target, const char *detail)
-{
-	const struct staff *s = staff_of(r);
-	audit_write(r, s ? s->id : 0, s ? s->username : "", action, target, detail);
+	int rc = db_exec_stmt(db, st);
+	if (rc != SQLITE_DONE)
+		LOG_ERR("audit %s by %s not written", action, who->username);
+	return rc;
 }

@@ -10,12 +10,7 @@
 #define ZJ_STAFF_H
 
 #include "http.h"
-
-/* Roles, as route.access masks. */
-#define ROLE_ADMIN    1u   /* 管理员: everything */
-#define ROLE_REVIEWER 2u   /* 审核员: 入会 and 志愿服务 of their districts */
-#define ROLE_LEGAL    4u   /* 法律援助专员: 法律援助 of their districts */
-#define ROLES_ALL     (ROLE_ADMIN | ROLE_REVIEWER | ROLE_LEGAL)
+#include "vocab.h"   /* roles (ROLE_* are route.access masks), audit actions */
 
 #define SESSION_IDLE     (30 * 60)       /* seconds without a request */
 #define SESSION_ABSOLUTE (12 * 60 * 60)  /* seconds since login */
@@ -26,7 +21,7 @@ struct staff {
 	long long id, session_id;
 	long long district_id;    /* 0: every district */
 	const char *username, *display_name;
-	const char *role;         /* "admin", "reviewer", "legal" */
+	const char *role;         /* ROLE_NAME_* */
 	const char *role_label;   /* 管理员, 审核员, 法律援助专员 */
 	const char *district;     /* district name, "" for all */
 	const char *csrf;         /* this session's CSRF token */
@@ -37,10 +32,23 @@ struct staff {
 /* The logged-in member of staff of r (set by staff_authorize), or NULL. */
 const struct staff *staff_of(const struct req *r);
 
-/* ROLE_* bit of a role name; 0 when unknown. */
-unsigned role_bit(const char *role);
-/* 管理员 / 审核员 / 法律援助专员 for a role name. */
-const char *role_label(const char *role);
+struct db;
+
+/*
+ * Who a write is made for, as audit rows and events record it: a member
+ * of staff (staff_id, username) or nobody in particular (0, "": a member
+ * of the public, the system), from an address ("cli" for the admin
+ * commands).  Plain data, so a write can be handed on without a request.
+ */
+struct actor {
+	long long staff_id;
+	const char *username;
+	const char *addr;
+};
+
+/* The actor of r: its logged-in member of staff (or nobody), from r's
+ * address.  In r's arena; cannot fail. */
+const struct actor *actor_of(struct req *r);
 
 /*
  * The authorize hook (app.c) for staff routes: finds the session from the cookie
@@ -56,14 +64,25 @@ int staff_authorize(struct req *r);
 int staff_verify_post(struct req *r);
 
 /*
- * Start a session for staff member id after a successful login: a new
- * 256-bit token (the cookie), stored as its SHA-256.  Returns 0 or -1.
+ * Start a session for who (a member of staff who has just logged in): a
+ * new 256-bit token (the cookie), stored as its SHA-256 by
+ * session_create.  Returns 0 or -1.
  */
-int staff_session_start(struct req *r, long long staff_id);
-/* End r's session on the server and clear the cookie. */
+int staff_session_start(struct req *r, const struct actor *who);
+/* End r's session on the server (session_delete) and clear the cookie. */
 void staff_session_end(struct req *r);
-/* End every session of a member of staff (disabled, password reset). */
-void staff_sessions_drop(struct req *r, long long staff_id);
+
+/*
+ * The sessions table, for a connection and an actor (no request): store a
+ * new session of who->staff_id from who->addr, keyed by the SHA-256 hex
+ * of its token, after deleting every expired one; delete one session; end
+ * every session of a member of staff (disabled, password reset).  Each
+ * returns SQLITE_DONE or the failing SQLite code (logged).
+ */
+int session_create(struct db *db, const struct actor *who, const char *hash,
+    const char *csrf);
+int session_delete(struct db *db, long long session_id);
+int sessions_drop(struct db *db, long long staff_id);
 /* The session cookie's name: __Host-zj_staff over HTTPS, else zj_staff. */
 const char *staff_cookie_name(const struct req *r);
 
@@ -71,14 +90,12 @@ const char *staff_cookie_name(const struct req *r);
 int staff_sees_district(const struct staff *s, long long district_id);
 
 /*
- * Append to the audit log: who (from r), when, from which address, what
- * (action, e.g. "login", "join.approve", "view.idcard", "export"), on what
- * (target, e.g. a reference) and detail.  Failures are logged, not shown.
+ * Append to the audit log: who (staff id, username, address), when, what
+ * (action, one of vocab.h's AUDIT_*), on what (target, e.g. a reference;
+ * NULL is "") and detail (NULL is "").  Returns SQLITE_DONE or the
+ * failing SQLite code; a failure is also logged.
  */
-void audit(struct req *r, const char *action, const char *target,
-    const char *detail);
-/* The same for a login attempt, before there is a session. */
-void audit_as(struct req *r, long long staff_id, const char *username,
-    const char *action, const char *detail);
+int audit(struct db *db, const struct actor *who, const char *action,
+    const char *target, const char *detail);
 
 #endif

@@ -2,7 +2,8 @@
  * t_writer.c - the job API, a batch's savepoints, read-only worker
  * connections, and the writer process over its socket (killed and
  * re-forked, many clients at once, the local fallback).
- * Uses the admin commands' jobs (cli-jobs.c) on a migrated database.
+ * Uses the admin commands' job (account.change, auth.c) on a migrated
+ * database.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,9 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "auth.h"
+#include "staff.h"
+#include "store.h"
 #include "db.h"
 #include "tap.h"
 #include "util.h"
@@ -33,11 +37,14 @@ static void
 account_job(struct job *j, const char *name, long long id, const char *hash,
     const char *by)
 {
-	job_init(j, name);
+	const struct actor who = {0, by, "cli"};
+	job_init(j, "account.change");
+	job_put_int(j, "op", strcmp(name, "passwd") == 0 ? ACCOUNT_PASSWD : ACCOUNT_DISABLE);
 	job_put_int(j, "id", id);
 	job_put_text(j, "hash", hash);
-	job_put_text(j, "by", by);
-	job_put_text(j, "target", "t");
+	job_put_text(j, "username", "t");
+	if (by != NULL)
+		job_put_actor(j, &who);
 }
 
 /* One integer from sql, or -1. */
@@ -93,12 +100,12 @@ test_batch(struct db *db)
 	const struct job *ip[5];
 	struct job *op[5];
 	struct arena *a = arena_new();
-	account_job(&in[0], "account.passwd", 1, "new", "cli:t");
-	account_job(&in[1], "account.passwd", 2, "new", NULL);  /* audit fails */
+	account_job(&in[0], "passwd", 1, "new", "cli:t");
+	account_job(&in[1], "passwd", 2, "new", NULL);  /* audit fails */
 	job_init(&in[2], "no.such.job");
-	account_job(&in[3], "account.disable", 2, NULL, "cli:t");
+	account_job(&in[3], "disable", 2, NULL, "cli:t");
 	in[3].deadline_ms = mono_ms() - 1;
-	account_job(&in[4], "account.disable", 2, NULL, "cli:t");
+	account_job(&in[4], "disable", 2, NULL, "cli:t");
 	in[4].overflow = 1;
 	for (int i = 0; i < 5; i++) {
 		ip[i] = &in[i];
@@ -154,7 +161,7 @@ test_process(void)
 		return;
 	pid_t w = fork_writer(lfd);
 	job_endpoint(sock, 0);
-	account_job(&in, "account.disable", 1, NULL, "cli:t");
+	account_job(&in, "disable", 1, NULL, "cli:t");
 	ok(job_run(NULL, &in, &out) == SQLITE_DONE, "a job sent to the writer is done");
 	ok(q("SELECT disabled FROM staff WHERE id = 1") == 1,
 	    "and committed when answered");
@@ -163,7 +170,7 @@ test_process(void)
 	kill(w, SIGKILL);
 	waitpid(w, NULL, 0);
 	w = fork_writer(lfd);
-	account_job(&in, "account.disable", 2, NULL, "cli:t");
+	account_job(&in, "disable", 2, NULL, "cli:t");
 	ok(job_run(NULL, &in, &out) == SQLITE_DONE,
 	    "after the writer was killed and forked again, the next job is done");
 
@@ -175,7 +182,7 @@ test_process(void)
 		if ((c[i] = fork()) == 0) {
 			int bad = 0;
 			for (int k = 0; k < EACH; k++) {
-				account_job(&in, "account.disable", 1, NULL, "cli:many");
+				account_job(&in, "disable", 1, NULL, "cli:many");
 				bad += job_run(NULL, &in, &out) != SQLITE_DONE;
 			}
 			_exit(bad);
@@ -210,7 +217,7 @@ test_process(void)
 	struct db *db = db_open(dbpath, err, sizeof(err));
 	long long audits = one(db, "SELECT count(*) FROM audit");
 	job_endpoint(sock, 1);
-	account_job(&in, "account.disable", 1, NULL, "cli:local");
+	account_job(&in, "disable", 1, NULL, "cli:local");
 	ok(job_run(db, &in, &out) == SQLITE_DONE &&
 	    one(db, "SELECT count(*) FROM audit") == audits + 1,
 	    "no server: an admin job runs here");

@@ -1,0 +1,143 @@
+/*
+ * store.h - how the application writes.  The part of a write that touches
+ * the database is a function of plain data — a connection, the actor (who
+ * the write is for), an arena for what it returns, and the request's
+ * validated inputs — that runs inside a transaction it neither opens nor
+ * closes, and returns an SQLite result code.  store_run is the one place
+ * that opens and closes that transaction around it; work on files (moving
+ * uploaded evidence) is done by the caller before store_run and undone by
+ * the caller when it fails.
+ *
+ * And the routine every public form shares: the same page sent again
+ * stores nothing new, a fresh reference is drawn until one is free, the
+ * row's first public event is written with it.
+ */
+#ifndef ZJ_STORE_H
+#define ZJ_STORE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+struct actor;
+struct arena;
+struct db;
+struct field;
+struct fresult;
+struct job;
+struct req;
+
+/*
+ * The database part of a write: runs inside an open transaction; returns
+ * SQLITE_DONE for "keep what I did", anything else for "undo it".  What
+ * it hands back (a reference, an outcome) goes into arg, strings in a.
+ */
+typedef int (*store_fn)(struct db *db, const struct actor *who,
+    struct arena *a, void *arg);
+
+/*
+ * Run fn in one write transaction: BEGIN IMMEDIATE, fn, then COMMIT when
+ * fn returned SQLITE_DONE, else ROLLBACK.  Returns SQLITE_DONE once
+ * committed; fn's code when it was not SQLITE_DONE (rolled back); or the
+ * code of the BEGIN or COMMIT that failed (nothing stored).
+ */
+int store_run(struct db *db, const struct actor *who, struct arena *a,
+    store_fn fn, void *arg);
+
+/* How often a value that turns out to be taken is drawn again. */
+#define STORE_FRESH_TRIES 5
+
+/* Draw a fresh value into *value (ctx says how).  Returns SQLITE_OK or a
+ * failing SQLite code. */
+typedef int (*fresh_fn)(struct db *db, struct arena *a, void *ctx,
+    const char **value);
+
+/*
+ * Step st — an INSERT or UPDATE prepared and bound but for parameter
+ * index — with a value from next in that parameter; when the value was
+ * taken (SQLITE_CONSTRAINT_UNIQUE) draw another, at most
+ * STORE_FRESH_TRIES times.  *value gets the value stepped last.  Returns
+ * SQLITE_DONE, next's failing code, or the statement's.
+ */
+int store_fresh(struct db *db, struct arena *a, sqlite3_stmt *st, int index,
+    fresh_fn next, void *ctx, const char **value);
+
+/* A public submission with a reference of its own. */
+struct new_ref {
+	const char *prefix;    /* "RH", "FY", "ZY": the reference's */
+	/*
+	 * NULL, or a SELECT (prepared and bound) of (ref, same page) of rows
+	 * that stand in the new one's way: a row whose same page is 1 is this
+	 * very page stored before (sent again: nothing new is stored, ref is
+	 * its reference); any other row refuses the new one.
+	 */
+	sqlite3_stmt *again;
+	sqlite3_stmt *insert;  /* bound but for ?1, the reference */
+	const char *status;    /* the first public event */
+	const char *note;
+	/* what store_new_ref found */
+	const char *ref;       /* the new reference, or the earlier one */
+	long long rowid;       /* the new row's (0 when none was inserted) */
+	int again_found;       /* 1: the page had been stored before */
+};
+
+/*
+ * Inside the caller's transaction: the again check, the insert with a
+ * fresh reference (store_fresh with make_ref), the public event by who.
+ * Returns SQLITE_DONE with nr->ref (stored now, or before when
+ * nr->again_found); SQLITE_CONSTRAINT when another row stands in the way
+ * (nr->ref is its reference); or the failing SQLite code.
+ */
+int store_new_ref(struct db *db, const struct actor *who, struct arena *a,
+    struct new_ref *nr);
+
+/*
+ * Writes as jobs (writer.h).  Every write of the application is a job:
+ * its database part is a store_fn (or uses store_new_ref / store_fresh)
+ * called from a job function registered in the page file's job table,
+ * which rebuilds the store_fn's plain inputs from the job's fields.  The
+ * page side puts the validated values into a job and calls store_job:
+ *
+ *     struct job in, out;
+ *     job_init(&in, "join.store");
+ *     job_put_form(&in, join_fields, J__N, res);
+ *     job_put_int(&in, "district", id);
+ *     int rc = store_job(r, &in, &out);       // r's actor travels with it
+ *
+ * and in the writer:
+ *
+ *     static int join_job(struct db *db, struct arena *a,
+ *         const struct job *in, struct job *out) {
+ *         struct actor who;
+ *         job_actor(in, &who);
+ *         struct join_input ji = {.res = job_form(a, in, join_fields, J__N), …};
+ *         int rc = join_store(db, &who, a, &ji);
+ *         job_put_text(out, "ref", ji.ref);
+ *         return rc;
+ *     }
+ */
+
+/* Run job in for request r with r's actor (actor_of) added to it; the
+ * answer in out.  Returns job_run's code (writer.h). */
+int store_job(struct req *r, struct job *in, struct job *out);
+
+/* The actor as job fields ("_actor.id", "_actor.user", "_actor.addr"),
+ * and back (strings point into j; NULL when the job carries no actor, so
+ * that writing an audit entry for it fails loudly). */
+void job_put_actor(struct job *j, const struct actor *who);
+void job_actor(const struct job *j, struct actor *who);
+
+/*
+ * The validated values of a form (fields[0..n), res[0..n)) as job fields
+ * named after the form's fields in a namespace of their own: text
+ * ("f.name"), number ("f.name#n"), and each chosen option of an F_MULTI
+ * ("f.name#0", "f.name#1", …).  Files are not sent (the
+ * page moves them and sends their names as fields of its own).
+ */
+void job_put_form(struct job *j, const struct field *fields, size_t n,
+    const struct fresult *res);
+/* ...and back in the job function: res[0..n) from the arena, values ""
+ * when absent, no errors.  Never fails (aborts only when out of memory). */
+struct fresult *job_form(struct arena *a, const struct job *j,
+    const struct field *fields, size_t n);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * vocab.c - the tables of the shared words (see vocab.h).
+ */
+#include "vocab.h"
+
+#include <string.h>
+
+#include "util.h"
+
+const struct role roles[] = {
+	{ROLE_NAME_ADMIN, "管理员", ROLE_ADMIN},
+	{ROLE_NAME_REVIEWER, "审核员", ROLE_REVIEWER},
+	{ROLE_NAME_LEGAL, "法律援助专员", ROLE_LEGAL},
+};
+const size_t nroles = ZJ_NELEM(roles);
+const char *const role_labels[] = {"管理员", "审核员", "法律援助专员", NULL};
+
+const struct role *
+role_by_name(const char *name)
+{
+	for (size_t i = 0; name && i < nroles; i++)
+		if (strcmp(roles[i].name, name) == 0)
+			return &roles[i];
+	return NULL;
+}
+
+const struct role *
+role_by_label(const char *label)
+{
+	for (size_t i = 0; label && i < nroles; i++)
+		if (strcmp(roles[i].label, label) == 0)
+			return &roles[i];
+	return NULL;
+}
+
+unsigned
+role_bit(const char *name)
+{
+	const struct role *r = role_by_name(name);
+	return r ? r->bit : 0;
+}
+
+const char *
+role_label(const char *name)
+{
+	const struct role *r = role_by_name(name);
+	return r ? r->label : name;
+}
+
+int
+username_ok(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && n <= USERNAME_MAX && strspn(s, USERNAME_CHARS) == n;
+}
+
+const char *const join_statuses[] = {
+	JOIN_PENDING, JOIN_APPROVED, JOIN_REJECTED, NULL,
+};
+
+const char *const legal_statuses[] = {
+	LEGAL_NEW, LEGAL_ACCEPTED, LEGAL_ASSIGNED, LEGAL_MEDIATING, LEGAL_SETTLED,
+	LEGAL_ARBITRATION, LEGAL_LAWSUIT, LEGAL_WITHDRAWN, LEGAL_REFUSED, NULL,
+};
+
+const char *const legal_outcomes[] = {
+	LEGAL_SETTLED, LEGAL_ARBITRATION, LEGAL_LAWSUIT, LEGAL_WITHDRAWN, NULL,
+};
+
+const char *const activity_states[] = {
+	ACTIVITY_OPEN, ACTIVITY_CLOSED, ACTIVITY_RUNNING, ACTIVITY_ENDED,
+	ACTIVITY_CANCELLED, NULL,
+};
+
+const struct audit_action audit_actions[] = {
+	{AUDIT_LOGIN, "登录"},
+	{AUDIT_LOGIN_FAILED, "登录失败"},
+	{AUDIT_LOGOUT, "退出"},
+	{AUDIT_PASSWORD_CHANGE, "修改密码"},
+	{AUDIT_CSRF_REFUSED, "拒绝来源不明的提交"},
+	{AUDIT_ACCOUNT_CREATE, "创建账号"},
+	{AUDIT_ACCOUNT_DISABLE, "停用账号"},
+	{AUDIT_ACCOUNT_ENABLE, "启用账号"},
+	{AUDIT_ACCOUNT_RESET, "重置密码"},
+	{AUDIT_ACCOUNT_PASSWD, "命令行设置密码"},
+	{AUDIT_VIEW_IDCARD, "查看完整身份证号"},
+	{AUDIT_VIEW_EVIDENCE, "查看证据材料"},
+	{AUDIT_EXPORT, "导出"},
+	{AUDIT_EXPORT_FULL, "导出(含完整身份证号)"},
+	{AUDIT_JOIN_APPROVE, "入会通过"},
+	{AUDIT_JOIN_REJECT, "入会未通过"},
+	{AUDIT_JOIN_NOTE, "入会备注"},
+	{AUDIT_LEGAL_ACCEPT, "法律援助受理"},
+	{AUDIT_LEGAL_REJECT, "法律援助不予受理"},
+	{AUDIT_LEGAL_ASSIGN, "法律援助指派"},
+	{AUDIT_LEGAL_MEDIATE, "法律援助开始调解"},
+	{AUDIT_LEGAL_CLOSE, "法律援助结案"},
+	{AUDIT_LEGAL_NOTE, "法律援助备注"},
+	{AUDIT_STATION_CREATE, "添加驿站"},
+	{AUDIT_ACTIVITY_CREATE, "新建志愿活动"},
+	{AUDIT_ACTIVITY_EDIT, "修改志愿活动"},
+	{AUDIT_ACTIVITY_CANCEL, "取消志愿活动"},
+	{AUDIT_SIGNUP_ATTEND, "登记出勤"},
+	{AUDIT_SIGNUP_REMOVE, "移除报名"},
+};
+const size_t naudit_actions = ZJ_NELEM(audit_actions);
+
+const char *
+audit_action_label(const char *action)
+{
+	for (size_t i = 0; i < naudit_actions; i++)
+		if (strcmp(audit_actions[i].action, action) == 0)
+			return audit_actions[i].label;
+	return "";
+}
