@@ -11,6 +11,7 @@
 
 struct arena;
 struct form;
+struct form_limits;
 
 /* ---- form.c ---- */
 
@@ -29,6 +30,13 @@ void *form_grow(struct arena *a, void *arr, size_t n, size_t sz);
  */
 void form_add_field(struct arena *a, struct form *f, const char *name,
     const char *value, size_t len);
+
+/*
+ * What a body's announced length says before a byte is read: FORM_BAD
+ * for a negative length other than -1 (unknown), FORM_TOO_LARGE above
+ * lim->max_body, else FORM_OK.
+ */
+int form_check_length(long long content_length, const struct form_limits *lim);
 
 /* 1 when c is a space or a tab (HTTP's optional whitespace), else 0. */
 int form_is_ows(int c);

@@ -662,15 +662,8 @@ form_read_multipart(struct arena *a, const char *content_type,
 	size_t nfields = f->nfields, nfiles = f->nfiles, over = f->files_over;
 	int rc;
 
-	if (content_length < -1) {
-		rc = FORM_BAD;
+	if ((rc = form_check_length(content_length, lim)) != FORM_OK)
 		goto out;
-	}
-	if (content_length > 0 &&
-	    (unsigned long long)content_length > lim->max_body) {
-		rc = FORM_TOO_LARGE;
-		goto out;
-	}
 	if ((rc = mp_boundary(&m, content_type)) != FORM_OK)
 		goto out;
 	m.win = xmalloc(MP_WINDOW);

@@ -208,21 +208,25 @@ out:
 }
 
 int
+form_check_length(long long content_length, const struct form_limits *lim)
+{
+	if (content_length < -1)
+		return FORM_BAD;
+	if (content_length > 0 &&
+	    (unsigned long long)content_length > lim->max_body)
+		return FORM_TOO_LARGE;
+	return FORM_OK;
+}
+
+int
 form_read_urlencoded(struct arena *a, form_read_fn rd, void *ctx,
     long long content_length, const struct form_limits *lim, struct form *f)
 {
 	struct buf b = { 0 };
 	int rc;
 
-	if (content_length < -1) {
-		rc = FORM_BAD;
+	if ((rc = form_check_length(content_length, lim)) != FORM_OK)
 		goto out;
-	}
-	if (content_length > 0 &&
-	    (unsigned long long)content_length > lim->max_body) {
-		rc = FORM_TOO_LARGE;
-		goto out;
-	}
 	rc = read_all(rd, ctx, content_length, lim->max_body, &b);
 	if (rc == FORM_OK)
 		rc = form_parse_urlencoded(a, b.p, b.len, lim, f);
