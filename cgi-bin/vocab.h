@@ -136,6 +136,7 @@ extern const char *const activity_states[];
 #define AUDIT_ACTIVITY_CANCEL  "activity.cancel"
 #define AUDIT_SIGNUP_ATTEND    "signup.attend"
 #define AUDIT_SIGNUP_REMOVE    "signup.remove"
+#define AUDIT_PURGE            "purge"   /* `zhijia purge`: what it deleted */
 
 struct audit_action {
 	const char *action;  /* AUDIT_* */
