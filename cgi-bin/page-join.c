@@ -84,8 +84,8 @@ static const char sql_again[] =
     "SELECT ref, 1 FROM join_applications WHERE id_number = ?1"
     " AND ((?2 <> '' AND form_nonce = ?2) OR (phone = ?3"
     "  AND status IN ('" JOIN_PENDING "', '" JOIN_APPROVED "')))"
-    " ORDER BY (?2 <> '' AND form_nonce = ?2) DESC, status = '" JOIN_APPROVED "' DESC, id DESC"
-    " LIMIT 1";
+    " ORDER BY (?2 <> '' AND form_nonce = ?2) DESC,"
+    "  status = '" JOIN_APPROVED "' DESC, id DESC LIMIT 1";
 /* Another live application with the ID number: the new one is flagged. */
 static const char sql_live_other[] =
     "SELECT EXISTS (SELECT 1 FROM join_applications WHERE id_number = ?1"
