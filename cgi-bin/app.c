@@ -36,6 +36,7 @@ static const struct route *const routes[] = {
 const struct job_type *const app_jobs[] = {
 	page_join_jobs,
 	auth_jobs,
+	purge_jobs,
 	NULL,
 };
 

@@ -82,12 +82,6 @@ struct owner {
 	gid_t gid;
 };
 
-/* A list of strings, each malloc'd. */
-struct names {
-	char **v;
-	size_t n;
-};
-
 static void ZJ_PRINTF(1, 2)
 say(const char *fmt, ...)
 {
@@ -106,7 +100,7 @@ names_add(struct names *l, const char *s)
 	l->v[l->n++] = xstrdup(s);
 }
 
-static void
+void
 names_free(struct names *l)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -125,9 +119,7 @@ names_has(const struct names *l, const char *s)
 	return 0;
 }
 
-/* Our own stored names are lower-case hex (page-legal.c); anything else
- * would let a damaged database name a path outside the folder. */
-static int
+int
 stored_name_ok(const char *s)
 {
 	size_t n = strlen(s);
@@ -398,6 +390,25 @@ collect(sqlite3 *h, const char *sql, struct names *l, int check_names)
 	return r == SQLITE_DONE ? SQLITE_OK : r;
 }
 
+int
+stored_files(sqlite3 *h, struct names *files)
+{
+	struct names tables = {0};
+	int r = collect(h, sql_tables_with_files, &tables, 0);
+	for (size_t i = 0; i < tables.n && r == SQLITE_OK; i++) {
+		size_t k = 0;
+		while (k < ZJ_NELEM(file_tables) && strcmp(file_tables[k].table, tables.v[i]) != 0)
+			k++;
+		if (k == ZJ_NELEM(file_tables)) {
+			say("table %s names stored files that backup.c does not know", tables.v[i]);
+			r = SQLITE_ERROR;
+		} else
+			r = collect(h, file_tables[k].sql, files, 1);
+	}
+	names_free(&tables);
+	return r;
+}
+
 /*
  * Make the copy at path one self-contained file (rollback journal), check
  * it with PRAGMA integrity_check within deadline, and list the evidence
@@ -407,7 +418,7 @@ static int
 check_copy(const char *path, time_t *deadline, struct names *files)
 {
 	sqlite3 *h = NULL;
-	struct names res = {0}, tables = {0};
+	struct names res = {0};
 	int rc = -1, r;
 	if ((r = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL)) != SQLITE_OK ||
 	    (r = sqlite3_exec(h, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL)) != SQLITE_OK) {
@@ -424,28 +435,13 @@ check_copy(const char *path, time_t *deadline, struct names *files)
 		    res.n > 1 ? " (and more)" : "");
 		goto out;
 	}
-	if ((r = collect(h, sql_tables_with_files, &tables, 0)) != SQLITE_OK) {
+	if ((r = stored_files(h, files)) != SQLITE_OK) {
 		say_db(h, path, r);
 		goto out;
-	}
-	for (size_t i = 0; i < tables.n; i++) {
-		size_t k = 0;
-		while (k < ZJ_NELEM(file_tables) && strcmp(file_tables[k].table, tables.v[i]) != 0)
-			k++;
-		if (k == ZJ_NELEM(file_tables)) {
-			say("%s: table %s names stored files that backup.c does not know",
-			    path, tables.v[i]);
-			goto out;
-		}
-		if ((r = collect(h, file_tables[k].sql, files, 1)) != SQLITE_OK) {
-			say_db(h, path, r);
-			goto out;
-		}
 	}
 	rc = 0;
 out:
 	names_free(&res);
-	names_free(&tables);
 	if (sqlite3_close(h) != SQLITE_OK && rc == 0) {
 		say("%s: close failed", path);
 		rc = -1;

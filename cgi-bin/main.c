@@ -18,6 +18,7 @@
 #include "backup.h"
 #include "db.h"
 #include "http.h"
+#include "purge.h"
 #include "server.h"
 #include "staff.h"
 #include "store.h"
@@ -52,6 +53,7 @@ usage(void)
 	    "       zhijia lock NAME [--db PATH]     (disable the account, end its sessions)\n"
 	    "       zhijia routes                    (every route: METHOD PATTERN ACCESS)\n"
 	    "       zhijia migrate [--db PATH]\n"
+	    "       zhijia purge [--db PATH] [--uploads DIR]   (delete what /privacy says is due)\n"
 	    "Started by a web server as CGI, it answers one request.\n");
 }
 
@@ -156,25 +158,6 @@ prepare_uploads(struct paths *p)
 	return 0;
 }
 
-/* Upload temp files left by a worker that died mid-request belong to no
- * request any more: remove them before serving. */
-static void
-clean_upload_tmp(const struct paths *p)
-{
-	char tmp[PATH_MAX + 8], path[2 * PATH_MAX];
-	snprintf(tmp, sizeof(tmp), "%s/tmp", p->uploads);
-	DIR *d = opendir(tmp);
-	if (d == NULL)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL)
-		if (strncmp(e->d_name, "upload-", 7) == 0) {
-			snprintf(path, sizeof(path), "%s/%s", tmp, e->d_name);
-			unlink(path);
-		}
-	closedir(d);
-}
-
 /* Open and migrate the database, set it up, compile the templates. */
 static int
 start_app(struct app *app, struct paths *p, int keep_db)
@@ -269,7 +252,9 @@ cmd_serve(int argc, char **argv)
 	}
 	if (prepare_uploads(&p) != 0)
 		return 1;
-	clean_upload_tmp(&p);
+	/* Upload temp files left by a worker that died mid-request belong
+	 * to no request any more. */
+	purge_upload_tmp(p.uploads, 0);
 	init_app(&app, &site, &p, tmp, sizeof(tmp));
 	if (start_app(&app, &p, 0) != 0)
 		return 1;
@@ -417,6 +402,25 @@ cli_find(struct db *db, const char *name, char *exact, size_t len)
 }
 
 /*
+ * Who an admin command acts as — "cli:" and the login running it (by,
+ * len bytes, holds the name), from address "cli" — with its jobs sent to
+ * the writer of a server running on dbpath when its socket answers, else
+ * run here under the writers' flock (writer.h).
+ */
+static struct actor
+cli_actor(char *by, size_t len, const char *dbpath)
+{
+	char sock[108];
+	const char *login = getenv("SUDO_USER");
+	if (login == NULL || *login == '\0')
+		login = getenv("USER");
+	snprintf(by, len, "cli:%s", login ? login : "?");
+	if (writer_socket_path(dbpath, sock, sizeof(sock)) == 0)
+		job_endpoint(sock, 1);
+	return (struct actor){0, by, "cli"};
+}
+
+/*
  * Make change op on account id (named exact; hash for a new password) as
  * the staff desk does — the row, the end of its sessions, the audit entry
  * in one transaction — by "cli:" and the login running the command, from
@@ -428,14 +432,8 @@ static int
 cli_change(struct db *db, const char *dbpath, enum account_op op, long long id,
     const char *exact, const char *hash)
 {
-	char by[64], sock[108];
-	const char *login = getenv("SUDO_USER");
-	if (login == NULL || *login == '\0')
-		login = getenv("USER");
-	snprintf(by, sizeof(by), "cli:%s", login ? login : "?");
-	const struct actor who = {0, by, "cli"};
-	if (writer_socket_path(dbpath, sock, sizeof(sock)) == 0)
-		job_endpoint(sock, 1);
+	char by[64];
+	const struct actor who = cli_actor(by, sizeof(by), dbpath);
 	struct job in, out;
 	job_init(&in, "account.change");
 	job_put_actor(&in, &who);
@@ -507,6 +505,30 @@ cmd_lock(int argc, char **argv)
 		fprintf(stderr, "zhijia: account %s disabled; its sessions ended\n", exact);
 		rc = 0;
 	}
+	db_close(db);
+	return rc;
+}
+
+/* `zhijia purge`: purge.h says what it deletes. */
+static int
+cmd_purge(int argc, char **argv)
+{
+	struct paths p;
+	char by[64];
+	if (db_only(argc, argv, &p, 0) != 0) {
+		usage();
+		return 2;
+	}
+	const char *up = opt_value(argc, argv, "--uploads");
+	if (up != NULL)
+		snprintf(p.uploads, sizeof(p.uploads), "%s", up);
+	if (prepare_uploads(&p) != 0)
+		return 1;
+	struct db *db = open_migrated(&p);
+	if (db == NULL)
+		return 1;
+	const struct actor who = cli_actor(by, sizeof(by), p.db);
+	int rc = purge_main(db, p.uploads, &who);
 	db_close(db);
 	return rc;
 }
@@ -615,6 +637,8 @@ main(int argc, char **argv)
 		return cmd_passwd(argc, argv);
 	if (strcmp(cmd, "lock") == 0)
 		return cmd_lock(argc, argv);
+	if (strcmp(cmd, "purge") == 0)
+		return cmd_purge(argc, argv);
 	if (strcmp(cmd, "routes") == 0)
 		return cmd_routes();
 	usage();

@@ -72,12 +72,24 @@ static const struct field join_fields[J__N] = {
 
 static const char sql_station[] =
     "SELECT id, name FROM stations WHERE code = ?1";
-/* A live application of the same person stands in a new one's way, unless
- * it is this very page (the same form nonce) sent again. */
-static const char sql_live[] =
-    "SELECT ref, ?2 <> '' AND form_nonce = ?2 FROM join_applications"
-    " WHERE id_number = ?1"
-    " AND status IN ('" JOIN_PENDING "', '" JOIN_APPROVED "')";
+/*
+ * What stands in a new application's way: this very page sent again (the
+ * same form nonce), or a live application of the same ID number *and*
+ * phone — the person proving both, as at /status, is given its reference.
+ * Anything else is stored as a new application (no answer may depend on
+ * what is stored about someone else: /join is no oracle of membership,
+ * and a squatter with a worker's ID number never blocks the worker).
+ */
+static const char sql_again[] =
+    "SELECT ref, 1 FROM join_applications WHERE id_number = ?1"
+    " AND ((?2 <> '' AND form_nonce = ?2) OR (phone = ?3"
+    "  AND status IN ('" JOIN_PENDING "', '" JOIN_APPROVED "')))"
+    " ORDER BY (?2 <> '' AND form_nonce = ?2) DESC,"
+    "  status = '" JOIN_APPROVED "' DESC, id DESC LIMIT 1";
+/* Another live application with the ID number: the new one is flagged. */
+static const char sql_live_other[] =
+    "SELECT EXISTS (SELECT 1 FROM join_applications WHERE id_number = ?1"
+    " AND id <> ?2 AND status IN ('" JOIN_PENDING "', '" JOIN_APPROVED "'))";
 static const char sql_insert[] =
     "INSERT INTO join_applications (ref, name, gender, id_number, phone,"
     " ethnicity, education, employment, occupation, employer, district_id,"
@@ -186,10 +198,34 @@ struct join_input {
 	const char *ref;             /* out: the reference */
 };
 
-/* store_fn: the application with a fresh reference and its first event.
- * SQLITE_DONE (also when this very page was stored before and is sent
- * again: its reference), SQLITE_CONSTRAINT when the person already has
- * another live application, or the failing code. */
+/* Flag application ref (row id) to staff when another live application
+ * has its ID number: an internal event on its history (the 疑似重复
+ * panel and the queue's flag show which, within the district wall). */
+static int
+flag_duplicate(struct db *db, const struct actor *who, const char *idno,
+    long long id, const char *ref)
+{
+	sqlite3_stmt *st = db_prep(db, sql_live_other);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(st, 1, idno);
+	db_bind_int(st, 2, id);
+	int rc = sqlite3_step(st);
+	int other = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc;
+	if (!other)
+		return SQLITE_DONE;
+	return event_add(db, who, ref, EVENT_DUPLICATE,
+	    "提交时,同一身份证号已有一份" JOIN_PENDING "或" JOIN_APPROVED
+	    "的入会申请,见“疑似重复申请”", 0);
+}
+
+/* store_fn: the application with a fresh reference and its first event,
+ * flagged when it may duplicate a live one.  SQLITE_DONE (also, storing
+ * nothing, when this very page was sent again or the same ID number and
+ * phone have a live application: its reference), or the failing code. */
 static int
 join_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 {
@@ -202,11 +238,12 @@ join_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	};
 	char now[32];
 	int member = strcmp(res[J_WASMEMBER].value, "是") == 0;
-	if ((nr.again = db_prep(db, sql_live)) == NULL ||
+	if ((nr.again = db_prep(db, sql_again)) == NULL ||
 	    (nr.insert = db_prep(db, sql_insert)) == NULL)
 		return SQLITE_ERROR;
 	db_bind_text(nr.again, 1, res[J_IDNO].value);
-	db_bind_text(nr.again, 2, in->nonce);
+	db_bind_text(nr.again, 2, in->nonce ? in->nonce : "");
+	db_bind_text(nr.again, 3, res[J_PHONE].value);
 	utc_now_iso(now, sizeof(now));
 	sqlite3_stmt *st = nr.insert;
 	db_bind_text(st, 2, res[J_NAME].value);
@@ -228,6 +265,8 @@ join_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	db_bind_text(st, 17, in->nonce);
 	int rc = store_new_ref(db, who, a, &nr);
 	in->ref = nr.ref;
+	if (rc == SQLITE_DONE && !nr.again_found)
+		rc = flag_duplicate(db, who, res[J_IDNO].value, nr.rowid, nr.ref);
 	return rc;
 }
 
@@ -271,13 +310,6 @@ join_post(struct req *r)
 	job_put_int(&in, "station", station(r, src, NULL));
 	job_put_text(&in, "nonce", nonce);
 	int rc = store_job(r, &in, &out);
-	if (rc == SQLITE_CONSTRAINT) {
-		res[J_IDNO].error = "这个身份证号已有一份" JOIN_PENDING "或" JOIN_APPROVED
-		    "的入会申请,无需重复提交。"
-		    "如需了解进度,请使用“进度查询”。";
-		show_form(r, 422, f, res, src, sample, NULL);
-		return;
-	}
 	if (rc != SQLITE_DONE) {
 		answer_db_failure(r, rc);
 		return;

@@ -60,9 +60,14 @@ static const char sql_next_seq[] =
     "INSERT INTO member_seq (district_id, year, last) VALUES (?1, ?2, 1)"
     " ON CONFLICT (district_id, year) DO UPDATE SET last = last + 1"
     " RETURNING last";
+/* Never two members with one ID number: another approved application of
+ * it leaves this one 待审核 (refuse_state says why). */
 static const char sql_approve[] =
     "UPDATE join_applications SET status = '" JOIN_APPROVED "', member_no = ?2,"
-    " reason = '', updated_at = ?3 WHERE id = ?1 AND status = '" JOIN_PENDING "'";
+    " reason = '', updated_at = ?3 WHERE id = ?1 AND status = '" JOIN_PENDING "'"
+    " AND NOT EXISTS (SELECT 1 FROM join_applications x"
+    "  WHERE x.id_number = join_applications.id_number"
+    "  AND x.status = '" JOIN_APPROVED "')";
 static const char sql_reject[] =
     "UPDATE join_applications SET status = '" JOIN_REJECTED "', reason = ?2,"
     " updated_at = ?3 WHERE id = ?1 AND status = '" JOIN_PENDING "'";
@@ -131,12 +136,15 @@ load(struct req *r, struct jrec *j)
 	return found ? 0 : -1;
 }
 
-/* Other applications with the same ID number, or the same phone and name. */
+/* Other applications with the same ID number, or the same phone and name:
+ * those of the person's districts listed, the others only counted into
+ * *elsewhere (the district wall: not even their names cross it). */
 static struct tval *
-duplicates(struct req *r, const struct jrec *j)
+duplicates(struct req *r, const struct jrec *j, long long *elsewhere)
 {
 	struct arena *a = r->a;
 	struct tval *list = tv_list(a);
+	*elsewhere = 0;
 	sqlite3_stmt *st = db_prep(r->app->db, sql_dups);
 	if (st == NULL)
 		return list;
@@ -145,14 +153,16 @@ duplicates(struct req *r, const struct jrec *j)
 	db_bind_text(st, 3, j->phone);
 	db_bind_text(st, 4, j->name);
 	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (!staff_sees_district(staff_of(r), sqlite3_column_int64(st, 3))) {
+			(*elsewhere)++;
+			continue;
+		}
 		struct tval *d = tv_map(a);
 		int same_id = sqlite3_column_int(st, 6);
 		int same_pn = sqlite3_column_int(st, 7);
 		tv_puts(a, d, "ref", db_col_text(st, 0));
 		tv_puts(a, d, "name", db_col_text(st, 1));
 		tv_puts(a, d, "status", db_col_text(st, 2));
-		tv_putb(a, d, "visible", staff_sees_district(staff_of(r),
-		    sqlite3_column_int64(st, 3)));
 		tv_puts(a, d, "district", db_col_text(st, 4));
 		tv_puts(a, d, "at", show_datetime(a, db_col_text(st, 5)));
 		tv_puts(a, d, "why", same_id && same_pn ? "身份证号、手机号和姓名都相同" :
@@ -196,9 +206,12 @@ show_record(struct req *r, int status, const struct jrec *j,
 	birth_view(r, j);
 	tv_put(a, ctx, "rec", j->view);
 	tv_put(a, ctx, "history", event_history(r, j->ref, 1));
-	struct tval *dups = duplicates(r, j);
+	long long elsewhere;
+	struct tval *dups = duplicates(r, j, &elsewhere);
 	tv_put(a, ctx, "dups", dups);
-	tv_putb(a, ctx, "has_dups", dups->n > 0);
+	if (elsewhere)
+		tv_putf(a, ctx, "dups_elsewhere", "%lld", elsewhere);
+	tv_putb(a, ctx, "has_dups", dups->n > 0 || elsewhere > 0);
 	tv_put(a, ctx, "reject", form_view(r, reject_fields, R__N, reject));
 	tv_put(a, ctx, "note", form_view(r, note_fields, N__N, note));
 	if (message)
@@ -231,10 +244,16 @@ static const struct {
 	[REJECT] = {JOIN_REJECTED, AUDIT_JOIN_REJECT, "reject", "标记为" JOIN_REJECTED},
 };
 
-/* Answer an action on an application that is no longer 待审核. */
+/* Answer an action on an application that is no longer 待审核 — or, still
+ * 待审核, cannot be approved: its ID number has an approved one. */
 static void
 refuse_state(struct req *r, const struct jrec *j, enum decision d)
 {
+	if (strcmp(j->status, JOIN_PENDING) == 0) {
+		show_record(r, 409, j, NULL, NULL, "这个身份证号已有一份" JOIN_APPROVED
+		    "的入会申请(见“疑似重复申请”),不能再通过,没有做任何更改。");
+		return;
+	}
 	show_record(r, 409, j, NULL, NULL, arena_printf(r->a,
 	    "这份申请现在的状态是“%s”,不能再%s,没有做任何更改。", j->status,
 	    decisions[d].verb));

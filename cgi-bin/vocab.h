@@ -103,6 +103,7 @@ extern const char *const activity_states[];
 #define EVENT_SUBMITTED "已提交"   /* a public form was stored */
 #define EVENT_NOTE      "内部备注" /* a staff note, never public */
 #define EVENT_ACTIVITY_CANCELLED "活动取消" /* told to each sign-up */
+#define EVENT_DUPLICATE "疑似重复" /* flagged on arrival, never public */
 
 /* ---- the audit log's actions ---- */
 
@@ -135,6 +136,7 @@ extern const char *const activity_states[];
 #define AUDIT_ACTIVITY_CANCEL  "activity.cancel"
 #define AUDIT_SIGNUP_ATTEND    "signup.attend"
 #define AUDIT_SIGNUP_REMOVE    "signup.remove"
+#define AUDIT_PURGE            "purge"   /* `zhijia purge`: what it deleted */
 
 struct audit_action {
 	const char *action;  /* AUDIT_* */
