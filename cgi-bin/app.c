@@ -36,6 +36,9 @@ static const struct route *const routes[] = {
 const struct job_type *const app_jobs[] = {
 	page_join_jobs,
 	auth_jobs,
+	page_legal_jobs,
+	page_volunteer_jobs,
+	page_status_jobs,
 	NULL,
 };
 
