@@ -9,6 +9,9 @@ time.  Limits are set as an operator sets them, in the environment.
 
 Reuses t0300's form helpers (by label) and t0900's small disk."""
 import os
+import signal
+import threading
+import time
 
 import t0300_legal as legal
 from harness import Server, form_value, run
@@ -126,6 +129,33 @@ def test_below_the_free_space_floor_files_are_refused_text_forms_still_work():
         if site:
             site.stop()
         remove_disk(mnt)
+
+
+def test_files_stay_when_the_writer_dies_with_the_case_in_hand():
+    # The job may have been committed: its files must not be removed (the
+    # person is told it may have been saved and sends it again).
+    site = Server(workers=1)
+    try:
+        use(site)
+        r = legal.submit(legal.good(), evidence())   # the worker meets the writer
+        assert r.status == 303, r
+        writer = site.writer_pid()
+        files = legal.stored_files()
+        os.kill(writer, signal.SIGSTOP)
+        answer = []
+        t = threading.Thread(target=lambda: answer.append(
+            legal.submit(legal.good(), evidence())), daemon=True)
+        t.start()
+        time.sleep(0.5)          # the job is on its way to the stopped writer
+        os.kill(writer, signal.SIGKILL)
+        os.kill(writer, signal.SIGCONT)
+        t.join(30)
+        assert answer and answer[0].status == 503, answer
+        assert "可能已经保存" in answer[0].text, answer[0].text[:800]
+        assert len(legal.stored_files()) == len(files) + 1
+        assert site.value("SELECT count(*) FROM legal_files") == 1
+    finally:
+        site.stop()
 
 
 if __name__ == "__main__":
