@@ -30,6 +30,7 @@ def use(site):
     """Point t0300's helpers at site (its setup reads the form's labels)."""
     legal.Server = lambda **kw: site
     legal.setup_module()
+    legal.uploads = lambda: os.path.join(os.path.dirname(site.db), "uploads")
 
 
 def evidence(n=1, size=PART):
@@ -107,7 +108,6 @@ def test_below_the_free_space_floor_files_are_refused_text_forms_still_work():
         site = Site(workers=2, db=os.path.join(mnt, "zhijia.db"),
                     env={"ZHIJIA_UPLOADS_FLOOR_MB": "8"})
         use(site)
-        legal.uploads = lambda: os.path.join(mnt, "uploads")
         r = legal.submit(legal.good(), evidence())
         assert r.status == 303, r
         free = fill(filler, 6 * MB)
