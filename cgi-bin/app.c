@@ -37,6 +37,9 @@ const struct job_type *const app_jobs[] = {
 	page_join_jobs,
 	auth_jobs,
 	purge_jobs,
+	page_legal_jobs,
+	page_volunteer_jobs,
+	page_status_jobs,
 	NULL,
 };
 

@@ -23,7 +23,17 @@ extern const struct app_hooks app_hooks;
 struct site {
 	const char *uploads;  /* evidence files, outside the web root; the
 	                         core's tmpdir is <uploads>/tmp */
+	/* What strangers may put on the disk (issue 10 §5), in bytes; 0 =
+	 * no limit.  Set from the environment (serve options set it). */
+	long long evidence_quota;  /* all evidence files together */
+	long long address_daily;   /* one address (IPv6: /64) per Shanghai day */
+	long long free_floor;      /* uploads refused below this free space */
 };
+
+/* The defaults of struct site's limits, in MB (README, Configuration). */
+#define EVIDENCE_QUOTA_MB 20480   /* ZHIJIA_EVIDENCE_QUOTA_MB, --evidence-quota */
+#define ADDRESS_DAILY_MB 100      /* ZHIJIA_EVIDENCE_DAILY_MB, --evidence-daily */
+#define FREE_FLOOR_MB 1024        /* ZHIJIA_UPLOADS_FLOOR_MB, --free-floor */
 
 /* The site state of r's worker.  Cannot fail. */
 static inline const struct site *
@@ -61,6 +71,9 @@ extern const struct job_type *const app_jobs[];
 extern const struct job_type page_join_jobs[];
 extern const struct job_type auth_jobs[];       /* auth.c */
 extern const struct job_type purge_jobs[];      /* purge.c */
+extern const struct job_type page_legal_jobs[];
+extern const struct job_type page_volunteer_jobs[];  /* page-volunteer-signup.c */
+extern const struct job_type page_status_jobs[];
 
 /*
  * Load the sample volunteer activities (marked 示例) into a database that

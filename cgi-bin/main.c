@@ -46,6 +46,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: zhijia serve [--socket PATH] [--workers N] [--db PATH] [--datadir DIR]\n"
 	    "                    [--templates DIR] [--uploads DIR] [--socket-mode MODE]\n"
+	    "                    [--evidence-quota MB] [--evidence-daily MB] [--free-floor MB]\n"
 	    "       zhijia backup DIR [--db PATH] [--uploads DIR] [--keep N] [--timeout SECONDS]\n"
 	    "       zhijia restore DIR [--db PATH] [--uploads DIR]   (onto an empty data folder)\n"
 	    "       zhijia adduser NAME --role admin|reviewer|legal [--district CODE] [--db PATH]\n"
@@ -188,6 +189,26 @@ start_app(struct app *app, struct paths *p, int keep_db)
 	return 0;
 }
 
+/* A size in MB from the environment variable name (dflt when unset or
+ * not a whole number >= 0), in bytes. */
+static long long
+env_mb(const char *name, long long dflt)
+{
+	const char *v = getenv(name);
+	char *end;
+	long long mb = dflt;
+	if (v && *v) {
+		errno = 0;
+		long long n = strtoll(v, &end, 10);
+		if (errno == 0 && *end == '\0' && n >= 0 && n <= (1LL << 30))
+			mb = n;
+		else
+			fprintf(stderr, "zhijia: %s=%s is not a size in MB; using %lld\n",
+			    name, v, dflt);
+	}
+	return mb * 1024 * 1024;
+}
+
 /* The core's state with the application's hooks and site state; tmp
  * (<uploads>/tmp) holds the core's upload temp files. */
 static void
@@ -196,6 +217,9 @@ init_app(struct app *app, struct site *site, const struct paths *p,
 {
 	memset(app, 0, sizeof(*app));
 	site->uploads = p->uploads;
+	site->evidence_quota = env_mb("ZHIJIA_EVIDENCE_QUOTA_MB", EVIDENCE_QUOTA_MB);
+	site->address_daily = env_mb("ZHIJIA_EVIDENCE_DAILY_MB", ADDRESS_DAILY_MB);
+	site->free_floor = env_mb("ZHIJIA_UPLOADS_FLOOR_MB", FREE_FLOOR_MB);
 	snprintf(tmp, tmplen, "%s/tmp", p->uploads);
 	app->hooks = &app_hooks;
 	app->tmpdir = tmp;
@@ -214,6 +238,9 @@ cmd_serve(int argc, char **argv)
 		{"uploads", required_argument, NULL, 'u'},
 		{"socket-mode", required_argument, NULL, 'm'},
 		{"datadir", required_argument, NULL, 'D'},
+		{"evidence-quota", required_argument, NULL, 'Q'},
+		{"evidence-daily", required_argument, NULL, 'A'},
+		{"free-floor", required_argument, NULL, 'F'},
 		{NULL, 0, NULL, 0},
 	};
 	struct paths p;
@@ -243,6 +270,10 @@ cmd_serve(int argc, char **argv)
 		case 'u': snprintf(p.uploads, sizeof(p.uploads), "%s", optarg); break;
 		case 'm': o.socket_mode = (mode_t)strtol(optarg, NULL, 8); break;
 		case 'D': break;  /* read above */
+		/* The limits reach init_app the way the environment gives them. */
+		case 'Q': setenv("ZHIJIA_EVIDENCE_QUOTA_MB", optarg, 1); break;
+		case 'A': setenv("ZHIJIA_EVIDENCE_DAILY_MB", optarg, 1); break;
+		case 'F': setenv("ZHIJIA_UPLOADS_FLOOR_MB", optarg, 1); break;
 		default: usage(); return 2;
 		}
 	}

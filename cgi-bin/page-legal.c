@@ -9,15 +9,25 @@
  * Evidence files are judged by their first bytes (JPEG, PNG, PDF), never
  * by name or declared type, and moved from the core's temp file to
  * <uploads>/<random hex> (mode 0600, outside the web root, never served to
- * the public) and made durable before the transaction that records them
- * commits: when it fails, the files moved are removed again, so an error
- * stores nothing.
+ * the public) and made durable before the job "legal.store" that records
+ * them is sent: when it definitely failed, the files moved are removed
+ * again, so an error stores nothing (when the writer died with the job in
+ * hand it may have been stored: the files stay).
+ *
+ * What strangers may put on the disk (issue 10 §5): below the free-space
+ * floor of the uploads folder no file is taken; the job refuses files
+ * beyond the total evidence quota or the sending address's bytes of the
+ * day, and counts the address's bytes in the same commit as the case.
+ * Each refusal is the form again (422, text kept) with the reason beside
+ * the file field; a request without files is never refused for space.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -30,6 +40,8 @@
 #include "store.h"
 #include "valid.h"
 #include "vocab.h"
+#include "when.h"
+#include "writer.h"
 
 #define MAX_EVIDENCE 5
 #define EVIDENCE_MB 5      /* one file's limit, as people are told it */
@@ -120,6 +132,24 @@ static const char sql_again[] =
 static const char sql_file[] =
     "INSERT INTO legal_files (case_id, stored_name, orig_name, mime, size,"
     " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+/* Evidence bytes: in all (kept by triggers on legal_files), and of one
+ * address today. */
+static const char sql_total[] =
+    "SELECT bytes FROM evidence_total WHERE id = 1";
+static const char sql_used[] =
+    "SELECT bytes FROM upload_bytes WHERE addr = ?1 AND day = ?2";
+static const char sql_count_bytes[] =
+    "INSERT INTO upload_bytes (addr, day, bytes) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (addr, day) DO UPDATE SET bytes = bytes + excluded.bytes";
+static const char sql_prune_days[] =
+    "DELETE FROM upload_bytes WHERE day < ?1";
+
+/* Why files are refused, as people read it beside the file field. */
+#define WITHOUT_FILES "您可以先不附文件提交申请,工作人员受理后会联系您补交材料。"
+static const char refuse_floor[] =
+    "服务器存储空间暂时不足,现在无法接收文件。" WITHOUT_FILES;
+static const char refuse_quota[] =
+    "证据材料的存储空间已满,现在无法接收文件。" WITHOUT_FILES;
 
 /* The form's table with today's district list. */
 static struct field *
@@ -349,20 +379,105 @@ place_files(struct req *r, struct evidence *ev, size_t nev)
 }
 
 /* What legal_store stores: the checked form, the district, the evidence
- * files already moved under uploads. */
+ * files already moved under uploads, and the limits they must fit. */
 struct legal_input {
 	const struct fresult *res;   /* L__N values */
 	long long district;
 	const char *nonce;           /* the page's form-token nonce */
 	const struct evidence *ev;
 	size_t nev;
+	const char *addr;            /* the sender's address key (addr_key) */
+	long long quota, daily;      /* bytes; 0 = no limit */
 	const char *ref;             /* out: the reference */
 	int again;                   /* out: the page had been stored before */
+	const char *refused;         /* out: "quota" or "daily" (nothing stored) */
 };
 
-/* store_fn: the case with a fresh reference, its files, its first event.
- * SQLITE_DONE (in->again when this very page was stored before: its
- * reference, and its own files), or the failing code. */
+/* One value of a single-row, single-column query on db, 0 when there is
+ * no row; the failing code in *rc (else SQLITE_DONE). */
+static long long
+one_int(struct db *db, const char *sql, const char *text, long long num, int *rc)
+{
+	long long v = 0;
+	sqlite3_stmt *st = db_prep(db, sql);
+	if (st == NULL) {
+		*rc = SQLITE_ERROR;
+		return 0;
+	}
+	if (text) {
+		db_bind_text(st, 1, text);
+		db_bind_int(st, 2, num);
+	}
+	*rc = sqlite3_step(st);
+	if (*rc == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (*rc == SQLITE_ROW)
+		*rc = SQLITE_DONE;
+	return v;
+}
+
+/*
+ * Inside legal_store: may the new files (bytes in all) be kept?  Checks
+ * the total quota and the address's bytes of today, then counts them for
+ * the address.  SQLITE_DONE when admitted; SQLITE_CONSTRAINT with
+ * in->refused set when not; or the failing code.  Logs a warning as the
+ * total passes each 5 % from 80 % of the quota on.
+ */
+static int
+evidence_admit(struct db *db, struct legal_input *in, long long bytes)
+{
+	int rc;
+	long long day = today_shanghai();
+	long long total = one_int(db, sql_total, NULL, 0, &rc);
+	if (rc != SQLITE_DONE)
+		return rc;
+	if (in->quota > 0 && total + bytes > in->quota) {
+		LOG_WARN("evidence quota full: %lld of %lld bytes stored, %lld refused",
+		    total, in->quota, bytes);
+		in->refused = "quota";
+		return SQLITE_CONSTRAINT;
+	}
+	long long used = one_int(db, sql_used, in->addr, day, &rc);
+	if (rc != SQLITE_DONE)
+		return rc;
+	if (in->daily > 0 && used + bytes > in->daily) {
+		LOG_INFO("evidence of %s refused: %lld bytes today, %lld more, cap %lld",
+		    in->addr, used, bytes, in->daily);
+		in->refused = "daily";
+		return SQLITE_CONSTRAINT;
+	}
+	sqlite3_stmt *st;
+	if (used == 0) {  /* the address's first today: forget other days */
+		if ((st = db_prep(db, sql_prune_days)) == NULL)
+			return SQLITE_ERROR;
+		db_bind_int(st, 1, day);
+		if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
+			return rc;
+	}
+	if ((st = db_prep(db, sql_count_bytes)) == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(st, 1, in->addr);
+	db_bind_int(st, 2, day);
+	db_bind_int(st, 3, bytes);
+	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
+		return rc;
+	if (in->quota > 0) {
+		long long before = total * 100 / in->quota;
+		long long after = (total + bytes) * 100 / in->quota;
+		if (after >= 80 && after / 5 != before / 5)
+			LOG_WARN("evidence files use %lld%% of their quota"
+			    " (%lld of %lld bytes): raise ZHIJIA_EVIDENCE_QUOTA_MB or free"
+			    " space before uploads are refused", after, total + bytes,
+			    in->quota);
+	}
+	return SQLITE_DONE;
+}
+
+/* store_fn: the case with a fresh reference, its files, its first event,
+ * the address's bytes.  SQLITE_DONE (in->again when this very page was
+ * stored before: its reference, and its own files), SQLITE_CONSTRAINT
+ * with in->refused when the files do not fit, or the failing code. */
 static int
 legal_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 {
@@ -403,6 +518,11 @@ legal_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	in->again = nr.again_found;
 	if (rc != SQLITE_DONE || in->again)
 		return rc;
+	long long bytes = 0;
+	for (size_t i = 0; i < in->nev; i++)
+		bytes += in->ev[i].size;
+	if (in->nev > 0 && (rc = evidence_admit(db, in, bytes)) != SQLITE_DONE)
+		return rc;
 	for (size_t i = 0; i < in->nev; i++) {
 		if ((st = db_prep(db, sql_file)) == NULL)
 			return SQLITE_ERROR;
@@ -416,6 +536,126 @@ legal_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 			return rc;
 	}
 	return SQLITE_DONE;
+}
+
+/* The job field "file.<i>.<what>" into buf. */
+static const char *
+file_key(char *buf, size_t len, size_t i, const char *what)
+{
+	snprintf(buf, len, "file.%zu.%s", i, what);
+	return buf;
+}
+
+/* Job "legal.store": legal_store in the writer, from the page's fields,
+ * "district", "nonce", "addr", "quota", "daily" and the files ("files",
+ * then "file.<i>.stored", ".orig", ".mime", ".size"); answers "ref",
+ * "again" and "refused". */
+static int
+legal_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
+{
+	struct actor who;
+	struct evidence ev[MAX_EVIDENCE];
+	char key[32];
+	job_actor(in, &who);
+	long long files = job_int(in, "files", 0);
+	size_t nev = files > 0 && files <= MAX_EVIDENCE ? (size_t)files : 0;
+	memset(ev, 0, sizeof(ev));
+	for (size_t i = 0; i < nev; i++) {
+		ev[i].stored_name = job_text(in, file_key(key, sizeof(key), i, "stored"));
+		ev[i].orig = job_text(in, file_key(key, sizeof(key), i, "orig"));
+		ev[i].mime = job_text(in, file_key(key, sizeof(key), i, "mime"));
+		ev[i].size = job_int(in, file_key(key, sizeof(key), i, "size"), 0);
+		if (!ev[i].stored_name || !ev[i].orig || !ev[i].mime)
+			return SQLITE_MISUSE;  /* a page bug: refuse, loudly */
+	}
+	struct legal_input li = {
+		.res = job_form(a, in, legal_fields, L__N),
+		.district = job_int(in, "district", 0),
+		.nonce = job_text(in, "nonce"),
+		.ev = ev,
+		.nev = nev,
+		.addr = job_text(in, "addr"),
+		.quota = job_int(in, "quota", 0),
+		.daily = job_int(in, "daily", 0),
+	};
+	int rc = legal_store(db, &who, a, &li);
+	job_put_text(out, "ref", li.ref);
+	job_put_int(out, "again", li.again);
+	job_put_text(out, "refused", li.refused);
+	return rc;
+}
+
+/*
+ * The key an address's bytes are counted under: IPv4 as it is, IPv6 by
+ * its /64 (one subscriber's prefix: rotating the rest walks around
+ * nothing).  From r's arena.
+ */
+static const char *
+addr_key(struct req *r)
+{
+	const char *addr = r->remote_addr ? r->remote_addr : "";
+	unsigned char v6[16];
+	char text[INET6_ADDRSTRLEN];
+	if (strchr(addr, ':') == NULL || inet_pton(AF_INET6, addr, v6) != 1)
+		return addr;
+	memset(v6 + 8, 0, 8);
+	if (inet_ntop(AF_INET6, v6, text, sizeof(text)) == NULL)
+		return addr;
+	return arena_printf(r->a, "%s/64", text);
+}
+
+/* The message beside the file field when the uploads folder has less free
+ * space than the floor (NULL when there is room, or no floor). */
+static const char *
+below_floor(struct req *r)
+{
+	struct statvfs sv;
+	long long floor = site_of(r)->free_floor;
+	if (floor <= 0)
+		return NULL;
+	if (statvfs(site_of(r)->uploads, &sv) != 0) {
+		LOG_ERR("statvfs %s: %s", site_of(r)->uploads, strerror(errno));
+		return refuse_floor;  /* cannot tell: keep the disk safe */
+	}
+	long long avail = (long long)sv.f_bavail * (long long)sv.f_frsize;
+	if (avail >= floor)
+		return NULL;
+	LOG_WARN("uploads refused: %lld bytes free in %s, floor %lld", avail,
+	    site_of(r)->uploads, floor);
+	return refuse_floor;
+}
+
+/* The message beside the file field for a refusal of legal.store. */
+static const char *
+refusal_text(struct req *r, const char *why)
+{
+	if (why && strcmp(why, "daily") == 0)
+		return arena_printf(r->a, "今天从您的网络上传的文件已达上限(每天 %lld MB),"
+		    "现在无法再接收文件。您可以先不附文件提交申请,或明天再上传。",
+		    site_of(r)->address_daily / (1024 * 1024));
+	return refuse_quota;
+}
+
+/* The job of the checked form and its placed files, for r. */
+static void
+legal_job_in(struct req *r, struct job *in, const struct fresult *res,
+    long long district, const struct evidence *ev, size_t nev)
+{
+	char key[32];
+	job_init(in, "legal.store");
+	job_put_form(in, legal_fields, L__N, res);
+	job_put_int(in, "district", district);
+	job_put_text(in, "nonce", form_token_nonce(r->a, req_field(r, "_token")));
+	job_put_text(in, "addr", addr_key(r));
+	job_put_int(in, "quota", site_of(r)->evidence_quota);
+	job_put_int(in, "daily", site_of(r)->address_daily);
+	job_put_int(in, "files", (long long)nev);
+	for (size_t i = 0; i < nev; i++) {
+		job_put_text(in, file_key(key, sizeof(key), i, "stored"), ev[i].stored_name);
+		job_put_text(in, file_key(key, sizeof(key), i, "orig"), ev[i].orig);
+		job_put_text(in, file_key(key, sizeof(key), i, "mime"), ev[i].mime);
+		job_put_int(in, file_key(key, sizeof(key), i, "size"), ev[i].size);
+	}
 }
 
 static void
@@ -435,33 +675,43 @@ legal_post(struct req *r)
 		res[L_DISTRICT].error = "请从列表中选择所在区县";
 		errors++;
 	}
+	const char *floor = nev > 0 ? below_floor(r) : NULL;
+	if (floor && !res[L_EVIDENCE].error) {
+		res[L_EVIDENCE].error = floor;
+		errors++;
+	}
 	if (guard || errors) {
 		int files_again = r->body.nfiles > 0 || r->body.files_over > 0;
 		show_form(r, 422, f, res, sample, files_again, guard);
 		return;
 	}
-	/* The files are made durable before the commit that records them,
-	 * and removed again when it does not happen. */
+	/* The files are made durable before the job that records them is
+	 * sent, and removed again when it definitely did not store them. */
 	int rc = place_files(r, ev, nev);
 	if (rc != SQLITE_OK) {
 		answer_db_failure(r, rc);
 		return;
 	}
-	struct legal_input in = {
-		.res = res,
-		.district = district,
-		.nonce = form_token_nonce(r->a, req_field(r, "_token")),
-		.ev = ev,
-		.nev = nev,
-	};
-	rc = store_run(r->app->db, actor_of(r), r->a, legal_store, &in);
-	if (rc != SQLITE_DONE || in.again)
-		unplace_files(ev, nev);  /* not recorded (sent again: its own are) */
+	struct job in, out;   /* large (writer.h): on the worker's stack */
+	legal_job_in(r, &in, res, district, ev, nev);
+	rc = store_job(r, &in, &out);
+	const char *refused = job_text(&out, "refused");
+	/* Not recorded: removed; but when the writer died with the job in
+	 * hand it may be, so they stay; and a page sent again keeps its
+	 * earlier files, the new copies go. */
+	if (rc != JOB_LOST && (rc != SQLITE_DONE || job_int(&out, "again", 0)))
+		unplace_files(ev, nev);
+	if (rc == SQLITE_CONSTRAINT && refused) {
+		res[L_EVIDENCE].error = refusal_text(r, refused);
+		show_form(r, 422, f, res, sample, 1, NULL);
+		return;
+	}
 	if (rc != SQLITE_DONE) {
 		answer_db_failure(r, rc);
 		return;
 	}
-	resp_redirect(r, 303, arena_printf(r->a, "/legal-aid/done/%s", in.ref));
+	resp_redirect(r, 303, arena_printf(r->a, "/legal-aid/done/%s",
+	    job_text(&out, "ref")));
 }
 
 static void
@@ -469,6 +719,11 @@ legal_done(struct req *r)
 {
 	pubform_done(r, "FY", 5, "legal/done");
 }
+
+const struct job_type page_legal_jobs[] = {
+	{"legal.store", legal_job},
+	{0},
+};
 
 const struct route page_legal_routes[] = {
 	{"GET", "/legal-aid", legal_get, ACCESS_PUBLIC, NULL},

@@ -5,6 +5,10 @@
  *   GET  /status   the form
  *   POST /status   the lookup (rate-limited per address)
  *
+ * The count of lookups per address is a write: the job "status.count".
+ * It fails closed: when it cannot be written, the lookup is refused with
+ * the 503 page, never answered unthrottled.
+ *
  * A wrong pair answers the same 未找到 whatever was wrong, so nobody can
  * probe which numbers exist; the phone is compared in constant time.
  */
@@ -19,6 +23,7 @@
 #include "valid.h"
 #include "vocab.h"
 #include "when.h"
+#include "writer.h"
 
 #define LOOKUP_WINDOW 600   /* seconds */
 #define LOOKUP_MAX 20       /* lookups per address per window */
@@ -91,26 +96,52 @@ plain_words(const char *status)
 	return status;
 }
 
-/* Count this lookup; 1 when the address is over its allowance. */
+/* Job "status.count": count one lookup of "addr" in the current window,
+ * pruning earlier windows as a new one starts; answers "n", the lookups of
+ * the address in this window so far. */
+static int
+count_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
+{
+	long long window = (long long)time(NULL) / LOOKUP_WINDOW;
+	long long n = 0;
+	(void)a;
+	sqlite3_stmt *st = db_prep(db, sql_count);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(st, 1, job_text(in, "addr"));
+	db_bind_int(st, 2, window);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? SQLITE_ERROR : rc;
+	if (n == 1) {
+		if ((st = db_prep(db, sql_prune)) == NULL)
+			return SQLITE_ERROR;
+		db_bind_int(st, 1, window - 1);
+		if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
+			return rc;
+	}
+	job_put_int(out, "n", n);
+	return SQLITE_DONE;
+}
+
+/* Count this lookup; 1 when the address is over its allowance, -1 when
+ * the count could not be written (fail closed: the caller refuses). */
 static int
 over_limit(struct req *r)
 {
-	struct db *db = r->app->db;
-	long long window = (long long)time(NULL) / LOOKUP_WINDOW;
-	long long n = 0;
-	sqlite3_stmt *st = db_prep(db, sql_count);
-	if (st == NULL)
-		return 0;
-	db_bind_text(st, 1, r->remote_addr);
-	db_bind_int(st, 2, window);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (n == 1 && (st = db_prep(db, sql_prune)) != NULL) {
-		db_bind_int(st, 1, window - 1);
-		db_exec_stmt(db, st);
+	struct job in, out;
+	job_init(&in, "status.count");
+	job_put_text(&in, "addr", r->remote_addr);
+	int rc = job_run(r->app->db, &in, &out);
+	if (rc != SQLITE_DONE) {
+		LOG_ERR("lookup count of %s not written (%d): lookup refused",
+		    r->remote_addr, rc);
+		return -1;
 	}
-	return n > LOOKUP_MAX;
+	return job_int(&out, "n", 0) > LOOKUP_MAX;
 }
 
 /* Fill ctx with the submission, or return 0 when the pair is not ours. */
@@ -186,7 +217,12 @@ status_post(struct req *r)
 		    res, ctx, guard);
 		return;
 	}
-	if (over_limit(r)) {
+	int over = over_limit(r);
+	if (over < 0) {
+		resp_error(r, 503, "暂时无法查询,请稍后再试。");
+		return;
+	}
+	if (over) {
 		resp_error(r, 429, "查询过于频繁,请 10 分钟后再试。");
 		return;
 	}
@@ -202,6 +238,11 @@ status_post(struct req *r)
 	pubform_render(r, 200, "status/form", "status", status_fields, S__N, res,
 	    ctx, NULL);
 }
+
+const struct job_type page_status_jobs[] = {
+	{"status.count", count_job},
+	{0},
+};
 
 const struct route page_status_routes[] = {
 	{"GET", "/status", status_get, ACCESS_PUBLIC, NULL},

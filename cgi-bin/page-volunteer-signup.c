@@ -10,11 +10,13 @@
  * page-volunteer.c has the list, the activity page with the sign-up form
  * and the route table; page-volunteer.h is what the two files share.
  *
- * Places are a hard limit: a sign-up counts the confirmed places and
- * inserts itself as 已确认 or 候补 inside one BEGIN IMMEDIATE transaction,
- * so SQLite's single writer makes the count and the insert one step for
- * every worker.  The cancel token is random (128 bits), shown only in the
- * person's private links, and stored as its SHA-256.
+ * Places are a hard limit: a sign-up is the job "volunteer.signup", which
+ * counts the confirmed places and inserts itself as 已确认 or 候补 in the
+ * writer's transaction, so the count and the insert are one step for
+ * every worker; a cancel ("volunteer.cancel") moves the first wait-listed
+ * person up in the same job.  The cancel token is random (128 bits), made
+ * by the page, shown only in the person's private links, and stored as
+ * its SHA-256.
  */
 #include <string.h>
 
@@ -29,6 +31,7 @@
 #include "page-volunteer.h"
 #include "vocab.h"
 #include "when.h"
+#include "writer.h"
 
 #define TOKEN_BYTES 16   /* the private cancel token: 32 hex characters */
 
@@ -58,11 +61,21 @@ struct signup_input {
 	long long activity_id;
 	const struct fresult *res;   /* V__N values */
 	const char *skills;          /* the chosen skills, joined */
+	const char *token_hash;      /* SHA-256 hex of the private token */
 	/* out */
 	enum outcome outcome;        /* nothing stored unless OUT_DONE */
-	const char *ref, *token;
+	const char *ref;
 	struct activity act;         /* as it was inside the transaction */
 };
+
+/* The SHA-256 of token as hex into hex (65 bytes). */
+static void
+token_hash(const char *token, char *hex)
+{
+	unsigned char hash[32];
+	sha256(token, strlen(token), hash);
+	hex_encode(hash, sizeof(hash), hex);
+}
 
 static const char *
 join_skills(struct req *r, const struct fresult *x)
@@ -91,8 +104,7 @@ signup_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 {
 	struct signup_input *in = arg;
 	const struct fresult *res = in->res;
-	char now[32], hash_hex[65];
-	unsigned char hash[32];
+	char now[32];
 	sqlite3_stmt *st;
 	int rc = SQLITE_ERROR;
 	utc_now_iso(now, sizeof(now));
@@ -128,24 +140,43 @@ signup_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 		    arena_printf(a, "“%s”(%s)名额已满,已进入候补第 %lld 位;"
 		    "有人取消时按报名先后递补", act->title, when, act->waiting + 1),
 	};
-	if ((in->token = random_hex(a, TOKEN_BYTES)) == NULL ||
+	if (in->token_hash == NULL || strlen(in->token_hash) != 64 ||
 	    (st = nr.insert = db_prep(db, sql_insert)) == NULL)
 		return SQLITE_ERROR;
-	sha256(in->token, strlen(in->token), hash);
-	hex_encode(hash, sizeof(hash), hash_hex);
 	db_bind_int(st, 2, in->activity_id);
 	db_bind_text(st, 3, res[V_NAME].value);
 	db_bind_text(st, 4, res[V_PHONE].value);
 	db_bind_text(st, 5, in->skills);
 	db_bind_text(st, 6, res[V_NOTE].value);
 	db_bind_text(st, 7, nr.status);
-	db_bind_text(st, 8, hash_hex);
+	db_bind_text(st, 8, in->token_hash);
 	db_bind_text(st, 9, now);
 	if ((rc = store_new_ref(db, who, a, &nr)) != SQLITE_DONE)
 		return rc;
 	in->ref = nr.ref;
 	in->outcome = OUT_DONE;
 	return SQLITE_DONE;
+}
+
+/* Job "volunteer.signup": signup_store in the writer, from the form's
+ * fields, "activity", "skills" and "token_hash"; answers "outcome" (enum
+ * outcome) and "ref". */
+static int
+signup_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
+{
+	struct actor who;
+	job_actor(in, &who);
+	const char *skills = job_text(in, "skills");
+	struct signup_input si = {
+		.activity_id = job_int(in, "activity", 0),
+		.res = job_form(a, in, vol_signup_fields, V__N),
+		.skills = skills ? skills : "",
+		.token_hash = job_text(in, "token_hash"),
+	};
+	int rc = signup_store(db, &who, a, &si);
+	job_put_int(out, "outcome", si.outcome);
+	job_put_text(out, "ref", si.ref);
+	return rc;
 }
 
 /* Check the form, store the sign-up, 303 to its private page; else the
@@ -170,17 +201,36 @@ volunteer_signup(struct req *r)
 		vol_detail_show(r, 422, act, res, guard);
 		return;
 	}
-	struct signup_input out = {
-		.activity_id = act->id,
-		.res = res,
-		.skills = join_skills(r, &res[V_SKILLS]),
-	};
-	int rc = store_run(r->app->db, actor_of(r), r->a, signup_store, &out);
+	const char *token = random_hex(r->a, TOKEN_BYTES);
+	char hash[65];
+	if (token == NULL) {
+		answer_db_failure(r, SQLITE_ERROR);
+		return;
+	}
+	token_hash(token, hash);
+	struct job in, out;   /* large (writer.h): on the worker's stack */
+	job_init(&in, "volunteer.signup");
+	job_put_form(&in, vol_signup_fields, V__N, res);
+	job_put_int(&in, "activity", act->id);
+	job_put_text(&in, "skills", join_skills(r, &res[V_SKILLS]));
+	job_put_text(&in, "token_hash", hash);
+	int rc = store_job(r, &in, &out);
 	if (rc != SQLITE_DONE) {
 		answer_db_failure(r, rc);
 		return;
 	}
-	switch (out.outcome) {
+	long long outcome = job_int(&out, "outcome", OUT_GONE);
+	if (outcome != OUT_DONE) {
+		/* The activity as it is now, for the page saying why. */
+		int found = activity_load(r, act->id, act, &rc);
+		if (found < 0) {
+			answer_db_failure(r, rc);
+			return;
+		}
+		if (found == 0)
+			outcome = OUT_GONE;
+	}
+	switch (outcome) {
 	case OUT_DONE:
 		break;
 	case OUT_GONE:
@@ -189,14 +239,14 @@ volunteer_signup(struct req *r)
 	case OUT_DUPLICATE:
 		res[V_PHONE].error = "这个手机号已经报名了本活动,无需重复报名。"
 		    "如需查看或取消,请使用报名成功页面上的链接,或在“进度查询”中查询。";
-		vol_detail_show(r, 422, &out.act, res, NULL);
+		vol_detail_show(r, 422, act, res, NULL);
 		return;
 	default:  /* closed meanwhile: the page says why */
-		vol_detail_show(r, 422, &out.act, NULL, NULL);
+		vol_detail_show(r, 422, act, NULL, NULL);
 		return;
 	}
 	resp_redirect(r, 303, arena_printf(r->a, "/volunteer/signup/%s?t=%s",
-	    out.ref, out.token));
+	    job_text(&out, "ref"), token));
 }
 
 /* ---- the private pages of one sign-up ---- */
@@ -210,27 +260,25 @@ struct signup {
 static int
 token_matches(const char *token, const char *stored)
 {
-	unsigned char hash[32];
 	char hex[65];
 	if (token == NULL || strlen(token) != 2 * TOKEN_BYTES ||
 	    strspn(token, "0123456789abcdef") != 2 * TOKEN_BYTES ||
 	    strlen(stored) != 64)
 		return 0;
-	sha256(token, strlen(token), hash);
-	hex_encode(hash, sizeof(hash), hex);
+	token_hash(token, hex);
 	return ct_equal(hex, stored, 64);
 }
 
-/* The sign-up of the route's {ref} when token opens it: 1; 0 when there is
+/* The sign-up ref when token opens it, strings in a: 1; 0 when there is
  * no such sign-up or the token is wrong (the caller answers 404 either
  * way); -1 on a database error (code in *rc). */
 static int
-signup_load(struct req *r, const char *token, struct signup *s, int *rc)
+signup_read(struct db *db, struct arena *a, const char *ref,
+    const char *token, struct signup *s, int *rc)
 {
-	const char *ref = r->params[0];
 	if (!ref_ok(ref, "ZY") || token == NULL)
 		return 0;
-	sqlite3_stmt *st = db_prep(r->app->db, sql_signup);
+	sqlite3_stmt *st = db_prep(db, sql_signup);
 	if (st == NULL) {
 		*rc = SQLITE_ERROR;
 		return -1;
@@ -240,7 +288,7 @@ signup_load(struct req *r, const char *token, struct signup *s, int *rc)
 	if (step == SQLITE_ROW && token_matches(token, db_col_text(st, 3))) {
 		s->id = sqlite3_column_int64(st, 0);
 		s->activity_id = sqlite3_column_int64(st, 1);
-		s->status = arena_strdup(r->a, db_col_text(st, 2));
+		s->status = arena_strdup(a, db_col_text(st, 2));
 		s->ref = ref;
 		s->token = token;
 		ok = 1;
@@ -251,6 +299,13 @@ signup_load(struct req *r, const char *token, struct signup *s, int *rc)
 		return -1;
 	}
 	return ok;
+}
+
+/* The sign-up of the route's {ref}: signup_read on r's connection. */
+static int
+signup_load(struct req *r, const char *token, struct signup *s, int *rc)
+{
+	return signup_read(r->app->db, r->a, r->params[0], token, s, rc);
 }
 
 /* Wait-list position of a 候补 sign-up (1 = next in line), 0 on error. */
@@ -333,65 +388,56 @@ volunteer_cancel_get(struct req *r)
 		resp_render(r, 200, "volunteer/cancel", ctx);
 }
 
+/* What a cancel found (job output "outcome"). */
+enum cancel_outcome { CANCEL_DONE, CANCEL_GONE, CANCEL_TOO_LATE };
+
 /*
- * Cancel s (loaded, token checked) in one transaction and, when it held a
- * confirmed place of an activity still to come, confirm the first person
- * on the wait-list (lowest id), with an event for each.  Returns
- * SQLITE_DONE, or the failing code (rolled back).  *too_late is set, and
- * nothing changed, when the activity has already started.
+ * Job "volunteer.cancel": cancel the sign-up "ref" that "token" opens
+ * and, when it held a confirmed place of an activity still to come,
+ * confirm the first person on the wait-list (lowest id) in the same job,
+ * with an event for each.  Re-reads everything in the writer's
+ * transaction: another request may have got there first.  Answers
+ * "outcome" (enum cancel_outcome: nothing changed unless CANCEL_DONE; an
+ * already cancelled sign-up is CANCEL_DONE with nothing changed).
  */
 static int
-cancel_store(struct req *r, struct signup *s, int *too_late)
+cancel_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
 {
-	struct db *db = r->app->db;
+	struct actor who;
+	struct signup s;
 	struct activity act;
 	char now[32];
-	sqlite3_stmt *st;
-	int rc = db_begin(db);
-	if (rc != SQLITE_OK)
-		return rc;
-	/* Re-read inside the transaction: another request may have got here
-	 * first. */
-	int found = signup_load(r, s->token, s, &rc);
+	int rc = SQLITE_ERROR;
+	job_actor(in, &who);
+	const char *token = job_text(in, "token");
+	int found = signup_read(db, a, job_text(in, "ref"), token, &s, &rc);
 	if (found > 0)
-		found = activity_load(r, s->activity_id, &act, &rc);
-	if (found <= 0) {
-		if (found == 0)
-			rc = SQLITE_NOTFOUND;
-		goto fail;
-	}
+		found = activity_read(db, a, s.activity_id, &act, &rc);
+	if (found < 0)
+		return rc;
+	job_put_int(out, "outcome", found ? CANCEL_DONE : CANCEL_GONE);
 	utc_now_iso(now, sizeof(now));
-	if (strcmp(s->status, SIGNUP_CANCELLED) == 0)
-		goto nothing;
+	if (found == 0 || strcmp(s.status, SIGNUP_CANCELLED) == 0)
+		return SQLITE_DONE;
 	if (strcmp(act.starts_at, now) <= 0) {
-		*too_late = 1;
-		goto nothing;
+		job_put_int(out, "outcome", CANCEL_TOO_LATE);
+		return SQLITE_DONE;
 	}
-	if ((st = db_prep(db, sql_cancel)) == NULL) {
-		rc = SQLITE_ERROR;
-		goto fail;
-	}
-	db_bind_int(st, 1, s->id);
+	sqlite3_stmt *st = db_prep(db, sql_cancel);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_int(st, 1, s.id);
 	db_bind_text(st, 2, now);
 	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
-		goto fail;
-	rc = event_add(db, actor_of(r),
-	    s->ref, SIGNUP_CANCELLED, "报名人通过私人链接取消了报名", 1);
+		return rc;
+	rc = event_add(db, &who, s.ref, SIGNUP_CANCELLED, "报名人通过私人链接取消了报名", 1);
 	if (rc != SQLITE_DONE)
-		goto fail;
-	/* A freed place goes to the first wait-listed person, in this
-	 * same transaction. */
-	if (strcmp(s->status, SIGNUP_CONFIRMED) == 0 && !act.cancelled &&
-	    (rc = roster_fill(db, actor_of(r), r->a, s->activity_id, NULL)) != SQLITE_DONE)
-		goto fail;
-	rc = db_commit(db);
-	return rc == SQLITE_OK ? SQLITE_DONE : rc;
-nothing:
-	db_rollback(db);
+		return rc;
+	/* A freed place goes to the first wait-listed person, in this same
+	 * job. */
+	if (strcmp(s.status, SIGNUP_CONFIRMED) == 0 && !act.cancelled)
+		return roster_fill(db, &who, a, s.activity_id, NULL);
 	return SQLITE_DONE;
-fail:
-	db_rollback(db);
-	return rc;
 }
 
 /* Cancel (token from the form or the query), 303 back to the confirmation;
@@ -412,17 +458,21 @@ volunteer_cancel_post(struct req *r)
 			resp_error(r, 404, NULL);
 		return;
 	}
-	int too_late = 0;
-	rc = cancel_store(r, &s, &too_late);
-	if (rc == SQLITE_NOTFOUND) {
-		resp_error(r, 404, NULL);
-		return;
-	}
+	struct job in, out;   /* large (writer.h): on the worker's stack */
+	job_init(&in, "volunteer.cancel");
+	job_put_text(&in, "ref", s.ref);
+	job_put_text(&in, "token", s.token);
+	rc = store_job(r, &in, &out);
 	if (rc != SQLITE_DONE) {
 		answer_db_failure(r, rc);
 		return;
 	}
-	if (too_late) {
+	long long outcome = job_int(&out, "outcome", CANCEL_GONE);
+	if (outcome == CANCEL_GONE) {
+		resp_error(r, 404, NULL);
+		return;
+	}
+	if (outcome == CANCEL_TOO_LATE) {
 		struct tval *ctx = signup_page(r, token, &s);
 		if (ctx)
 			resp_render(r, 422, "volunteer/cancel", ctx);
@@ -431,3 +481,9 @@ volunteer_cancel_post(struct req *r)
 	resp_redirect(r, 303, arena_printf(r->a, "/volunteer/signup/%s?t=%s",
 	    s.ref, s.token));
 }
+
+const struct job_type page_volunteer_jobs[] = {
+	{"volunteer.signup", signup_job},
+	{"volunteer.cancel", cancel_job},
+	{0},
+};

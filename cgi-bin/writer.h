@@ -68,8 +68,10 @@ struct db;
 struct arena;
 
 #define JOB_NAME_MAX 32      /* "area.verb" */
-#define JOB_FIELDS 48        /* inputs or outputs per job */
-#define JOB_BYTES 16384      /* names and text of all fields */
+#define JOB_FIELDS 96        /* inputs or outputs per job: a legal-aid case
+                              * with five files needs 57 */
+#define JOB_BYTES 40960      /* names and text of all fields: a legal-aid case
+                              * of 5,000 + 2,000 four-byte characters fits */
 #define JOB_BUDGET_MS 5000   /* a job waits at most this long to start */
 
 struct job_field {

@@ -93,6 +93,27 @@ def test_lookups_are_rate_limited_per_address():
     S.sql_exec("DELETE FROM lookup_counts")
 
 
+def test_lookups_are_refused_when_their_count_cannot_be_written():
+    # The count is a job in the writer; when it fails the lookup fails
+    # closed (issue 10 §8): the clear 503, never an unthrottled answer.
+    S.sql_exec("DELETE FROM lookup_counts")
+    for when in ("INSERT", "UPDATE"):
+        S.sql_exec("CREATE TRIGGER no_count_%s BEFORE %s ON lookup_counts"
+                   " BEGIN SELECT RAISE(ABORT, 'test: no room'); END" % (when, when))
+    try:
+        tok = S.token("/status")
+        for _ in range(3):
+            r = S.lookup("RH22222222", "13800000000", tok)
+            assert r.status == 503, r
+            assert "暂时无法查询" in r.text and "未找到" not in r.text, r.text[:800]
+    finally:
+        for when in ("INSERT", "UPDATE"):
+            S.sql_exec("DROP TRIGGER no_count_%s" % when)
+    r = S.lookup("RH22222222", "13800000000", S.token("/status"))
+    assert r.status == 200, r
+    S.sql_exec("DELETE FROM lookup_counts")
+
+
 def test_empty_fields_get_messages():
     r = S.post("/status", {"_token": S.token("/status"), "ref": "", "phone": ""})
     assert r.status == 422

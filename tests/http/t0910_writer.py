@@ -29,7 +29,8 @@ from t0900_faults import (Site, check_nothing_lost_nothing_half_written, check_s
                           finish, is_clear_failure_page, load, note, pct, submit, tally)
 
 # Suites whose every write is a job: they pass with read-only workers.
-CONVERTED = ["t0200_join.py", "t0930_purge.py"]
+CONVERTED = ["t0200_join.py", "t0300_legal.py", "t0310_evidence_limits.py", "t0400_volunteer.py",
+             "t0410_volunteer_rush.py", "t0500_status.py", "t0930_purge.py"]
 
 
 def wait_writer(site, old=None, seconds=10):
