@@ -159,6 +159,14 @@ const run = {
   isLocal(url) {
     return /^(data|blob|about):/.test(url) || new URL(url).origin === this.origin;
   },
+  steps: new Map(),   // where the time goes: step -> {n, ms, max}
+  time(step, ms) {
+    const s = this.steps.get(step) ?? { n: 0, ms: 0, max: 0 };
+    s.n++; s.ms += ms; s.max = Math.max(s.max, ms);
+    this.steps.set(step, s);
+  },
+  axeRules: new Set(),   // every axe rule that ran on some page
+  noteAxeRules(ids) { for (const id of ids) this.axeRules.add(id); },
   noteForeign(url, from) {
     if (!this.foreign.some((f) => f.url === url && f.from === from)) this.foreign.push({ url, from });
   },
@@ -217,6 +225,7 @@ async function scenario(browser, site, state, s) {
 }
 
 function pageChecks() {
+  if (run.axeRules.size) info(`axe-core ran ${run.axeRules.size} distinct rules (its defaults: WCAG 2.x A/AA and best practices)`);
   for (const p of run.pages) {
     const where = `${p.name} (${new URL(p.url).pathname})`;
     if (p.axeRan) {
@@ -344,6 +353,8 @@ async function main() {
     clearTimeout(watchdog);
     const problems = await cleanup();
     if (site.port) result(problems.length === 0, 'the server log shows no bug (statements left open, crashes)', problems.slice(0, 10).join('\n'));
+    for (const [step, s] of run.steps)
+      info(`time in record(): ${step}: ${secs(s.ms)} over ${s.n} (mean ${s.n ? Math.round(s.ms / s.n) : 0} ms, max ${s.max} ms)`);
     info(`browser tests took ${secs(Date.now() - started)}`);
     console.log(`${passed} passed, ${failed} failed`);
     if (failures.length) process.exitCode = 1;
