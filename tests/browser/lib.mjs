@@ -341,9 +341,12 @@ export class Recorder {
     // the header on one line.
     info.layout = {};
     const layout = async (where) => {
-      const wide = await page.locator('html').evaluate((el) => el.scrollWidth - el.clientWidth).catch(() => 0);
-      const brand = page.getByRole('banner').getByRole('link', { name: /职工之家/ }).first();
-      const box = (await brand.count()) ? await brand.boundingBox() : null;
+      // One round trip: the brand link found by role, measured in the page.
+      const { wide, box } = await page.getByRole('banner').getByRole('link', { name: /职工之家/ })
+        .evaluateAll((els) => ({
+          wide: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          box: els.length ? { height: els[0].getBoundingClientRect().height } : null,
+        })).catch(() => ({ wide: 0, box: null }));
       info.layout[where] = [
         wide > 0 ? `the page scrolls sideways by ${wide} px` : '',
         box && box.height > 44 ? `the site name in the header wraps (${Math.round(box.height)} px tall)` : '',

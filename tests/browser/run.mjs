@@ -44,6 +44,9 @@ const TOP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..
 const OUT = path.join(TOP, 'build', 'test-output');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const JAVA = process.env.JAVA || 'java';
+// A short java run: the C1 compiler only and the serial collector start and
+// finish it sooner (measured: 36 pages in 8.5 s instead of 12.1 s).
+const JAVA_FAST = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
 const VNU = path.join(TOP, 'node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
 const SCENARIO_MS = 60_000;       // one scenario, at most
 const RUN_MS = 300_000;           // the whole run, at most
@@ -255,7 +258,7 @@ function vnu() {
   if (!files.length) return;
   const t0 = Date.now();
   if (!fs.existsSync(VNU)) { result(false, 'Nu Html Checker', `${VNU} missing: run npm ci`); return; }
-  const r = spawnSync(JAVA, ['-Xss4m', '-jar', VNU, '--format', 'json', '--stdout', ...files],
+  const r = spawnSync(JAVA, ['-Xss4m', ...JAVA_FAST, '-jar', VNU, '--format', 'json', '--stdout', ...files],
     { encoding: 'utf8', timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
   let messages;
   try { messages = JSON.parse(r.stdout).messages; } catch {
