@@ -25,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// The npm packages (playwright-core, @axe-core/playwright) are imported here
+// The npm packages (playwright-core, axe-core) are imported here
 // so that a missing `npm ci` is one clear failing line, not a stack trace.
 let chromium, Recorder, PHONE, publicSide, staffSide;
 try {
