@@ -6,9 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import AxeBuilderModule from '@axe-core/playwright';
-
-const AxeBuilder = AxeBuilderModule.default ?? AxeBuilderModule;
+import axeCore from 'axe-core';
 
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1280, height: 800 };
@@ -226,6 +224,29 @@ export async function lookup(page, t, ref, phone) {
 
 // ---- the page recorder ----
 
+// axe-core on the page as it is now, with its default rules (every rule
+// not marked experimental: WCAG 2.0/2.1/2.2 A and AA, and best practices),
+// the same set @axe-core/playwright's AxeBuilder runs when given no tags.
+// It is put into the page once per document and run there with axe.run:
+// our pages have no frames, so AxeBuilder's runPartial in every frame and
+// finishRun in a fresh blank page (which injects the 0.5 MB script again)
+// only cost time, 2.5-5 s of it a page.  Passes and inapplicable rules are
+// reported by id only (resultTypes): the same rules run, less comes back.
+// Returns { violations, rules } (rules: the ids of every rule that ran).
+export async function axeRun(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeCore.source);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    const rules = [r.violations, r.passes, r.incomplete, r.inapplicable].flat().map((x) => x.id);
+    return {
+      rules,
+      violations: r.violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')),
+      })),
+    };
+  });
+}
+
 // Watches one page: every request it makes (for the host check), and the
 // requests of the current document (for its weight).  Call record(name)
 // once a page is shown to keep it as test output and check it.
@@ -270,7 +291,10 @@ export class Recorder {
   async record(name, { pub = true } = {}) {
     const page = this.page;
     const run = this.run;
-    await page.waitForLoadState('networkidle', { timeout: 3000 }).catch(() => {});
+    const step = async (what, fn) => { const t0 = Date.now(); try { return await fn(); } finally { run.time(what, Date.now() - t0); } };
+    // Our pages load nothing after 'load' (no scripts fetching): once the
+    // document has loaded, everything it transferred is in this.doc.
+    await step('load wait', () => page.waitForLoadState('load'));
     const info = {
       name, url: page.url(), pub, status: this.docResponse?.status(), problems: [],
       foreign: [...new Set(this.foreign)],
@@ -281,6 +305,10 @@ export class Recorder {
     for (const e of this.doc) {
       if (!this.run.isLocal(e.url)) continue;   // counted as foreign, never as weight
       let s = e.sizes ? await e.sizes : null;
+      if (!s) {   // not reported finished yet: wait for its body to end
+        const r = await e.req.response().catch(() => null);
+        if (r && (await r.finished().catch(() => 'gone')) === null) s = await e.req.sizes().catch(() => null);
+      }
       if (!s) {
         const r = await e.req.response().catch(() => null);
         const b = r ? await r.body().catch(() => null) : null;
@@ -300,14 +328,12 @@ export class Recorder {
     info.htmlFile = file;
     // Screenshots and axe in both viewports.
     const shot = (v) => path.join(run.shotDir, `${String(run.pages.length + 1).padStart(2, '0')}-${name}-${v}.png`);
-    const axeRun = async (where) => {
+    const a11y = async (where) => {
       if (!this.axe) return;
-      const res = await new AxeBuilder({ page }).analyze();
+      const res = await step(`axe ${where}`, () => axeRun(page));
+      run.noteAxeRules(res.rules);
       for (const v of res.violations) {
-        const item = {
-          where, id: v.id, impact: v.impact, help: v.help,
-          targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
-        };
+        const item = { where, id: v.id, impact: v.impact, help: v.help, targets: v.targets.slice(0, 5) };
         (v.impact === 'serious' || v.impact === 'critical' ? info.problems : (info.notes ??= [])).push(item);
       }
     };
@@ -315,25 +341,34 @@ export class Recorder {
     // the header on one line.
     info.layout = {};
     const layout = async (where) => {
-      const wide = await page.locator('html').evaluate((el) => el.scrollWidth - el.clientWidth).catch(() => 0);
-      const brand = page.getByRole('banner').getByRole('link', { name: /职工之家/ }).first();
-      const box = (await brand.count()) ? await brand.boundingBox() : null;
+      // One round trip: the brand link found by role, measured in the page.
+      const { wide, box } = await page.getByRole('banner').getByRole('link', { name: /职工之家/ })
+        .evaluateAll((els) => ({
+          wide: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          box: els.length ? { height: els[0].getBoundingClientRect().height } : null,
+        })).catch(() => ({ wide: 0, box: null }));
       info.layout[where] = [
         wide > 0 ? `the page scrolls sideways by ${wide} px` : '',
         box && box.height > 44 ? `the site name in the header wraps (${Math.round(box.height)} px tall)` : '',
       ].filter(Boolean);
     };
-    const size = page.viewportSize();
-    await page.setViewportSize(PHONE);
-    await page.screenshot({ path: shot('phone'), fullPage: true });
-    await layout('390×844');
+    // Each viewport once, the page's own first: one switch to the other
+    // and, for a phone page, one back (every switch lays the page out again).
+    const size = page.viewportSize() || PHONE;
+    const views = size.width === DESKTOP.width ? [DESKTOP, PHONE] : [PHONE, DESKTOP];
+    let now = size;
     info.axeRan = this.axe;
-    await axeRun('390×844');
-    await page.setViewportSize(DESKTOP);
-    await page.screenshot({ path: shot('desktop'), fullPage: true });
-    await layout('1280×800');
-    await axeRun('1280×800');
-    await page.setViewportSize(size || PHONE);
+    for (const v of views) {
+      const where = `${v.width}×${v.height}`;
+      const tag = v === PHONE ? 'phone' : 'desktop';
+      if (now.width !== v.width || now.height !== v.height)
+        await step(`viewport ${tag}`, () => page.setViewportSize(v));
+      now = v;
+      await step(`screenshot ${tag}`, () => page.screenshot({ path: shot(tag), fullPage: true }));
+      await step('layout', () => layout(where));
+      await a11y(where);
+    }
+    if (now.width !== size.width || now.height !== size.height) await step('viewport back', () => page.setViewportSize(size));
     info.shots = [shot('phone'), shot('desktop')];
     run.pages.push(info);
     return info;
