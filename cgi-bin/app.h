@@ -60,6 +60,8 @@ extern const struct route page_staff_accounts_routes[];
 extern const struct job_type *const app_jobs[];
 extern const struct job_type page_join_jobs[];
 extern const struct job_type auth_jobs[];       /* auth.c */
+extern const struct job_type staff_jobs[];      /* staff.c */
+extern const struct job_type page_staff_login_jobs[];
 
 /*
  * Load the sample volunteer activities (marked 示例) into a database that

@@ -45,6 +45,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: zhijia serve [--socket PATH] [--workers N] [--db PATH] [--datadir DIR]\n"
 	    "                    [--templates DIR] [--uploads DIR] [--socket-mode MODE]\n"
+	    "                    [--first-password-file PATH]   (a new database's admin password)\n"
 	    "       zhijia backup DIR [--db PATH] [--uploads DIR] [--keep N] [--timeout SECONDS]\n"
 	    "       zhijia restore DIR [--db PATH] [--uploads DIR]   (onto an empty data folder)\n"
 	    "       zhijia adduser NAME --role admin|reviewer|legal [--district CODE] [--db PATH]\n"
@@ -231,6 +232,7 @@ cmd_serve(int argc, char **argv)
 		{"uploads", required_argument, NULL, 'u'},
 		{"socket-mode", required_argument, NULL, 'm'},
 		{"datadir", required_argument, NULL, 'D'},
+		{"first-password-file", required_argument, NULL, 'F'},
 		{NULL, 0, NULL, 0},
 	};
 	struct paths p;
@@ -260,6 +262,7 @@ cmd_serve(int argc, char **argv)
 		case 'u': snprintf(p.uploads, sizeof(p.uploads), "%s", optarg); break;
 		case 'm': o.socket_mode = (mode_t)strtol(optarg, NULL, 8); break;
 		case 'D': break;  /* read above */
+		case 'F': setenv("ZHIJIA_FIRST_PASSWORD_FILE", optarg, 1); break;
 		default: usage(); return 2;
 		}
 	}
@@ -364,36 +367,31 @@ read_password(const char *prompt, char *out, size_t len)
 	return 0;
 }
 
+/* ---- staff accounts from the command line ---- */
+
+/*
+ * Run job in (wiped after) by "cli:" and the login running the command,
+ * from address "cli": at the running server's writer when its socket
+ * answers, else here under the writers' flock (writer.h).  Returns
+ * job_run's code.
+ */
 static int
-cmd_adduser(int argc, char **argv)
+cli_job(struct db *db, const char *dbpath, struct job *in)
 {
-	struct paths p;
-	char err[512], pw[256];
-	const char *role = opt_value(argc, argv, "--role");
-	if (db_only(argc, argv, &p, 1) != 0 || role == NULL) {
-		usage();
-		return 2;
-	}
-	const char *name = first_positional(argc, argv);
-	struct db *db = open_migrated(&p);
-	if (db == NULL)
-		return 1;
-	int rc = 1;
-	if (read_password("密码 / password: ", pw, sizeof(pw)) != 0)
-		fprintf(stderr, "zhijia: no password given\n");
-	else if (auth_add_user(db, name, role, opt_value(argc, argv, "--district"),
-	    pw, 0, err, sizeof(err)) != 0)
-		fprintf(stderr, "zhijia: %s\n", err);
-	else {
-		fprintf(stderr, "zhijia: account %s created\n", name);
-		rc = 0;
-	}
-	explicit_bzero(pw, sizeof(pw));
-	db_close(db);
+	char by[64], sock[108];
+	const char *login = getenv("SUDO_USER");
+	if (login == NULL || *login == '\0')
+		login = getenv("USER");
+	snprintf(by, sizeof(by), "cli:%s", login ? login : "?");
+	const struct actor who = {0, by, "cli"};
+	if (writer_socket_path(dbpath, sock, sizeof(sock)) == 0)
+		job_endpoint(sock, 1);
+	struct job out;
+	job_put_actor(in, &who);
+	int rc = job_run(db, in, &out);
+	explicit_bzero(in, sizeof(*in));
 	return rc;
 }
-
-/* ---- staff accounts from the command line ---- */
 
 static const char sql_cli_find[] =
     "SELECT id, username FROM staff WHERE username = ?1";
@@ -428,29 +426,66 @@ static int
 cli_change(struct db *db, const char *dbpath, enum account_op op, long long id,
     const char *exact, const char *hash)
 {
-	char by[64], sock[108];
-	const char *login = getenv("SUDO_USER");
-	if (login == NULL || *login == '\0')
-		login = getenv("USER");
-	snprintf(by, sizeof(by), "cli:%s", login ? login : "?");
-	const struct actor who = {0, by, "cli"};
-	if (writer_socket_path(dbpath, sock, sizeof(sock)) == 0)
-		job_endpoint(sock, 1);
-	struct job in, out;
+	struct job in;
 	job_init(&in, "account.change");
-	job_put_actor(&in, &who);
 	job_put_int(&in, "op", op);
 	job_put_int(&in, "id", id);
 	job_put_text(&in, "username", exact);
 	job_put_text(&in, "hash", hash);
 	job_put_text(&in, "detail", "命令行");
-	int rc = job_run(db, &in, &out);
-	explicit_bzero(&in, sizeof(in));
+	int rc = cli_job(db, dbpath, &in);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "zhijia: %s\n", sqlite3_errstr(rc));
 		return -1;
 	}
 	return 0;
+}
+
+static int
+cmd_adduser(int argc, char **argv)
+{
+	struct paths p;
+	char err[512], pw[256], hash[SCRYPT_MCF_LEN] = "";
+	const char *role = opt_value(argc, argv, "--role");
+	if (db_only(argc, argv, &p, 1) != 0 || role == NULL) {
+		usage();
+		return 2;
+	}
+	const char *name = first_positional(argc, argv);
+	struct db *db = open_migrated(&p);
+	if (db == NULL)
+		return 1;
+	int rc = 1;
+	if (read_password("密码 / password: ", pw, sizeof(pw)) != 0)
+		fprintf(stderr, "zhijia: no password given\n");
+	else if (auth_account_check(name, role, pw, err, sizeof(err)) != 0)
+		fprintf(stderr, "zhijia: %s\n", err);
+	else if (auth_hash_password(pw, hash) != 0)
+		fprintf(stderr, "zhijia: scrypt failed\n");
+	else {
+		struct job in;
+		const char *district = opt_value(argc, argv, "--district");
+		job_init(&in, "account.add");
+		job_put_text(&in, "username", name);
+		job_put_text(&in, "role", role);
+		job_put_text(&in, "district", district);
+		job_put_text(&in, "hash", hash);
+		job_put_int(&in, "must_change", 0);
+		int jrc = cli_job(db, p.db, &in);
+		if (jrc == SQLITE_DONE) {
+			fprintf(stderr, "zhijia: account %s created\n", name);
+			rc = 0;
+		} else if (jrc == SQLITE_NOTFOUND)
+			fprintf(stderr, "zhijia: 没有代码为 %s 的区县\n", district ? district : "");
+		else if ((jrc & 0xff) == SQLITE_CONSTRAINT)
+			fprintf(stderr, "zhijia: 用户名 %s 已存在\n", name);
+		else
+			fprintf(stderr, "zhijia: 无法保存账号 %s: %s\n", name, sqlite3_errstr(jrc));
+	}
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(hash, sizeof(hash));
+	db_close(db);
+	return rc;
 }
 
 static int

@@ -403,7 +403,7 @@ def test_a_wrong_new_account_is_refused_with_a_message_by_each_field():
         ({"display_name": ""}, "display_name", "姓名"),
         ({"role": "超级管理员"}, "role", "角色"),
         ({"district": "火星区"}, "district", "所在区县"),
-        ({"password": "short-1"}, "password", "密码至少 10 个字符"),
+        ({"password": "short-1"}, "password", "密码至少 12 个字符"),
         ({"username": "wangfang12", "password": "wangfang12"}, "password",
          "密码不能与用户名相同"),
         ({"password": "password123"}, "password", "这个密码太常见,请换一个"),
@@ -551,7 +551,7 @@ def test_zhijia_passwd_sets_a_password_unlocks_and_ends_sessions():
     S.sql_exec("UPDATE staff SET must_change_pw = 1, locked_until = ? WHERE username = 'zhou.jie'",
                (now_iso(600),))
     p = S.zhijia("passwd", "zhou.jie", stdin="short\n")
-    assert p.returncode == 1 and "密码至少 10 个字符" in p.stderr, p
+    assert p.returncode == 1 and "密码至少 12 个字符" in p.stderr, p
     p = S.zhijia("passwd", "zhou.jie", stdin="zhou.jie\n")
     assert p.returncode == 1, p
     p = S.zhijia("passwd", "nobody.here", stdin="good-password-9\n")
