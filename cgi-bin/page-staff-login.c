@@ -66,7 +66,12 @@ static const struct field password_fields[P__N] = {
 };
 
 static const char sql_user[] =
-    "SELECT id, username, pwhash, disabled, must_change_pw FROM staff WHERE username = ?1";
+    "SELECT id, username, pwhash, disabled, must_change_pw, coalesce(locked_until, '')"
+    " FROM staff WHERE username = ?1";
+/* What the accounts page shows as 锁定至 (and 解除锁定 lifts): until
+ * when unknown devices must wait for this account. */
+static const char sql_wait_until[] =
+    "UPDATE staff SET locked_until = ?2 WHERE id = ?1";
 /* ?1 key, ?2 now, ?3 FAILURE_DECAY: the failures still remembered. */
 static const char sql_fail_get[] =
     "SELECT max(0, n - (?2 - last_at) / ?3), last_at FROM login_failures WHERE addr = ?1";
@@ -147,18 +152,32 @@ failures(struct db *db, const char *key, long long now, long long *last)
 	return n;
 }
 
-/* Seconds key must still wait before the next try, or 0: first (after
- * FREE_FAILURES) the wait first, doubled with each failure after. */
+/* The wait after n failures: none up to FREE_FAILURES, then first,
+ * doubled with each failure after, at most MAX_WAIT. */
 static long long
-key_wait(struct db *db, const char *key, long long now, long long first)
+wait_after(long long n, long long first)
 {
-	long long last, n = failures(db, key, now, &last);
 	if (n < FREE_FAILURES)
 		return 0;
 	long long need = n - FREE_FAILURES >= 10 ? MAX_WAIT : first << (n - FREE_FAILURES);
-	if (need > MAX_WAIT)
-		need = MAX_WAIT;
+	return need > MAX_WAIT ? MAX_WAIT : need;
+}
+
+/* Seconds key must still wait before the next try, or 0. */
+static long long
+key_wait(struct db *db, const char *key, long long now, long long first)
+{
+	long long last, need = wait_after(failures(db, key, now, &last), first);
 	return now - last < need ? need - (now - last) : 0;
+}
+
+/* Seconds since the epoch of a UTC "YYYY-MM-DDTHH:MM:SSZ", or 0. */
+static long long
+iso_seconds(const char *iso)
+{
+	struct tm tm = {0};
+	const char *end = strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return end && *end == '\0' ? (long long)timegm(&tm) : 0;
 }
 
 /* Run sql (a statement of the counters) for key at now. */
@@ -253,17 +272,35 @@ device_issue(struct req *r, const char *name)
 
 /*
  * Job "login.fail": a refused login.  Each of "key.0", … gets one more
- * failure at "now"; the audit entry login.failed with "detail", by the
- * job's actor (the account tried, or the name typed).
+ * failure at "now"; when "name_key" is given (counted) and the actor is an
+ * account, the account's locked_until becomes the end of the wait its
+ * name now has; the audit entry login.failed with "detail", by the job's
+ * actor (the account tried, or the name typed).
  */
 static int
 login_fail_job(struct db *db, struct arena *a, const struct job *in,
     struct job *out)
 {
 	struct actor who;
+	long long last, now = job_int(in, "now", 0);
 	(void)a, (void)out;
 	job_actor(in, &who);
+	const char *name_key = job_text(in, "name_key");
 	int rc = for_job_keys(db, in, sql_fail_add);
+	long long need = name_key ? wait_after(failures(db, name_key, now, &last),
+	    NAME_FIRST_WAIT) : 0;
+	if (rc == SQLITE_DONE && need > 0 && who.staff_id) {
+		char until[32];
+		time_t t = (time_t)(now + need);
+		struct tm tm;
+		strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+		sqlite3_stmt *st = db_prep(db, sql_wait_until);
+		if (st == NULL)
+			return SQLITE_ERROR;
+		db_bind_int(st, 1, who.staff_id);
+		db_bind_text(st, 2, until);
+		rc = db_exec_stmt(db, st);
+	}
 	if (rc == SQLITE_DONE)
 		rc = audit(db, &who, AUDIT_LOGIN_FAILED, "", job_text(in, "detail"));
 	return rc;
@@ -429,17 +466,6 @@ login_post(struct req *r)
 	const char *device = device_of(r, typed);
 	const char *dkey = device ? arena_printf(r->a, "d:%s", device) : NULL;
 	int known = dkey && failures(db, dkey, now, &last) < DEVICE_FAILURES;
-	if (!known) {
-		long long wait = key_wait(db, akey, now, ADDR_FIRST_WAIT);
-		long long w2 = key_wait(db, ukey, now, NAME_FIRST_WAIT);
-		if (w2 > wait)
-			wait = w2;
-		if (wait > 0) {
-			resp_error(r, 429, arena_printf(r->a,
-			    "登录尝试过于频繁,请 %lld 秒后再试。", wait));
-			return;
-		}
-	}
 
 	sqlite3_stmt *st = db_prep(db, sql_user);
 	if (st == NULL) {
@@ -447,7 +473,7 @@ login_post(struct req *r)
 		return;
 	}
 	db_bind_text(st, 1, typed);
-	long long id = 0;
+	long long id = 0, until = 0;
 	const char *hash = auth_dummy_hash(), *name = typed;
 	int enabled = 0, must_change = 0;
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -456,8 +482,22 @@ login_post(struct req *r)
 		hash = arena_strdup(r->a, db_col_text(st, 2));
 		enabled = !sqlite3_column_int(st, 3);
 		must_change = sqlite3_column_int(st, 4);
+		until = iso_seconds(db_col_text(st, 5));
 	}
 	sqlite3_reset(st);
+	if (!known) {
+		long long wait = key_wait(db, akey, now, ADDR_FIRST_WAIT);
+		long long w2 = key_wait(db, ukey, now, NAME_FIRST_WAIT);
+		if (w2 > wait)
+			wait = w2;
+		if (until - now > wait)
+			wait = until - now;
+		if (wait > 0) {
+			resp_error(r, 429, arena_printf(r->a,
+			    "登录尝试过于频繁,请 %lld 秒后再试。", wait));
+			return;
+		}
+	}
 	if (auth_slot_take(r->app->tmpdir) != 0) {
 		too_many(r);
 		return;
@@ -512,6 +552,7 @@ login_post(struct req *r)
 	job_init(&in, "login.fail");
 	job_put_int(&in, "now", now);
 	put_keys(&in, counted, ZJ_NELEM(counted));
+	job_put_text(&in, "name_key", known ? NULL : ukey);
 	job_put_text(&in, "detail", id ? (enabled ? "wrong password" :
 	    "account disabled") : "no such account");
 	job_put_actor(&in, &who);

@@ -139,8 +139,11 @@ def test_five_failures_make_unknown_devices_wait_but_lock_nothing():
     # the message tells the rule the code applies
     assert "连续输错 5 次后,须等 30 秒" in message_of(r.text) \
         and "最长 15 分钟" in message_of(r.text), message_of(r.text)
-    # nothing is locked
-    assert S.sql("SELECT locked_until FROM staff WHERE username = 'lock_me'") == [(None,)]
+    # nothing is locked: the account shows (锁定至 on the accounts page)
+    # until when unknown devices must wait, 30 s after the fifth failure
+    until = S.sql("SELECT locked_until FROM staff WHERE username = 'lock_me'")[0][0]
+    left = time.mktime(time.strptime(until, "%Y-%m-%dT%H:%M:%SZ")) - time.mktime(time.gmtime())
+    assert 20 <= left <= 31, left
     # a browser that never logged in to it must wait, with the right password too
     r = S.login("lock_me", "staff-password-1", headers={"X-Forwarded-For": "192.0.2.9"})
     assert r.status == 429 and re.search(r"请 \d+ 秒后再试", r.text), r
@@ -161,6 +164,7 @@ def test_five_failures_make_unknown_devices_wait_but_lock_nothing():
     # a success forgets the name's failures: unknown devices need not wait
     assert S.login("lock_me", "staff-password-1",
                    headers={"X-Forwarded-For": "192.0.2.11"}).status == 303
+    assert S.sql("SELECT locked_until FROM staff WHERE username = 'lock_me'") == [(None,)]
     clear_failures()
 
 
