@@ -285,11 +285,19 @@ staff_same_origin(const struct req *r)
 	const char *origin = header_of(r, "HTTP_ORIGIN");
 	if (origin == NULL)
 		return 1;   /* an older browser, or not a browser: the token decides */
+	/* Debian's fastcgi_params pass HTTP_HOST as nginx's $host: without
+	 * the port, which the Origin has when it is not the scheme's. */
 	const char *host = header_of(r, "HTTP_HOST");
+	const char *port = header_of(r, "SERVER_PORT");
 	const char *scheme = r->https ? "https://" : "http://";
-	size_t n = strlen(scheme);
-	return host && strncmp(origin, scheme, n) == 0 &&
-	    strcmp(origin + n, host) == 0;
+	size_t n = strlen(scheme), h = host ? strlen(host) : 0;
+	if (host == NULL || strncmp(origin, scheme, n) != 0 ||
+	    strncmp(origin + n, host, h) != 0)
+		return 0;
+	const char *rest = origin + n + h;
+	if (*rest == '\0')
+		return port == NULL || strcmp(port, r->https ? "443" : "80") == 0;
+	return rest[0] == ':' && port && strcmp(rest + 1, port) == 0;
 }
 
 int
