@@ -29,7 +29,8 @@ from t0900_faults import (Site, check_nothing_lost_nothing_half_written, check_s
                           finish, is_clear_failure_page, load, note, pct, submit, tally)
 
 # Suites whose every write is a job: they pass with read-only workers.
-CONVERTED = ["t0200_join.py"]
+CONVERTED = ["t0200_join.py", "t0600_staff_auth.py", "t0620_login_throttle.py",
+             "t0630_login_storm.py"]
 
 
 def wait_writer(site, old=None, seconds=10):
