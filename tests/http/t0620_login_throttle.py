@@ -9,10 +9,14 @@
 - An IPv6 /64 is one address; failures are forgotten as time passes.
 - Every staff POST (and the login) from another site is refused (403) by
   what the browser says (Origin, Sec-Fetch-Site).
+- The throttle fails closed: a failure that cannot be counted is not
+  answered as a wrong password (503), and nothing is half-written.
 
 Requests say which address they come from with X-Forwarded-For, as the
 local nginx (deploy/nginx-local.conf.in) trusts from 127.0.0.1."""
+import os
 import re
+import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -142,6 +146,24 @@ def test_posts_from_another_site_are_refused():
     assert r.status == 303, r
     r = S.post("/staff/logout", {"_csrf": me.csrf}, headers=me.headers(own))
     assert r.status == 303, r
+
+
+
+def test_a_failure_that_cannot_be_counted_is_refused():
+    S.sql_exec("DELETE FROM login_failures")
+    writer = S.writer_pid()
+    assert writer
+    os.kill(writer, signal.SIGSTOP)
+    try:
+        r = S.login("admin", "wrong-password-1", headers={"X-Forwarded-For": "192.0.2.99"})
+    finally:
+        os.kill(writer, signal.SIGCONT)
+    assert r.status == 503 and "请稍后再试" in r.text, r
+    assert BAD_LOGIN not in r.text
+    time.sleep(0.5)
+    # the job came too late to start: neither counter nor audit entry
+    assert failures() == {}, failures()
+    assert S.login("admin", ADMIN_PASSWORD).status == 303
 
 
 run(globals())
