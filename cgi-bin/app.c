@@ -219,11 +219,6 @@ app_setup(struct app *app, struct db *db, int samples, char *err, size_t errlen)
 	}
 	if (first_admin(db, err, errlen) != 0)
 		goto out;
-	/* Before the workers fork: no login pays for it. */
-	if (auth_dummy_init() != 0) {
-		snprintf(err, errlen, "scrypt failed");
-		goto out;
-	}
 	if (samples && volunteer_samples(db) != 0) {
 		snprintf(err, errlen, "cannot load the sample activities");
 		goto out;

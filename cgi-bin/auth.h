@@ -93,9 +93,10 @@ int account_change(struct db *db, const struct actor *who, struct arena *a,
 
 /*
  * The dummy hash: a wrong name costs the same scrypt time as a wrong
- * password.  auth_dummy_init makes it (once; call at start, before the
+ * password.  auth_dummy_init makes it (once; serve calls it before the
  * workers fork, so no login pays for it): 0, or -1 when scrypt failed.
- * auth_dummy_hash returns it ("" before the init).
+ * auth_dummy_hash returns it, made then when it was not (plain CGI, one
+ * request per process, makes it only when a login asks); "" on failure.
  */
 int auth_dummy_init(void);
 const char *auth_dummy_hash(void);

@@ -276,6 +276,11 @@ cmd_serve(int argc, char **argv)
 	init_app(&app, &site, &p, tmp, sizeof(tmp));
 	if (start_app(&app, &p, 0) != 0)
 		return 1;
+	/* Before the workers fork: no login pays for it. */
+	if (auth_dummy_init() != 0) {
+		fprintf(stderr, "zhijia: scrypt failed\n");
+		return 1;
+	}
 	o.db = p.db;
 	o.templates = p.templates;
 	int rc = serve_main(&o, &app);

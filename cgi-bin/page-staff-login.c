@@ -43,7 +43,7 @@
 
 #define FREE_FAILURES 5          /* then each failure doubles the wait */
 #define NAME_FIRST_WAIT 30       /* seconds: a name's first wait */
-#define ADDR_FIRST_WAIT 1        /* seconds: an address's (staff share NATs) */
+#define ADDR_FIRST_WAIT 5        /* seconds: an address's (staff share NATs) */
 #define MAX_WAIT 900             /* seconds */
 #define FAILURE_DECAY 300        /* seconds for one failure to be forgotten */
 #define DEVICE_FAILURES 10       /* a known device failing this often is not */
