@@ -4,9 +4,13 @@
  */
 #include "app.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "db.h"
@@ -40,6 +44,8 @@ const struct job_type *const app_jobs[] = {
 	page_legal_jobs,
 	page_volunteer_jobs,
 	page_status_jobs,
+	staff_jobs,
+	page_staff_login_jobs,
 	NULL,
 };
 
@@ -104,6 +110,39 @@ setting_put(struct db *db, const char *key, const void *val, size_t len)
 	return db_exec_stmt(db, st) == SQLITE_DONE ? 0 : -1;
 }
 
+/*
+ * Write the first password pw to path, a new file of mode 0600 (replacing
+ * one left by an earlier attempt).  0, or -1 with the reason in err.
+ */
+static int
+write_first_password(const char *path, const char *pw, char *err, size_t errlen)
+{
+	unlink(path);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	char line[64];
+	int n = snprintf(line, sizeof(line), "%s\n", pw);
+	int ok = fchmod(fd, 0600) == 0 && write(fd, line, (size_t)n) == n && fsync(fd) == 0;
+	explicit_bzero(line, sizeof(line));
+	if (close(fd) != 0 || !ok) {
+		snprintf(err, errlen, "%s: cannot write", path);
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The first account, admin, on a database that has none.  Its password:
+ * ZHIJIA_ADMIN_PASSWORD when set (for tests and scripted installs); else a
+ * random one that must be changed at first login, printed to the terminal
+ * when stderr is one (`make run`), else — a service, whose stderr goes to
+ * the journal — written only to ZHIJIA_FIRST_PASSWORD_FILE (serve
+ * --first-password-file), by default "<db>-admin-password", mode 0600.
+ */
 static int
 first_admin(struct db *db, char *err, size_t errlen)
 {
@@ -120,8 +159,9 @@ first_admin(struct db *db, char *err, size_t errlen)
 
 	/* Unambiguous characters: a password read off a terminal is typed. */
 	static const char alphabet[] = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
-	char pw[21];
+	char pw[21], file[4096] = "", hash[SCRYPT_MCF_LEN];
 	const char *given = getenv("ZHIJIA_ADMIN_PASSWORD");
+	const char *to = getenv("ZHIJIA_FIRST_PASSWORD_FILE");
 	if (given == NULL || *given == '\0') {
 		unsigned char rnd[20];
 		if (random_bytes(rnd, sizeof(rnd)) != 0) {
@@ -132,17 +172,37 @@ first_admin(struct db *db, char *err, size_t errlen)
 			pw[i] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
 		pw[20] = '\0';
 		given = pw;
+		if (to && *to)
+			snprintf(file, sizeof(file), "%s", to);
+		else if (!isatty(STDERR_FILENO))
+			snprintf(file, sizeof(file), "%s-admin-password",
+			    sqlite3_db_filename(db_handle(db), "main"));
 	}
-	if (auth_add_user(db, "admin", ROLE_NAME_ADMIN, NULL, given, 0, err, errlen) != 0)
+	if (auth_account_check("admin", ROLE_NAME_ADMIN, given, err, errlen) != 0)
 		return -1;
-	if (given == pw)
-		fprintf(stderr, "\n  管理员账号 admin 已创建,初始密码(只显示这一次): %s\n"
-		    "  The staff account admin was created; its password (shown once): %s\n\n",
-		    pw, pw);
-	else
+	if (auth_hash_password(given, hash) != 0) {
+		snprintf(err, errlen, "scrypt failed");
+		return -1;
+	}
+	struct account_new nu = {"admin", ROLE_NAME_ADMIN, NULL, hash, given == pw, NULL};
+	/* Inside app_setup's transaction; no audit entry (who NULL). */
+	if (account_add(db, NULL, NULL, &nu) != SQLITE_DONE) {
+		snprintf(err, errlen, "cannot store the account admin");
+		return -1;
+	}
+	int rc = 0;
+	if (given != pw)
 		fprintf(stderr, "zhijia: staff account admin created with ZHIJIA_ADMIN_PASSWORD\n");
+	else if (file[0] == '\0')
+		fprintf(stderr, "\n  管理员账号 admin 已创建,初始密码(只显示这一次,首次登录须修改): %s\n"
+		    "  The staff account admin was created; its password (shown once, to be"
+		    " changed at first login): %s\n\n", pw, pw);
+	else if ((rc = write_first_password(file, pw, err, errlen)) == 0)
+		fprintf(stderr, "zhijia: staff account admin created; its first password"
+		    " (to be changed at first login) is in %s (mode 0600)\n", file);
 	explicit_bzero(pw, sizeof(pw));
-	return 0;
+	explicit_bzero(hash, sizeof(hash));
+	return rc;
 }
 
 int

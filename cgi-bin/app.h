@@ -74,6 +74,8 @@ extern const struct job_type purge_jobs[];      /* purge.c */
 extern const struct job_type page_legal_jobs[];
 extern const struct job_type page_volunteer_jobs[];  /* page-volunteer-signup.c */
 extern const struct job_type page_status_jobs[];
+extern const struct job_type staff_jobs[];      /* staff.c */
+extern const struct job_type page_staff_login_jobs[];
 
 /*
  * Load the sample volunteer activities (marked 示例) into a database that

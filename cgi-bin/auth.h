@@ -18,7 +18,7 @@ struct db;
 #define PW_SCRYPT_LOGN 15
 #define PW_SCRYPT_R 8
 #define PW_SCRYPT_P 3
-#define PW_MIN_LEN 10
+#define PW_MIN_LEN 12        /* OWASP ASVS 2.1.1 */
 
 /* Hash pw into out (an MCF string).  Returns 0, or -1 on failure. */
 int auth_hash_password(const char *pw, char out[SCRYPT_MCF_LEN]);
@@ -31,17 +31,38 @@ int auth_needs_rehash(const char *mcf);
 
 /*
  * NULL when pw is acceptable for account user, else the reason in Chinese
- * (too short, the account's own name, one of the most common passwords).
+ * (shorter than PW_MIN_LEN characters, the account's own name, starting
+ * with the site's name "zhijia", one of the most common passwords).
  */
 const char *auth_password_problem(const char *user, const char *pw);
 
 /*
- * Create a staff account.  role: admin, reviewer or legal; district: a
- * district code or NULL for all.  Returns 0, or -1 with the reason in err.
+ * What makes a new account acceptable before it is hashed and stored:
+ * its name, role (admin, reviewer or legal) and password.  Returns 0, or
+ * -1 with the reason in err.
  */
-int auth_add_user(struct db *db, const char *name, const char *role,
-    const char *district, const char *pw, int must_change, char *err,
-    size_t errlen);
+int auth_account_check(const char *name, const char *role, const char *pw,
+    char *err, size_t errlen);
+
+/* A new staff account (account_add). */
+struct account_new {
+	const char *username, *role;
+	const char *district;    /* a district code, or NULL/"" for all */
+	const char *hash;        /* the password's MCF hash */
+	int must_change;         /* a new password is owed at first login */
+	const char *why;         /* set when refused: "no such district" */
+};
+
+/*
+ * A store_fn (store.h) adding arg, a struct account_new, inside the
+ * caller's transaction, with the audit entry account.create by who (none
+ * when who is NULL: the first account, made with the database).
+ * Returns SQLITE_DONE; SQLITE_NOTFOUND with why set for an unknown
+ * district; SQLITE_CONSTRAINT_UNIQUE for a name taken; or the failing
+ * SQLite code.  Also job "account.add" (auth_jobs).
+ */
+int account_add(struct db *db, const struct actor *who, struct arena *a,
+    void *arg);
 
 /* What the staff desk and the admin commands do to an account. */
 enum account_op {
@@ -69,5 +90,33 @@ struct account_change {
  */
 int account_change(struct db *db, const struct actor *who, struct arena *a,
     void *arg);
+
+/*
+ * The dummy hash: a wrong name costs the same scrypt time as a wrong
+ * password.  auth_dummy_init makes it (once; serve calls it before the
+ * workers fork, so no login pays for it): 0, or -1 when scrypt failed.
+ * auth_dummy_hash returns it, made then when it was not (plain CGI, one
+ * request per process, makes it only when a login asks); "" on failure.
+ */
+int auth_dummy_init(void);
+const char *auth_dummy_hash(void);
+
+/*
+ * At most auth_slots() scrypt computations at once across every process
+ * (ZHIJIA_SCRYPT_SLOTS, default one per core, at most AUTH_SLOTS_MAX):
+ * a slot is the flock of one of the files dir/scrypt-slot-N, so a
+ * process that dies gives its slot back.  auth_slot_take returns 0 with
+ * a slot held (held already: 0 too), or -1 when every slot is taken (or
+ * a file cannot be opened: logged): then do not hash.  auth_slot_give
+ * gives it back (none held: nothing).
+ */
+#define AUTH_SLOTS_MAX 64
+int auth_slots(void);
+int auth_slot_take(const char *dir);
+void auth_slot_give(void);
+
+/* Inside a write: forget the login failures of the name typed as
+ * username (page-staff-login.c keeps them).  SQLITE_DONE or the code. */
+int login_failures_forget_user(struct db *db, const char *username);
 
 #endif

@@ -96,7 +96,7 @@ resp_cookie(struct req *r, const char *name, const char *value, long max_age)
 		LOG_ERR("refused cookie %s", name);
 		return -1;
 	}
-	const char *v = arena_printf(r->a, "%s=%s; Path=/%s; HttpOnly; SameSite=Lax%s",
+	const char *v = arena_printf(r->a, "%s=%s; Path=/%s; HttpOnly; SameSite=Strict%s",
 	    name, value, age, r->app->secure_cookies ? "; Secure" : "");
 	return resp_header(r, "Set-Cookie", v);
 }

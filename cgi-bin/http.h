@@ -107,7 +107,8 @@ struct req {
 int resp_header(struct req *r, const char *name, const char *value);
 
 /*
- * Set a cookie (Path=/, HttpOnly, SameSite=Lax, Secure over HTTPS).
+ * Set a cookie (Path=/, HttpOnly, SameSite=Strict: never sent with a
+ * request another site starts; Secure over HTTPS).
  * max_age < 0: session cookie; 0: delete it.  Returns resp_header's result.
  */
 int resp_cookie(struct req *r, const char *name, const char *value,

@@ -47,6 +47,7 @@ usage(void)
 	    "usage: zhijia serve [--socket PATH] [--workers N] [--db PATH] [--datadir DIR]\n"
 	    "                    [--templates DIR] [--uploads DIR] [--socket-mode MODE]\n"
 	    "                    [--evidence-quota MB] [--evidence-daily MB] [--free-floor MB]\n"
+	    "                    [--first-password-file PATH]   (a new database's admin password)\n"
 	    "       zhijia backup DIR [--db PATH] [--uploads DIR] [--keep N] [--timeout SECONDS]\n"
 	    "       zhijia restore DIR [--db PATH] [--uploads DIR]   (onto an empty data folder)\n"
 	    "       zhijia adduser NAME --role admin|reviewer|legal [--district CODE] [--db PATH]\n"
@@ -241,6 +242,7 @@ cmd_serve(int argc, char **argv)
 		{"evidence-quota", required_argument, NULL, 'Q'},
 		{"evidence-daily", required_argument, NULL, 'A'},
 		{"free-floor", required_argument, NULL, 'F'},
+		{"first-password-file", required_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
 	struct paths p;
@@ -274,6 +276,7 @@ cmd_serve(int argc, char **argv)
 		case 'Q': setenv("ZHIJIA_EVIDENCE_QUOTA_MB", optarg, 1); break;
 		case 'A': setenv("ZHIJIA_EVIDENCE_DAILY_MB", optarg, 1); break;
 		case 'F': setenv("ZHIJIA_UPLOADS_FLOOR_MB", optarg, 1); break;
+		case 'P': setenv("ZHIJIA_FIRST_PASSWORD_FILE", optarg, 1); break;
 		default: usage(); return 2;
 		}
 	}
@@ -289,6 +292,11 @@ cmd_serve(int argc, char **argv)
 	init_app(&app, &site, &p, tmp, sizeof(tmp));
 	if (start_app(&app, &p, 0) != 0)
 		return 1;
+	/* Before the workers fork: no login pays for it. */
+	if (auth_dummy_init() != 0) {
+		fprintf(stderr, "zhijia: scrypt failed\n");
+		return 1;
+	}
 	o.db = p.db;
 	o.templates = p.templates;
 	int rc = serve_main(&o, &app);
@@ -380,36 +388,44 @@ read_password(const char *prompt, char *out, size_t len)
 	return 0;
 }
 
-static int
-cmd_adduser(int argc, char **argv)
+/* ---- staff accounts from the command line ---- */
+
+/*
+ * Who an admin command acts as — "cli:" and the login running it (by,
+ * len bytes, holds the name), from address "cli" — with its jobs sent to
+ * the writer of a server running on dbpath when its socket answers, else
+ * run here under the writers' flock (writer.h).
+ */
+static struct actor
+cli_actor(char *by, size_t len, const char *dbpath)
 {
-	struct paths p;
-	char err[512], pw[256];
-	const char *role = opt_value(argc, argv, "--role");
-	if (db_only(argc, argv, &p, 1) != 0 || role == NULL) {
-		usage();
-		return 2;
-	}
-	const char *name = first_positional(argc, argv);
-	struct db *db = open_migrated(&p);
-	if (db == NULL)
-		return 1;
-	int rc = 1;
-	if (read_password("密码 / password: ", pw, sizeof(pw)) != 0)
-		fprintf(stderr, "zhijia: no password given\n");
-	else if (auth_add_user(db, name, role, opt_value(argc, argv, "--district"),
-	    pw, 0, err, sizeof(err)) != 0)
-		fprintf(stderr, "zhijia: %s\n", err);
-	else {
-		fprintf(stderr, "zhijia: account %s created\n", name);
-		rc = 0;
-	}
-	explicit_bzero(pw, sizeof(pw));
-	db_close(db);
-	return rc;
+	char sock[108];
+	const char *login = getenv("SUDO_USER");
+	if (login == NULL || *login == '\0')
+		login = getenv("USER");
+	snprintf(by, len, "cli:%s", login ? login : "?");
+	if (writer_socket_path(dbpath, sock, sizeof(sock)) == 0)
+		job_endpoint(sock, 1);
+	return (struct actor){0, by, "cli"};
 }
 
-/* ---- staff accounts from the command line ---- */
+/*
+ * Run job in (wiped after) by "cli:" and the login running the command,
+ * from address "cli": at the running server's writer when its socket
+ * answers, else here under the writers' flock (writer.h).  Returns
+ * job_run's code.
+ */
+static int
+cli_job(struct db *db, const char *dbpath, struct job *in)
+{
+	char by[64];
+	const struct actor who = cli_actor(by, sizeof(by), dbpath);
+	struct job out;
+	job_put_actor(in, &who);
+	int rc = job_run(db, in, &out);
+	explicit_bzero(in, sizeof(*in));
+	return rc;
+}
 
 static const char sql_cli_find[] =
     "SELECT id, username FROM staff WHERE username = ?1";
@@ -432,24 +448,6 @@ cli_find(struct db *db, const char *name, char *exact, size_t len)
 	return id;
 }
 
-/*
- * Who an admin command acts as — "cli:" and the login running it (by,
- * len bytes, holds the name), from address "cli" — with its jobs sent to
- * the writer of a server running on dbpath when its socket answers, else
- * run here under the writers' flock (writer.h).
- */
-static struct actor
-cli_actor(char *by, size_t len, const char *dbpath)
-{
-	char sock[108];
-	const char *login = getenv("SUDO_USER");
-	if (login == NULL || *login == '\0')
-		login = getenv("USER");
-	snprintf(by, len, "cli:%s", login ? login : "?");
-	if (writer_socket_path(dbpath, sock, sizeof(sock)) == 0)
-		job_endpoint(sock, 1);
-	return (struct actor){0, by, "cli"};
-}
 
 /*
  * Make change op on account id (named exact; hash for a new password) as
@@ -463,23 +461,66 @@ static int
 cli_change(struct db *db, const char *dbpath, enum account_op op, long long id,
     const char *exact, const char *hash)
 {
-	char by[64];
-	const struct actor who = cli_actor(by, sizeof(by), dbpath);
-	struct job in, out;
+	struct job in;
 	job_init(&in, "account.change");
-	job_put_actor(&in, &who);
 	job_put_int(&in, "op", op);
 	job_put_int(&in, "id", id);
 	job_put_text(&in, "username", exact);
 	job_put_text(&in, "hash", hash);
 	job_put_text(&in, "detail", "命令行");
-	int rc = job_run(db, &in, &out);
-	explicit_bzero(&in, sizeof(in));
+	int rc = cli_job(db, dbpath, &in);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "zhijia: %s\n", sqlite3_errstr(rc));
 		return -1;
 	}
 	return 0;
+}
+
+static int
+cmd_adduser(int argc, char **argv)
+{
+	struct paths p;
+	char err[512], pw[256], hash[SCRYPT_MCF_LEN] = "";
+	const char *role = opt_value(argc, argv, "--role");
+	if (db_only(argc, argv, &p, 1) != 0 || role == NULL) {
+		usage();
+		return 2;
+	}
+	const char *name = first_positional(argc, argv);
+	struct db *db = open_migrated(&p);
+	if (db == NULL)
+		return 1;
+	int rc = 1;
+	if (read_password("密码 / password: ", pw, sizeof(pw)) != 0)
+		fprintf(stderr, "zhijia: no password given\n");
+	else if (auth_account_check(name, role, pw, err, sizeof(err)) != 0)
+		fprintf(stderr, "zhijia: %s\n", err);
+	else if (auth_hash_password(pw, hash) != 0)
+		fprintf(stderr, "zhijia: scrypt failed\n");
+	else {
+		struct job in;
+		const char *district = opt_value(argc, argv, "--district");
+		job_init(&in, "account.add");
+		job_put_text(&in, "username", name);
+		job_put_text(&in, "role", role);
+		job_put_text(&in, "district", district);
+		job_put_text(&in, "hash", hash);
+		job_put_int(&in, "must_change", 0);
+		int jrc = cli_job(db, p.db, &in);
+		if (jrc == SQLITE_DONE) {
+			fprintf(stderr, "zhijia: account %s created\n", name);
+			rc = 0;
+		} else if (jrc == SQLITE_NOTFOUND)
+			fprintf(stderr, "zhijia: 没有代码为 %s 的区县\n", district ? district : "");
+		else if ((jrc & 0xff) == SQLITE_CONSTRAINT)
+			fprintf(stderr, "zhijia: 用户名 %s 已存在\n", name);
+		else
+			fprintf(stderr, "zhijia: 无法保存账号 %s: %s\n", name, sqlite3_errstr(jrc));
+	}
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(hash, sizeof(hash));
+	db_close(db);
+	return rc;
 }
 
 static int

@@ -58,7 +58,7 @@ static const struct field account_fields[A__N] = {
 	[A_DISTRICT] = {"district", "所在区县", F_SELECT, 1, 0, 0, NULL,
 	    "只能处理所在区县的记录;“全部区县”可处理全市的", NULL},
 	[A_PASS] = {"password", "初始密码", F_TEXT, 1, 1, 256, NULL,
-	    "至少 10 个字符,不能与用户名相同,不能是常见密码;首次登录时须改为自己的密码",
+	    "至少 12 个字符,不能与用户名相同,不能以 zhijia 开头,不能是常见密码;首次登录时须改为自己的密码",
 	    NULL},
 };
 

@@ -7,10 +7,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "app.h"
 #include "db.h"
 #include "sign.h"
+#include "store.h"
 #include "util.h"
 #include "vocab.h"
+#include "writer.h"
 
 static const char sql_session[] =
     "SELECT s.id, s.csrf, s.created_at, s.last_seen, t.id, t.username,"
@@ -107,11 +110,66 @@ sessions_drop(struct db *db, long long staff_id)
 	return exec_id(db, sql_drop, staff_id, 0);
 }
 
-/* A session seen at now (seconds). */
+/*
+ * Job "session.touch": session "id" seen at "now" (seconds).  Job
+ * "session.end": session "id" deleted, with the logout audit entry by the
+ * job's actor when "audit" is 1 (logout) and none when 0 (an expired or
+ * disabled account's session found by a request).
+ */
 static int
-session_touch(struct db *db, long long session_id, long long now)
+session_touch_job(struct db *db, struct arena *a, const struct job *in,
+    struct job *out)
 {
-	return exec_id(db, sql_touch, session_id, now);
+	(void)a, (void)out;
+	return exec_id(db, sql_touch, job_int(in, "id", 0), job_int(in, "now", 0));
+}
+
+static int
+session_end_job(struct db *db, struct arena *a, const struct job *in,
+    struct job *out)
+{
+	struct actor who;
+	(void)a, (void)out;
+	int rc = session_delete(db, job_int(in, "id", 0));
+	if (rc == SQLITE_DONE && job_int(in, "audit", 0)) {
+		job_actor(in, &who);
+		rc = audit(db, &who, AUDIT_LOGOUT, "", "");
+	}
+	return rc;
+}
+
+/* Job "csrf.refuse": the audit entry of a refused staff POST to "path",
+ * by the job's actor. */
+static int
+csrf_refuse_job(struct db *db, struct arena *a, const struct job *in,
+    struct job *out)
+{
+	struct actor who;
+	(void)a, (void)out;
+	job_actor(in, &who);
+	return audit(db, &who, AUDIT_CSRF_REFUSED, job_text(in, "path"), "");
+}
+
+const struct job_type staff_jobs[] = {
+	{"session.touch", session_touch_job},
+	{"session.end", session_end_job},
+	{"csrf.refuse", csrf_refuse_job},
+	{0},
+};
+
+/* Send job name for session sid of r (by r's actor); its code. */
+static int
+session_job(struct req *r, const char *name, long long sid, int with_audit)
+{
+	struct job in, out;
+	job_init(&in, name);
+	job_put_int(&in, "id", sid);
+	job_put_int(&in, "now", (long long)time(NULL));
+	job_put_int(&in, "audit", with_audit);
+	int rc = store_job(r, &in, &out);
+	if (rc != SQLITE_DONE)
+		LOG_ERR("%s of session %lld: %s", name, sid, sqlite3_errstr(rc));
+	return rc;
 }
 
 /* SHA-256 hex of a cookie token: what the sessions table keys on. */
@@ -145,7 +203,9 @@ load_session(struct req *r)
 		long long sid = sqlite3_column_int64(st, 0);
 		if (now - seen > SESSION_IDLE || now - created > SESSION_ABSOLUTE || disabled) {
 			sqlite3_reset(st);
-			session_delete(r->app->db, sid);
+			/* Ended whether or not the delete is stored: the next
+			 * login's session_create sweeps what is left. */
+			session_job(r, "session.end", sid, 0);
 			return NULL;
 		}
 		struct arena *a = r->a;
@@ -162,10 +222,12 @@ load_session(struct req *r)
 		s->district = arena_strdup(a, db_col_text(st, 9));
 		s->must_change = sqlite3_column_int(st, 10);
 		sqlite3_reset(st);
-		if (now - seen > 60)
+		if (now - seen >= SESSION_TOUCH_EVERY)
 			/* A minute's precision is enough for the idle timeout and
-			 * spares a write on every request. */
-			session_touch(r->app->db, sid, now);
+			 * spares a write on almost every request.  A touch that
+			 * fails costs the session at most a minute of idle time:
+			 * the request goes on. */
+			session_job(r, "session.touch", sid, 0);
 		return s;
 	}
 	sqlite3_reset(st);
@@ -206,41 +268,96 @@ staff_authorize(struct req *r)
 	return 0;
 }
 
+/* A request header (HTTP_NAME as FastCGI passes it), or NULL. */
+static const char *
+header_of(const struct req *r, const char *param)
+{
+	const char *v = r->io.param ? r->io.param(r->io.ctx, param) : NULL;
+	return v && *v ? v : NULL;
+}
+
+int
+staff_same_origin(const struct req *r)
+{
+	const char *site = header_of(r, "HTTP_SEC_FETCH_SITE");
+	if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
+		return 0;
+	const char *origin = header_of(r, "HTTP_ORIGIN");
+	if (origin == NULL)
+		return 1;   /* an older browser, or not a browser: the token decides */
+	/* Debian's fastcgi_params pass HTTP_HOST as nginx's $host: without
+	 * the port, which the Origin has when it is not the scheme's. */
+	const char *host = header_of(r, "HTTP_HOST");
+	const char *port = header_of(r, "SERVER_PORT");
+	const char *scheme = r->https ? "https://" : "http://";
+	size_t n = strlen(scheme), h = host ? strlen(host) : 0;
+	if (host == NULL || strncmp(origin, scheme, n) != 0 ||
+	    strncmp(origin + n, host, h) != 0)
+		return 0;
+	const char *rest = origin + n + h;
+	if (*rest == '\0')
+		return port == NULL || strcmp(port, r->https ? "443" : "80") == 0;
+	return rest[0] == ':' && port && strcmp(rest + 1, port) == 0;
+}
+
 int
 staff_verify_post(struct req *r)
 {
 	const struct staff *s = staff_of(r);
 	const char *sent = req_field(r, "_csrf");
 	if (s == NULL || sent == NULL || strlen(sent) != strlen(s->csrf) ||
-	    !ct_equal(sent, s->csrf, strlen(s->csrf))) {
-		audit(r->app->db, actor_of(r), AUDIT_CSRF_REFUSED, r->path, "");
+	    !ct_equal(sent, s->csrf, strlen(s->csrf)) || !staff_same_origin(r)) {
+		struct job in, out;
+		job_init(&in, "csrf.refuse");
+		job_put_text(&in, "path", r->path);
+		int rc = store_job(r, &in, &out);
+		if (rc != SQLITE_DONE)
+			LOG_ERR("csrf.refuse of %s: %s", r->path, sqlite3_errstr(rc));
 		resp_error(r, 403, NULL);
 		return -1;
 	}
 	return 0;
 }
 
-int
-staff_session_start(struct req *r, const struct actor *who)
+const char *
+staff_session_new(struct req *r, struct job *j)
 {
 	char hash[65];
 	const char *token = random_hex(r->a, 32);
 	const char *csrf = random_hex(r->a, 16);
 	if (token == NULL || csrf == NULL)
-		return -1;
+		return NULL;
 	token_hash(token, hash);
-	if (session_create(r->app->db, who, hash, csrf) != SQLITE_DONE)
-		return -1;
+	if (job_put_text(j, "session.hash", hash) != 0 ||
+	    job_put_text(j, "session.csrf", csrf) != 0)
+		return NULL;
+	return token;
+}
+
+int
+staff_session_cookie(struct req *r, const char *token)
+{
 	return resp_cookie(r, staff_cookie_name(r), token, -1);
 }
 
-void
+int
+session_create_from(struct db *db, const struct actor *who, const struct job *in)
+{
+	const char *hash = job_text(in, "session.hash");
+	const char *csrf = job_text(in, "session.csrf");
+	if (hash == NULL || csrf == NULL)
+		return SQLITE_MISUSE;
+	return session_create(db, who, hash, csrf);
+}
+
+int
 staff_session_end(struct req *r)
 {
 	const struct staff *s = staff_of(r);
-	if (s != NULL)
-		session_delete(r->app->db, s->session_id);
-	resp_cookie(r, staff_cookie_name(r), "", 0);
+	int rc = s ? session_job(r, "session.end", s->session_id, 1) : SQLITE_DONE;
+	if (rc == SQLITE_DONE)
+		resp_cookie(r, staff_cookie_name(r), "", 0);
+	return rc;
 }
 
 int

@@ -14,8 +14,7 @@
 
 #define SESSION_IDLE     (30 * 60)       /* seconds without a request */
 #define SESSION_ABSOLUTE (12 * 60 * 60)  /* seconds since login */
-#define LOCK_AFTER       5               /* failed logins in a row */
-#define LOCK_SECONDS     (15 * 60)
+#define SESSION_TOUCH_EVERY 60           /* seconds: last_seen's precision */
 
 struct staff {
 	long long id, session_id;
@@ -33,6 +32,7 @@ struct staff {
 const struct staff *staff_of(const struct req *r);
 
 struct db;
+struct job;
 
 /*
  * Who a write is made for, as audit rows and events record it: a member
@@ -64,13 +64,27 @@ int staff_authorize(struct req *r);
 int staff_verify_post(struct req *r);
 
 /*
- * Start a session for who (a member of staff who has just logged in): a
- * new 256-bit token (the cookie), stored as its SHA-256 by
- * session_create.  Returns 0 or -1.
+ * A new session for r: a 256-bit token, returned (in r's arena; NULL on
+ * failure), with its SHA-256 and a new CSRF value put into job j
+ * ("session.hash", "session.csrf"), whose function stores them with
+ * session_create_from.  Once the job is stored, staff_session_cookie
+ * gives r the token as its cookie (resp_cookie's result).
  */
-int staff_session_start(struct req *r, const struct actor *who);
-/* End r's session on the server (session_delete) and clear the cookie. */
-void staff_session_end(struct req *r);
+const char *staff_session_new(struct req *r, struct job *j);
+int staff_session_cookie(struct req *r, const char *token);
+/* In a job function: session_create of who with the job's session.hash
+ * and session.csrf (SQLITE_MISUSE when it carries none). */
+int session_create_from(struct db *db, const struct actor *who,
+    const struct job *in);
+/* End r's session on the server with the logout audit entry (job
+ * "session.end"), then clear the cookie.  Returns the job's code:
+ * SQLITE_DONE, else nothing was ended and the cookie is kept. */
+int staff_session_end(struct req *r);
+
+/* 0 when r is a cross-site request by what the browser says of it:
+ * Sec-Fetch-Site other than same-origin (or none), or an Origin that is
+ * not this site; 1 otherwise, also when the browser sends neither. */
+int staff_same_origin(const struct req *r);
 
 /*
  * The sessions table, for a connection and an actor (no request): store a

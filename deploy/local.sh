@@ -5,7 +5,8 @@
 #
 #   deploy/local.sh PORT RUNDIR DB
 # Environment: ZHIJIA_WORKERS (default: 2 x cores), NGINX_WORKERS (1),
-# POST_RATE (30r/m), POST_BURST (20), ACCESS_LOG (off), NGINX_EXTRA_FILE (a file
+# POST_RATE (30r/m), POST_BURST (20), LOGIN_RATE and LOGIN_BURST (POST /staff/login
+# per address: 10r/m and 5, or POST_RATE and POST_BURST when those are set), ACCESS_LOG (off), NGINX_EXTRA_FILE (a file
 # of extra server-block directives, for the benchmark), ZHIJIA_* as in README.
 set -euo pipefail
 port=${1:?port}; run=${2:?rundir}; db=${3:?db}
@@ -23,6 +24,8 @@ sed -e "s|@USER@|$user|" -e "s|@RUN@|$run|g" -e "s|@TOP@|$top|g" \
     -e "s|@PORT@|$port|g" -e "s|@SOCK@|$sock|g" \
     -e "s|@NGINX_WORKERS@|${NGINX_WORKERS:-1}|" \
     -e "s|@POST_RATE@|${POST_RATE:-30r/m}|" -e "s|@POST_BURST@|${POST_BURST:-20}|" \
+    -e "s|@LOGIN_RATE@|${LOGIN_RATE:-${POST_RATE:-10r/m}}|" \
+    -e "s|@LOGIN_BURST@|${LOGIN_BURST:-${POST_BURST:-5}}|" \
     -e "s|@ACCESS_LOG@|${ACCESS_LOG:-off}|" \
     -e "s|@EXTRA@|${NGINX_EXTRA_FILE:+include $NGINX_EXTRA_FILE;}|" \
     "$top/deploy/nginx-local.conf.in" > "$run/nginx.conf"

@@ -338,11 +338,18 @@ class Staff:
 
     def post(self, path, fields=None, csrf=True):
         """POST fields (a dict or pairs) with the session's cookie and,
-        unless csrf is False or fields carry their own, its CSRF token."""
+        unless csrf is False or fields carry their own, its CSRF token.
+        A new session the answer sets (a password change rotates it) is
+        kept, as a browser keeps it."""
         f = dict(fields or {})
         if csrf and "_csrf" not in f:
             f["_csrf"] = self.csrf or ""
-        return self.s.post(path, f, headers=self.headers())
+        r = self.s.post(path, f, headers=self.headers())
+        c = session_cookie(r)
+        if c and cookie_pair(c).split("=", 1)[1] and r.status == 303:
+            self.cookie = cookie_pair(c)
+            self.csrf = form_value(self.get("/staff/password").text, "_csrf")
+        return r
 
     def post_multipart(self, path, fields, files=()):
         fields = list(fields) + [("_csrf", self.csrf or "")]
@@ -514,6 +521,15 @@ def session_cookie(r, names=SESSION_COOKIES):
     for v in r.all("Set-Cookie"):
         if v.split("=", 1)[0] in names:
             return v
+    return None
+
+
+def device_cookie(r):
+    """The name=value of the device cookie r sets (a browser that has
+    logged in to an account), or None."""
+    for v in r.all("Set-Cookie"):
+        if v.split("=", 1)[0] in ("zj_device", "__Host-zj_device"):
+            return cookie_pair(v)
     return None
 
 

@@ -163,25 +163,83 @@ def test_plain_cgi_answers_one_request():
     assert p.stdout.endswith(b"\r\n\r\nok\n")
 
 
-def test_random_admin_password_is_printed_once():
+def first_start(d, extra=(), pty_err=False):
+    """Start serve once on a new database in d, stop it; its stderr."""
+    env = {k: v for k, v in os.environ.items() if k != "ZHIJIA_ADMIN_PASSWORD"}
+    sock = d + "/s.sock"
+    if pty_err:
+        import pty
+        master, slave = pty.openpty()
+        err_to = slave
+    else:
+        err_to = subprocess.PIPE
+    srv = subprocess.Popen([os.path.join(TOP, "build/zhijia"), "serve", "--socket", sock,
+                            "--db", d + "/a.db", "--workers", "1", *extra], env=env,
+                           stderr=err_to)
+    deadline = time.time() + 10
+    while not os.path.exists(sock) and time.time() < deadline:
+        time.sleep(0.05)
+    srv.send_signal(signal.SIGTERM)
+    if pty_err:
+        srv.wait(timeout=30)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                b = os.read(master, 4096)
+            except OSError:
+                break
+            if not b:
+                break
+            chunks.append(b)
+        os.close(master)
+        err = b"".join(chunks).decode("utf-8", "replace")
+    else:
+        err = srv.communicate(timeout=30)[1].decode("utf-8", "replace")
+    assert srv.returncode == 0, err
+    return err
+
+
+def must_change(db):
+    import sqlite3
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT must_change_pw FROM staff WHERE username = 'admin'").fetchone()
+    finally:
+        con.close()
+
+
+def test_a_random_first_password_is_printed_to_a_terminal_only():
     d = tempfile.mkdtemp(prefix="zhijia-admin-")
     env = {k: v for k, v in os.environ.items() if k != "ZHIJIA_ADMIN_PASSWORD"}
     p = subprocess.run([os.path.join(TOP, "build/zhijia"), "migrate", "--db", d + "/a.db"],
                        env=env, capture_output=True, text=True, timeout=30)
     assert p.returncode == 0, p.stderr
     # migrate alone does not create the account; serve's set-up does:
-    sock = d + "/s.sock"
-    srv = subprocess.Popen([os.path.join(TOP, "build/zhijia"), "serve", "--socket", sock,
-                            "--db", d + "/a.db", "--workers", "1"], env=env,
-                           stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 10
-    while not os.path.exists(sock) and time.time() < deadline:
-        time.sleep(0.05)
-    srv.send_signal(signal.SIGTERM)
-    err = srv.communicate(timeout=30)[1]
-    assert srv.returncode == 0, err
+    err = first_start(d, pty_err=True)
     assert "初始密码" in err and "admin" in err, err
+    assert not os.path.exists(d + "/a.db-admin-password")
+    assert must_change(d + "/a.db") == (1,)
     shutil.rmtree(d)
+
+
+def test_without_a_terminal_the_first_password_goes_to_a_0600_file():
+    d = tempfile.mkdtemp(prefix="zhijia-admin-")
+    err = first_start(d)     # stderr a pipe, as under systemd (the journal)
+    path = d + "/a.db-admin-password"
+    assert path in err and "初始密码" not in err, err
+    st = os.stat(path)
+    assert st.st_mode & 0o777 == 0o600, oct(st.st_mode)
+    with open(path) as f:
+        pw = f.read().strip()
+    assert len(pw) == 20 and pw not in err, pw
+    assert must_change(d + "/a.db") == (1,)
+    # --first-password-file puts it where the operator says
+    e = tempfile.mkdtemp(prefix="zhijia-admin-")
+    err = first_start(e, ("--first-password-file", e + "/first.txt"))
+    assert os.stat(e + "/first.txt").st_mode & 0o777 == 0o600 and e + "/first.txt" in err
+    shutil.rmtree(d)
+    shutil.rmtree(e)
 
 
 def test_a_broken_template_stops_serve_with_file_and_line():

@@ -78,7 +78,7 @@ test_headers(struct arena *a)
 	resp_text(&r, 200, "text/plain", "hi", 2);
 	ok(strstr(written.p, "Status: 200 OK\r\n") == written.p, "status line first");
 	ok(strstr(written.p, "X-Test: fine\r\n") != NULL, "header written");
-	ok(strstr(written.p, "Set-Cookie") && strstr(written.p, "HttpOnly; SameSite=Lax") &&
+	ok(strstr(written.p, "Set-Cookie") && strstr(written.p, "HttpOnly; SameSite=Strict") &&
 	    !strstr(written.p, "Max-Age"), "cookie flags, no Max-Age for a session cookie");
 	ok(strstr(written.p, "Evil") == NULL && strstr(written.p, "x=1") == NULL,
 	    "refused headers never written");
