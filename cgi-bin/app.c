@@ -12,6 +12,7 @@
 #include "db.h"
 #include "http.h"
 #include "staff.h"
+#include "store.h"
 #include "util.h"
 #include "writer.h"
 
@@ -36,6 +37,8 @@ static const struct route *const routes[] = {
 const struct job_type *const app_jobs[] = {
 	page_join_jobs,
 	auth_jobs,
+	store_jobs,
+	page_staff_join_record_jobs,
 	NULL,
 };
 
