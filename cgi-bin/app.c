@@ -39,6 +39,7 @@ const struct job_type *const app_jobs[] = {
 	auth_jobs,
 	store_jobs,
 	page_staff_join_record_jobs,
+	page_staff_legal_steps_jobs,
 	NULL,
 };
 
