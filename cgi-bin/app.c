@@ -40,6 +40,8 @@ const struct job_type *const app_jobs[] = {
 	store_jobs,
 	page_staff_join_record_jobs,
 	page_staff_legal_steps_jobs,
+	page_staff_activity_jobs,
+	page_staff_roster_jobs,
 	NULL,
 };
 
