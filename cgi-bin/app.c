@@ -42,6 +42,8 @@ const struct job_type *const app_jobs[] = {
 	page_staff_legal_steps_jobs,
 	page_staff_activity_jobs,
 	page_staff_roster_jobs,
+	page_staff_stations_jobs,
+	page_staff_accounts_jobs,
 	NULL,
 };
 
