@@ -316,13 +316,8 @@ activity_new_post(struct req *r)
 	job_init(&in, "activity.create");
 	put_activity(&in, res, &c);
 	int rc = store_job(r, &in, &out);
-	if (rc == SQLITE_AUTH)
-		resp_error(r, 404, NULL);
-	else if (rc != SQLITE_DONE)
-		answer_db_failure(r, rc);
-	else
-		resp_redirect(r, 303, arena_printf(r->a,
-		    "/staff/volunteer/%lld?done=created", job_int(&out, "id", 0)));
+	store_answer(r, rc, arena_printf(r->a, "/staff/volunteer/%lld?done=created",
+	    job_int(&out, "id", 0)));
 }
 
 void

@@ -11,7 +11,7 @@
  * applications (another district's record answers 404).
  *
  * 会员编号: district code, year of approval (Shanghai), a sequence per
- * district and year from member_seq taken in the approving transaction:
+ * district and year from member_seq taken in the approving job:
  * 110105-2026-000123.
  */
 #include <string.h>
@@ -382,13 +382,9 @@ act(struct req *r, enum decision d)
 	if (d == REJECT)
 		job_put_text(&in, "reason", res[R_REASON].value);
 	int rc = store_job(r, &in, &out);
-	if (rc == SQLITE_DONE)
-		resp_redirect(r, 303, arena_printf(r->a, "/staff/joins/%s?done=%s",
+	if (rc != SQLITE_MISMATCH)
+		store_answer(r, rc, arena_printf(r->a, "/staff/joins/%s?done=%s",
 		    j.ref, decisions[d].done));
-	else if (rc == SQLITE_AUTH)
-		resp_error(r, 404, NULL);
-	else if (rc != SQLITE_MISMATCH)
-		answer_db_failure(r, rc);
 	else if (load(r, &j) == 0)   /* decided by someone else meanwhile */
 		refuse_state(r, &j, d);
 }
@@ -464,14 +460,8 @@ joins_note(struct req *r)
 	job_init(&in, "join.note");
 	job_put_text(&in, "ref", j.ref);
 	job_put_text(&in, "note", res[N_NOTE].value);
-	int rc = store_job(r, &in, &out);
-	if (rc == SQLITE_AUTH)
-		resp_error(r, 404, NULL);
-	else if (rc != SQLITE_DONE)
-		answer_db_failure(r, rc);
-	else
-		resp_redirect(r, 303, arena_printf(r->a, "/staff/joins/%s?done=note",
-		    j.ref));
+	store_answer(r, store_job(r, &in, &out), arena_printf(r->a,
+	    "/staff/joins/%s?done=note", j.ref));
 }
 
 const struct job_type page_staff_join_record_jobs[] = {

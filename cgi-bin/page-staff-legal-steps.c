@@ -486,14 +486,6 @@ legal_step(struct req *r)
 			    "这个案件(账号已停用或已调到其他区县),什么也没有改变,请重新选择。");
 		return;
 	}
-	if (rc == SQLITE_AUTH) {
-		resp_error(r, 404, NULL);
-		return;
-	}
-	if (rc != SQLITE_DONE) {
-		answer_db_failure(r, rc);
-		return;
-	}
-	resp_redirect(r, 303, arena_printf(r->a, "/staff/legal-aid/%s?done=%s",
+	store_answer(r, rc, arena_printf(r->a, "/staff/legal-aid/%s?done=%s",
 	    c.ref, s->name));
 }

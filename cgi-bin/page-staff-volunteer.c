@@ -32,6 +32,7 @@
 #include "pubform.h"
 #include "queue.h"
 #include "staff.h"
+#include "store.h"
 #include "page-staff-volunteer.h"
 #include "when.h"
 #include "vocab.h"
@@ -179,17 +180,7 @@ tell_everyone(struct db *db, const struct actor *who, struct arena *a,
 int
 activity_wall(struct db *db, const struct actor *who, long long district_id)
 {
-	sqlite3_stmt *st = db_prep(db, sql_may_edit);
-	if (st == NULL)
-		return SQLITE_ERROR;
-	db_bind_int(st, 1, who->staff_id);
-	db_bind_int(st, 2, district_id);
-	int rc = sqlite3_step(st);
-	int may = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return rc;
-	return may ? SQLITE_OK : SQLITE_AUTH;
+	return store_staff_may(db, who, sql_may_edit, district_id);
 }
 
 int

@@ -159,13 +159,9 @@ store_show_idcard(struct req *r, struct tval *m, const char *key,
 }
 
 int
-store_district_wall(struct db *db, const struct actor *who,
+store_staff_may(struct db *db, const struct actor *who, const char *sql,
     long long district_id)
 {
-	static const char sql[] =
-	    "SELECT district_id IS NULL OR district_id = ?2 FROM staff WHERE id = ?1";
-	if (who->staff_id == 0)
-		return SQLITE_OK;
 	sqlite3_stmt *st = db_prep(db, sql);
 	if (st == NULL)
 		return SQLITE_ERROR;
@@ -177,6 +173,28 @@ store_district_wall(struct db *db, const struct actor *who,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return rc;
 	return may ? SQLITE_OK : SQLITE_AUTH;
+}
+
+int
+store_district_wall(struct db *db, const struct actor *who,
+    long long district_id)
+{
+	static const char sql[] =
+	    "SELECT district_id IS NULL OR district_id = ?2 FROM staff WHERE id = ?1";
+	if (who->staff_id == 0)
+		return SQLITE_OK;
+	return store_staff_may(db, who, sql, district_id);
+}
+
+void
+store_answer(struct req *r, int rc, const char *done_url)
+{
+	if (rc == SQLITE_DONE)
+		resp_redirect(r, 303, done_url);
+	else if (rc == SQLITE_AUTH)
+		resp_error(r, 404, NULL);
+	else
+		answer_db_failure(r, rc);
 }
 
 /* Job "audit.add": one audit() entry per "action#0", "action#1", … on

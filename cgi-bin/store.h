@@ -164,6 +164,23 @@ int store_show_idcard(struct req *r, struct tval *m, const char *key,
 int store_district_wall(struct db *db, const struct actor *who,
     long long district_id);
 
+/*
+ * Inside a job: ask the staff table about who.  sql is a SELECT of one
+ * boolean FROM staff WHERE id = ?1, given district_id as ?2.  Returns
+ * SQLITE_OK when it says yes, SQLITE_AUTH when no (or who is no member of
+ * staff), or the failing SQLite code.
+ */
+int store_staff_may(struct db *db, const struct actor *who, const char *sql,
+    long long district_id);
+
+/*
+ * The answer to a staff POST whose job answered rc: 303 to done_url when
+ * it was stored (SQLITE_DONE), the 404 page for SQLITE_AUTH (the record
+ * is not the person's, as when they could not see it), else
+ * answer_db_failure.
+ */
+void store_answer(struct req *r, int rc, const char *done_url);
+
 /* The jobs of store.c ("audit.add"). */
 extern const struct job_type store_jobs[];
 
