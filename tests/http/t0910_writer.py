@@ -30,6 +30,15 @@ from t0900_faults import (Site, check_nothing_lost_nothing_half_written, check_s
 
 # Suites whose every write is a job: they pass with read-only workers.
 CONVERTED = ["t0200_join.py"]
+# Staff suites whose own writes are all jobs (w2-staff), proven with read-only
+# workers that may still write only what these still need outside the writer:
+# staff login and sessions (every one of them logs in), and for t0700 the
+# /status rate limit, for t0710 and t0720 the public 法律援助 and 志愿服务 forms
+# their set-up posts.  Each joins CONVERTED once those writes are jobs too.
+STAFF_AFTER_LOGIN = ["t0610_staff_walls.py", "t0730_staff_admin.py",
+                     "t0740_member_numbers.py"]
+STAFF_AFTER_PUBLIC = ["t0700_staff_joins.py", "t0710_staff_legal.py",
+                      "t0720_staff_volunteer.py"]
 
 
 def wait_writer(site, old=None, seconds=10):
