@@ -532,7 +532,7 @@ legal_file(struct req *r)
 	    arena_printf(r->a, "文件 %lld:%s", id, orig));
 	if (rc != SQLITE_DONE) {
 		close(fd);
-		answer_db_failure(r, rc);
+		store_audit_refused(r);
 		return;
 	}
 	resp_header(r, "Content-Disposition", arena_printf(r->a,

@@ -407,7 +407,7 @@ queue_export(struct req *r, const struct queue *q)
 	static const char *const actions[] = {AUDIT_EXPORT, AUDIT_EXPORT_FULL};
 	int rc = store_audit_n(r, actions, full ? 2 : 1, q->name, words);
 	if (rc != SQLITE_DONE) {
-		answer_db_failure(r, rc);
+		store_audit_refused(r);
 		return;
 	}
 	sqlite3_stmt *st = queue_stmt(r, q->plans, &f, -1);

@@ -140,6 +140,13 @@ store_audit(struct req *r, const char *action, const char *target,
 	return store_audit_n(r, &action, 1, target, detail);
 }
 
+void
+store_audit_refused(struct req *r)
+{
+	resp_error(r, 503, "审计日志暂时无法写入:为保护个人信息,这次没有显示或导出任何内容。"
+	    "请稍后再试。");
+}
+
 int
 store_show_idcard(struct req *r, struct tval *m, const char *key,
     const char *ref, const char *idno)

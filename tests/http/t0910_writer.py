@@ -38,7 +38,7 @@ CONVERTED = ["t0200_join.py"]
 STAFF_AFTER_LOGIN = ["t0610_staff_walls.py", "t0730_staff_admin.py",
                      "t0740_member_numbers.py"]
 STAFF_AFTER_PUBLIC = ["t0700_staff_joins.py", "t0710_staff_legal.py",
-                      "t0720_staff_volunteer.py"]
+                      "t0720_staff_volunteer.py", "t0750_staff_audit_first.py"]
 
 
 def wait_writer(site, old=None, seconds=10):
