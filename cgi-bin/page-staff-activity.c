@@ -356,7 +356,7 @@ static int
 edit_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
 {
 	struct actor who;
-	struct activity act;
+	struct activity act = {0};
 	struct checked c;
 	enum outcome outcome;
 	char now[32];

@@ -210,7 +210,7 @@ static int
 cancel_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
 {
 	struct actor who;
-	struct activity act;
+	struct activity act = {0};
 	enum outcome outcome;
 	char now[32];
 	const char *reason = job_text(in, "reason");
@@ -376,8 +376,8 @@ static int
 attend_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
 {
 	struct actor who;
-	struct activity act;
-	struct signup s;
+	struct activity act = {0};
+	struct signup s = {0};
 	enum outcome outcome;
 	char now[32];
 	long long attended = job_int(in, "attended", 0), hours = job_int(in, "hours", 0);
@@ -457,8 +457,8 @@ static int
 remove_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
 {
 	struct actor who;
-	struct activity act;
-	struct signup s;
+	struct activity act = {0};
+	struct signup s = {0};
 	enum outcome outcome;
 	char now[32];
 	const char *reason = job_text(in, "reason");

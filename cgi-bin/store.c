@@ -10,13 +10,13 @@
 #include "app.h"
 #include "db.h"
 #include "http.h"
+#include "mustache.h"
 #include "pubform.h"
 #include "sign.h"
 #include "staff.h"
 #include "util.h"
-#include "vocab.h"
-#include "mustache.h"
 #include "valid.h"
+#include "vocab.h"
 #include "writer.h"
 
 int

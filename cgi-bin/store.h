@@ -138,14 +138,15 @@ void job_actor(const struct job *j, struct actor *who);
  */
 int store_audit(struct req *r, const char *action, const char *target,
     const char *detail);
-/* The answer when what a page was to show or send could not be audited
- * (store_audit failed): 503, nothing of it sent, try again later. */
-void store_audit_refused(struct req *r);
 
 /* The same for n actions on one target with one detail, in one job: all
  * entries are stored or none. */
 int store_audit_n(struct req *r, const char *const *actions, size_t n,
     const char *target, const char *detail);
+
+/* The answer when what a page was to show or send could not be audited
+ * (store_audit failed): 503, nothing of it sent, try again later. */
+void store_audit_refused(struct req *r);
 
 /*
  * A record's full ID number idno into m under key, audited first
