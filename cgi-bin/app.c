@@ -16,6 +16,7 @@
 #include "db.h"
 #include "http.h"
 #include "staff.h"
+#include "store.h"
 #include "util.h"
 #include "writer.h"
 
@@ -46,6 +47,13 @@ const struct job_type *const app_jobs[] = {
 	page_status_jobs,
 	staff_jobs,
 	page_staff_login_jobs,
+	store_jobs,
+	page_staff_join_record_jobs,
+	page_staff_legal_steps_jobs,
+	page_staff_activity_jobs,
+	page_staff_roster_jobs,
+	page_staff_stations_jobs,
+	page_staff_accounts_jobs,
 	NULL,
 };
 

@@ -76,6 +76,12 @@ extern const struct job_type page_volunteer_jobs[];  /* page-volunteer-signup.c 
 extern const struct job_type page_status_jobs[];
 extern const struct job_type staff_jobs[];      /* staff.c */
 extern const struct job_type page_staff_login_jobs[];
+extern const struct job_type page_staff_join_record_jobs[];
+extern const struct job_type page_staff_legal_steps_jobs[];
+extern const struct job_type page_staff_activity_jobs[];
+extern const struct job_type page_staff_roster_jobs[];
+extern const struct job_type page_staff_stations_jobs[];
+extern const struct job_type page_staff_accounts_jobs[];
 
 /*
  * Load the sample volunteer activities (marked 示例) into a database that

@@ -242,6 +242,33 @@ create_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	return rc;
 }
 
+/* Job "account.create": create_store from "username", "display_name",
+ * "role", "district_name", "district" and "hash", by the job's actor. */
+static int
+create_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
+{
+	struct actor who;
+	(void)out;
+	struct new_account na = {
+		.username = job_text(in, "username"),
+		.display_name = job_text(in, "display_name"),
+		.role_label = job_text(in, "role"),
+		.district_name = job_text(in, "district_name"),
+		.district = job_int(in, "district", 0),
+		.hash = job_text(in, "hash"),
+	};
+	if (!na.username || !na.display_name || !na.role_label ||
+	    !na.district_name || !na.hash)
+		return SQLITE_MISUSE;
+	job_actor(in, &who);
+	return create_store(db, &who, a, &na);
+}
+
+const struct job_type page_staff_accounts_jobs[] = {
+	{"account.create", create_job},
+	{0},
+};
+
 static void
 new_post(struct req *r)
 {
@@ -262,16 +289,17 @@ new_post(struct req *r)
 		resp_error(r, 500, NULL);
 		return;
 	}
-	struct new_account in = {
-		.username = res[A_USER].value,
-		.display_name = res[A_NAME].value,
-		.role_label = res[A_ROLE].value,
-		.district_name = res[A_DISTRICT].value,
-		.district = district,
-		.hash = hash,
-	};
-	int rc = store_run(r->app->db, actor_of(r), r->a, create_store, &in);
+	struct job in, out;   /* large: 17 KB each, on the worker's stack */
+	job_init(&in, "account.create");
+	job_put_text(&in, "username", res[A_USER].value);
+	job_put_text(&in, "display_name", res[A_NAME].value);
+	job_put_text(&in, "role", res[A_ROLE].value);
+	job_put_text(&in, "district_name", res[A_DISTRICT].value);
+	job_put_int(&in, "district", district);
+	job_put_text(&in, "hash", hash);
+	int rc = store_job(r, &in, &out);
 	explicit_bzero(hash, sizeof(hash));
+	explicit_bzero(&in, sizeof(in));
 	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
 		res[A_USER].error = arena_printf(r->a, "用户名 %s 已被使用", res[A_USER].value);
 		show_form(r, 422, f, res, NULL);
@@ -319,15 +347,23 @@ load_account(struct req *r, struct account *acc)
 	return found;
 }
 
-/* Make change op on acc (hash: the new password's, or NULL) in one
- * transaction.  Returns an SQLite result code (SQLITE_DONE when
- * committed). */
+/* Make change op on acc (hash: the new password's, or NULL) as the job
+ * "account.change" (auth.c).  Returns job_run's code (SQLITE_DONE when
+ * stored). */
 static int
 change_account(struct req *r, const struct account *acc, enum account_op op,
     const char *hash)
 {
-	struct account_change ch = {op, acc->id, acc->username, hash, ""};
-	return store_run(r->app->db, actor_of(r), r->a, account_change, &ch);
+	struct job in, out;   /* large: 17 KB each, on the worker's stack */
+	job_init(&in, "account.change");
+	job_put_int(&in, "op", op);
+	job_put_int(&in, "id", acc->id);
+	job_put_text(&in, "username", acc->username);
+	job_put_text(&in, "hash", hash);
+	job_put_text(&in, "detail", "");
+	int rc = store_job(r, &in, &out);
+	explicit_bzero(&in, sizeof(in));
+	return rc;
 }
 
 static void

@@ -8,8 +8,9 @@
  * Who may see or change which activity: see page-staff-volunteer.c.
  *
  * Times are typed in Beijing time (datetime-local inputs) and stored as
- * UTC ISO-8601 text, so stored times compare as strings.  Every change runs
- * in one BEGIN IMMEDIATE transaction with its events and its audit entry.
+ * UTC ISO-8601 text, so stored times compare as strings.  Every change is
+ * one job with its events and its audit entry ("activity.create",
+ * "activity.edit"), which checks again who may make it.
  */
 #include <string.h>
 #include <time.h>
@@ -19,6 +20,7 @@
 #include "pubform.h"
 #include "roster.h"
 #include "staff.h"
+#include "store.h"
 #include "page-staff-volunteer.h"
 #include "valid.h"
 #include "when.h"
@@ -246,42 +248,76 @@ activity_new_get(struct req *r)
 	show_form(r, 200, form_fields(r), NULL, NULL, NULL);
 }
 
+/* The form's checked values as job inputs, and back (in a job). */
+static void
+put_activity(struct job *j, const struct fresult *res, const struct checked *c)
+{
+	job_put_form(j, activity_fields, A__N, res);
+	job_put_text(j, "starts_at", c->starts_at);
+	job_put_text(j, "ends_at", c->ends_at);
+	job_put_text(j, "deadline", c->deadline);
+	job_put_int(j, "district", c->district_id);
+}
+
+static struct fresult *
+get_activity(struct arena *a, const struct job *j, struct checked *c)
+{
+	c->starts_at = job_text(j, "starts_at");
+	c->ends_at = job_text(j, "ends_at");
+	c->deadline = job_text(j, "deadline");
+	c->district_id = job_int(j, "district", 0);
+	if (c->starts_at == NULL || c->ends_at == NULL || c->deadline == NULL)
+		return NULL;
+	return job_form(a, j, activity_fields, A__N);
+}
+
+/* Job "activity.create": the activity of the form's values (put_activity),
+ * when the actor may make one in its district (checked again here), with
+ * its audit entry.  Out: "id".  SQLITE_DONE, SQLITE_AUTH (not theirs:
+ * nothing stored), or the failing code. */
+static int
+create_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
+{
+	struct actor who;
+	struct checked c;
+	char now[32];
+	const struct fresult *res = get_activity(a, in, &c);
+	if (res == NULL)
+		return SQLITE_MISUSE;
+	job_actor(in, &who);
+	int rc = activity_wall(db, &who, c.district_id);
+	if (rc != SQLITE_OK)
+		return rc;
+	utc_now_iso(now, sizeof(now));
+	sqlite3_stmt *st = db_prep(db, sql_insert);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	bind_activity(st, 1, res, &c);
+	db_bind_text(st, 9, now);
+	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
+		return rc;
+	long long id = sqlite3_last_insert_rowid(db_handle(db));
+	job_put_int(out, "id", id);
+	return audit(db, &who, AUDIT_ACTIVITY_CREATE,
+	    arena_printf(a, "activity:%lld", id), res[A_TITLE].value);
+}
+
 void
 activity_new_post(struct req *r)
 {
-	struct db *db = r->app->db;
 	struct field *f = form_fields(r);
 	struct fresult res[A__N];
 	struct checked c;
-	char now[32];
 	if (check_activity(r, f, res, &c, 1)) {
 		show_form(r, 422, f, res, NULL, NULL);
 		return;
 	}
-	utc_now_iso(now, sizeof(now));
-	sqlite3_stmt *st;
-	long long id = 0;
-	int rc = db_begin(db);
-	if (rc != SQLITE_OK)
-		goto fail;
-	if ((st = db_prep(db, sql_insert)) == NULL) {
-		rc = SQLITE_ERROR;
-		goto fail;
-	}
-	bind_activity(st, 1, res, &c);
-	db_bind_text(st, 9, now);
-	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
-		goto fail;
-	id = sqlite3_last_insert_rowid(db_handle(db));
-	audit(r->app->db, actor_of(r),
-	    AUDIT_ACTIVITY_CREATE, arena_printf(r->a, "activity:%lld", id),
-	    res[A_TITLE].value);
-	if ((rc = db_commit(db)) != SQLITE_OK)
-		goto fail;
-	resp_redirect(r, 303, arena_printf(r->a, "/staff/volunteer/%lld?done=created", id));
-	return;
-fail:
-	answer_db_failure(r, rc);
+	struct job in, out;   /* large: 17 KB each, on the worker's stack */
+	job_init(&in, "activity.create");
+	put_activity(&in, res, &c);
+	int rc = store_job(r, &in, &out);
+	store_answer(r, rc, arena_printf(r->a, "/staff/volunteer/%lld?done=created",
+	    job_int(&out, "id", 0)));
 }
 
 void
@@ -309,67 +345,74 @@ activity_edit_get(struct req *r)
 
 
 /*
- * Save the edited activity in one transaction: re-read it (still there,
- * still ours, not cancelled, 名额 not below the confirmed count), update,
- * let the wait-list move into new places, audit.  Returns SQLITE_DONE
- * with *outcome (nothing changed unless OUT_DONE), or the failing code.
+ * Job "activity.edit": activity "id" saved with the form's values
+ * (put_activity) after reading it again (still there, still the actor's,
+ * not cancelled, 名额 not below the confirmed count); people who signed up
+ * told of a new time or place; the wait-list moves into new places; the
+ * audit entry.  Out: "outcome" (nothing changed unless OUT_DONE; with
+ * OUT_TOO_FEW "confirmed") and "moved".  SQLITE_DONE or the failing code.
  */
 static int
-edit_store(struct req *r, struct activity *act, const struct fresult *res,
-    const struct checked *c, enum outcome *outcome, const char **moved)
+edit_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
 {
-	struct db *db = r->app->db;
-	const struct staff *s = staff_of(r);
+	struct actor who;
+	struct activity act = {0};
+	struct checked c;
+	enum outcome outcome;
 	char now[32];
-	sqlite3_stmt *st;
-	int rc = db_begin(db);
-	if (rc != SQLITE_OK)
+	const struct fresult *res = get_activity(a, in, &c);
+	if (res == NULL)
+		return SQLITE_MISUSE;
+	job_actor(in, &who);
+	int rc = activity_for_job(db, &who, a, job_int(in, "id", 0), &act, &outcome);
+	if (rc == SQLITE_DONE && outcome == OUT_DONE &&
+	    res[A_CAPACITY].num < act.confirmed)
+		outcome = OUT_TOO_FEW;
+	job_put_int(out, "outcome", outcome);
+	job_put_int(out, "confirmed", act.confirmed);
+	if (rc != SQLITE_DONE || outcome != OUT_DONE)
 		return rc;
-	int found = activity_load(r, act->id, act, &rc);
-	if (found < 0)
-		goto fail;
-	*outcome = !found || !may_edit_activity(s, act) ? OUT_GONE :
-	    act->cancelled ? OUT_CANCELLED :
-	    res[A_CAPACITY].num < act->confirmed ? OUT_TOO_FEW : OUT_DONE;
-	if (*outcome != OUT_DONE) {
-		db_rollback(db);
-		return SQLITE_DONE;
+	/* moving it to another district is a change of that district too */
+	if ((rc = activity_wall(db, &who, c.district_id)) != SQLITE_OK) {
+		job_put_int(out, "outcome", OUT_GONE);
+		return rc == SQLITE_AUTH ? SQLITE_DONE : rc;
 	}
 	utc_now_iso(now, sizeof(now));
-	if ((st = db_prep(db, sql_update)) == NULL) {
-		rc = SQLITE_ERROR;
-		goto fail;
-	}
-	db_bind_int(st, 1, act->id);
-	bind_activity(st, 2, res, c);
+	sqlite3_stmt *st = db_prep(db, sql_update);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_int(st, 1, act.id);
+	bind_activity(st, 2, res, &c);
 	db_bind_text(st, 10, now);
 	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
-		goto fail;
+		return rc;
 	/* People who signed up hear of a new time or place at /status. */
-	int moved_time = strcmp(act->starts_at, c->starts_at) != 0 ||
-	    strcmp(act->ends_at, c->ends_at) != 0;
-	int moved_place = strcmp(act->place, res[A_PLACE].value) != 0;
+	int moved_time = strcmp(act.starts_at, c.starts_at) != 0 ||
+	    strcmp(act.ends_at, c.ends_at) != 0;
+	int moved_place = strcmp(act.place, res[A_PLACE].value) != 0;
 	if ((moved_time || moved_place) &&
-	    (rc = tell_everyone(r, act, "活动变更", arena_printf(r->a,
+	    (rc = tell_everyone(db, &who, a, &act, "活动变更", arena_printf(a,
 	    "“%s”%s有变化,现在是:%s,%s", res[A_TITLE].value,
 	    moved_time && moved_place ? "时间和地点" : moved_time ? "时间" : "地点",
-	    show_span(r->a, c->starts_at, c->ends_at), res[A_PLACE].value),
+	    show_span(a, c.starts_at, c.ends_at), res[A_PLACE].value),
 	    NULL)) != SQLITE_DONE)
-		goto fail;
-	if ((rc = roster_fill(r->app->db, actor_of(r), r->a,
-	    act->id, moved)) != SQLITE_DONE)
-		goto fail;
-	audit(r->app->db, actor_of(r),
-	    AUDIT_ACTIVITY_EDIT, arena_printf(r->a, "activity:%lld", act->id),
-	    arena_printf(r->a, "%s%s%s;名额 %lld→%lld%s%s", res[A_TITLE].value,
+		return rc;
+	const char *moved = "";
+	if ((rc = roster_fill(db, &who, a, act.id, &moved)) != SQLITE_DONE)
+		return rc;
+	job_put_text(out, "moved", moved);
+	return audit(db, &who, AUDIT_ACTIVITY_EDIT,
+	    arena_printf(a, "activity:%lld", act.id),
+	    arena_printf(a, "%s%s%s;名额 %lld→%lld%s%s", res[A_TITLE].value,
 	    moved_time ? ";时间变更" : "", moved_place ? ";地点变更" : "",
-	    act->capacity, res[A_CAPACITY].num, **moved ? ";候补转正:" : "", *moved));
-	rc = db_commit(db);
-	return rc == SQLITE_OK ? SQLITE_DONE : rc;
-fail:
-	db_rollback(db);
-	return rc;
+	    act.capacity, res[A_CAPACITY].num, *moved ? ";候补转正:" : "", moved));
 }
+
+const struct job_type page_staff_activity_jobs[] = {
+	{"activity.create", create_job},
+	{"activity.edit", edit_job},
+	{0},
+};
 
 void
 activity_edit_post(struct req *r)
@@ -384,13 +427,18 @@ activity_edit_post(struct req *r)
 		show_form(r, 422, f, res, act, NULL);
 		return;
 	}
-	enum outcome outcome = OUT_GONE;
-	const char *moved = "";
-	int rc = edit_store(r, act, res, &c, &outcome, &moved);
+	struct job in, out;   /* large: 17 KB each, on the worker's stack */
+	job_init(&in, "activity.edit");
+	job_put_int(&in, "id", act->id);
+	put_activity(&in, res, &c);
+	int rc = store_job(r, &in, &out);
 	if (rc != SQLITE_DONE) {
 		answer_db_failure(r, rc);
 		return;
 	}
+	enum outcome outcome = (enum outcome)job_int(&out, "outcome", OUT_GONE);
+	const char *moved = job_text(&out, "moved");
+	long long confirmed = job_int(&out, "confirmed", act->confirmed);
 	switch (outcome) {
 	case OUT_GONE:
 		resp_error(r, 404, NULL);
@@ -401,16 +449,16 @@ activity_edit_post(struct req *r)
 	case OUT_TOO_FEW:
 		res[A_CAPACITY].error = arena_printf(r->a,
 		    "已有 %lld 人确认报名,名额不能少于 %lld。如确需减少,请先在名单中移除报名",
-		    act->confirmed, act->confirmed);
+		    confirmed, confirmed);
 		show_form(r, 422, f, res, act, NULL);
 		return;
 	case OUT_DONE:
 		break;
-	default:  /* what only a sign-up finds: not from edit_store */
+	default:  /* what only a sign-up finds: not from edit_job */
 		resp_error(r, 500, NULL);
 		return;
 	}
 	resp_redirect(r, 303, arena_printf(r->a, "/staff/volunteer/%lld?done=edited&n=%d",
-	    act->id, count_refs(moved)));
+	    act->id, count_refs(moved ? moved : "")));
 }
 

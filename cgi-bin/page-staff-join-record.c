@@ -11,7 +11,7 @@
  * applications (another district's record answers 404).
  *
  * 会员编号: district code, year of approval (Shanghai), a sequence per
- * district and year from member_seq taken in the approving transaction:
+ * district and year from member_seq taken in the approving job:
  * 110105-2026-000123.
  */
 #include <string.h>
@@ -60,6 +60,10 @@ static const char sql_next_seq[] =
     "INSERT INTO member_seq (district_id, year, last) VALUES (?1, ?2, 1)"
     " ON CONFLICT (district_id, year) DO UPDATE SET last = last + 1"
     " RETURNING last";
+static const char sql_decide_load[] =
+    "SELECT j.id, j.district_id, coalesce(d.code, '')"
+    " FROM join_applications j LEFT JOIN districts d ON d.id = j.district_id"
+    " WHERE j.ref = ?1";
 /* Never two members with one ID number: another approved application of
  * it leaves this one 待审核 (refuse_state says why). */
 static const char sql_approve[] =
@@ -199,7 +203,7 @@ show_record(struct req *r, int status, const struct jrec *j,
 	tv_puts(a, j->view, "ref", j->ref);
 	tv_puts(a, j->view, "status", j->status);
 	tv_puts(a, j->view, "member_no", j->member_no);
-	tv_puts(a, j->view, "id_number", j->id_number);
+	store_show_idcard(r, j->view, "id_number", j->ref, j->id_number);
 	tv_puts(a, j->view, "phone", j->phone);
 	tv_putb(a, j->view, "pending", strcmp(j->status, JOIN_PENDING) == 0);
 	tv_putb(a, j->view, "rejected", strcmp(j->status, JOIN_REJECTED) == 0);
@@ -223,7 +227,6 @@ show_record(struct req *r, int status, const struct jrec *j,
 		tv_puts(a, ctx, "notice", "已标记为未通过,申请人查询进度时会看到原因。");
 	else if (done && strcmp(done, "note") == 0)
 		tv_puts(a, ctx, "notice", "备注已保存。");
-	audit(r->app->db, actor_of(r), AUDIT_VIEW_IDCARD, j->ref, "");
 	resp_render(r, status, "staff/joins/record", ctx);
 }
 
@@ -271,10 +274,11 @@ year_now(void)
 
 /* What join_decide decides, on plain data. */
 struct decide_input {
-	long long id, district_id;
-	const char *ref, *district_code;
+	const char *ref;
 	enum decision d;
 	const char *reason;   /* REJECT: what the applicant is told */
+	long long district_id;          /* looked up by join_decide */
+	const char *district_code;
 	const char *note;     /* out: the applicant's note (APPROVE: 会员编号 …) */
 };
 
@@ -300,12 +304,14 @@ next_member_no(struct db *db, struct arena *a, void *ctx, const char **value)
 }
 
 /*
- * store_fn: decide in->id if it is still 待审核 — the row (APPROVE: the
- * district's next sequence number of the year, skipping a number someone
- * already holds, typed in by hand; REJECT: the reason), the applicant's
- * public event (the member number or the reason), the audit entry.
- * Returns SQLITE_DONE, SQLITE_MISMATCH when it was no longer 待审核
- * (nothing changed), or the failing code.
+ * store_fn: decide application in->ref if it is still 待审核 and within
+ * who's district (both read again here, in the write transaction) — the
+ * row (APPROVE: the district's next sequence number of the year, skipping
+ * a number someone already holds, typed in by hand; REJECT: the reason),
+ * the applicant's public event (the member number or the reason), the
+ * audit entry.  Returns SQLITE_DONE; SQLITE_MISMATCH when it was no
+ * longer 待审核, SQLITE_AUTH when there is no such application in who's
+ * district (nothing changed either way); or the failing code.
  */
 static int
 join_decide(struct db *db, const struct actor *who, struct arena *a, void *arg)
@@ -313,11 +319,26 @@ join_decide(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	struct decide_input *in = arg;
 	char now[32];
 	int rc;
-	utc_now_iso(now, sizeof(now));
-	sqlite3_stmt *st = db_prep(db, in->d == APPROVE ? sql_approve : sql_reject);
+	sqlite3_stmt *st = db_prep(db, sql_decide_load);
 	if (st == NULL)
 		return SQLITE_ERROR;
-	db_bind_int(st, 1, in->id);
+	db_bind_text(st, 1, in->ref);
+	long long id = 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		in->district_id = sqlite3_column_int64(st, 1);
+		in->district_code = arena_strdup(a, db_col_text(st, 2));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? SQLITE_AUTH : rc;
+	if ((rc = store_district_wall(db, who, in->district_id)) != SQLITE_OK)
+		return rc;
+	utc_now_iso(now, sizeof(now));
+	st = db_prep(db, in->d == APPROVE ? sql_approve : sql_reject);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_int(st, 1, id);
 	db_bind_text(st, 3, now);
 	in->note = in->reason;
 	if (in->d == APPROVE) {
@@ -338,6 +359,24 @@ join_decide(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	return rc;
 }
 
+/* Job "join.decide": join_decide from "ref", "decision" (APPROVE or
+ * REJECT) and "reason", by the job's actor. */
+static int
+join_decide_job(struct db *db, struct arena *a, const struct job *in,
+    struct job *out)
+{
+	struct actor who;
+	(void)out;
+	long long d = job_int(in, "decision", -1);
+	const char *ref = job_text(in, "ref");
+	if ((d != APPROVE && d != REJECT) || ref == NULL)
+		return SQLITE_MISUSE;
+	job_actor(in, &who);
+	struct decide_input di = {.ref = ref, .d = (enum decision)d,
+	    .reason = job_text(in, "reason")};
+	return join_decide(db, &who, a, &di);
+}
+
 /* POST approve / reject: refused from any state but 待审核; a refusal
  * needs its reason (422 beside the field); else 303 to the record. */
 static void
@@ -355,17 +394,16 @@ act(struct req *r, enum decision d)
 		show_record(r, 422, &j, res, NULL, NULL);
 		return;
 	}
-	struct decide_input in = {
-		.id = j.id, .district_id = j.district_id,
-		.ref = j.ref, .district_code = j.district_code,
-		.d = d, .reason = d == REJECT ? res[R_REASON].value : NULL,
-	};
-	int rc = store_run(r->app->db, actor_of(r), r->a, join_decide, &in);
-	if (rc == SQLITE_DONE)
-		resp_redirect(r, 303, arena_printf(r->a, "/staff/joins/%s?done=%s",
+	struct job in, out;   /* large: 17 KB each, on the worker's stack */
+	job_init(&in, "join.decide");
+	job_put_text(&in, "ref", j.ref);
+	job_put_int(&in, "decision", d);
+	if (d == REJECT)
+		job_put_text(&in, "reason", res[R_REASON].value);
+	int rc = store_job(r, &in, &out);
+	if (rc != SQLITE_MISMATCH)
+		store_answer(r, rc, arena_printf(r->a, "/staff/joins/%s?done=%s",
 		    j.ref, decisions[d].done));
-	else if (rc != SQLITE_MISMATCH)
-		answer_db_failure(r, rc);
 	else if (load(r, &j) == 0)   /* decided by someone else meanwhile */
 		refuse_state(r, &j, d);
 }
@@ -387,16 +425,43 @@ struct note_input {
 	const char *ref, *note;
 };
 
-/* store_fn: the note as an internal event, and its audit entry. */
+/* store_fn: the note as an internal event, and its audit entry, when the
+ * application is within who's district (read again here).  SQLITE_DONE,
+ * SQLITE_AUTH (nothing stored), or the failing code. */
 static int
 join_note(struct db *db, const struct actor *who, struct arena *a, void *arg)
 {
 	const struct note_input *in = arg;
 	(void)a;
-	int rc = event_add(db, who, in->ref, EVENT_NOTE, in->note, 0);
+	sqlite3_stmt *st = db_prep(db, sql_decide_load);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(st, 1, in->ref);
+	int rc = sqlite3_step(st);
+	long long district = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? SQLITE_AUTH : rc;
+	if ((rc = store_district_wall(db, who, district)) != SQLITE_OK)
+		return rc;
+	rc = event_add(db, who, in->ref, EVENT_NOTE, in->note, 0);
 	if (rc == SQLITE_DONE)
 		rc = audit(db, who, AUDIT_JOIN_NOTE, in->ref, in->note);
 	return rc;
+}
+
+/* Job "join.note": join_note from "ref" and "note", by the job's actor. */
+static int
+join_note_job(struct db *db, struct arena *a, const struct job *in,
+    struct job *out)
+{
+	struct actor who;
+	(void)out;
+	struct note_input ni = {job_text(in, "ref"), job_text(in, "note")};
+	if (ni.ref == NULL || ni.note == NULL)
+		return SQLITE_MISUSE;
+	job_actor(in, &who);
+	return join_note(db, &who, a, &ni);
 }
 
 void
@@ -410,11 +475,16 @@ joins_note(struct req *r)
 		show_record(r, 422, &j, NULL, res, NULL);
 		return;
 	}
-	struct note_input in = {j.ref, res[N_NOTE].value};
-	int rc = store_run(r->app->db, actor_of(r), r->a, join_note, &in);
-	if (rc != SQLITE_DONE)
-		answer_db_failure(r, rc);
-	else
-		resp_redirect(r, 303, arena_printf(r->a, "/staff/joins/%s?done=note",
-		    j.ref));
+	struct job in, out;   /* large: 17 KB each, on the worker's stack */
+	job_init(&in, "join.note");
+	job_put_text(&in, "ref", j.ref);
+	job_put_text(&in, "note", res[N_NOTE].value);
+	store_answer(r, store_job(r, &in, &out), arena_printf(r->a,
+	    "/staff/joins/%s?done=note", j.ref));
 }
+
+const struct job_type page_staff_join_record_jobs[] = {
+	{"join.decide", join_decide_job},
+	{"join.note", join_note_job},
+	{0},
+};

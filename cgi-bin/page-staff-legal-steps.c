@@ -9,9 +9,9 @@
  * The workflow: 待受理 → 已受理 (or 不予受理, with a reason) → 已指派 (a
  * legal officer who sees the district, and the lawyer or mediator) → 调解中
  * → closed as 调解成功 (amount recovered), 转仲裁, 转诉讼 or 撤回, from 已指派
- * or 调解中.  Each step is checked against the state inside the transaction
- * that makes it, is one public event (the applicant's /status shows it)
- * and one audit entry.  Notes are internal events, allowed at any step.
+ * or 调解中.  Each step is checked against the state (and the district
+ * wall, and the assignee) inside the job that makes it ("legal.step"), is
+ * one public event (the applicant's /status shows it) and one audit entry.  Notes are internal events, allowed at any step.
  */
 #include <stddef.h>
 #include <string.h>
@@ -37,7 +37,11 @@ static const char sql_assignees[] =
     " AND (district_id IS NULL OR district_id = ?1)"
     " ORDER BY role = '" ROLE_NAME_ADMIN "', username";
 static const char sql_status_now[] =
-    "SELECT status FROM legal_cases WHERE id = ?1";
+    "SELECT status, id, district_id FROM legal_cases WHERE ref = ?1";
+static const char sql_assignee_ok[] =
+    "SELECT 1 FROM staff WHERE id = ?1 AND disabled = 0"
+    " AND role IN ('" ROLE_NAME_LEGAL "', '" ROLE_NAME_ADMIN "')"
+    " AND (district_id IS NULL OR district_id = ?2)";
 static const char sql_update[] =
     "UPDATE legal_cases SET status = ?2, reason = coalesce(?3, reason),"
     " assignee_id = coalesce(?4, assignee_id),"
@@ -302,12 +306,8 @@ legal_workflow_view(struct req *r, struct tval *ctx, const struct lcase *c,
 		tv_puts(a, ctx, "notice", done->done);
 }
 
-/* apply's answer when the case moved on before the step could be made. */
-#define MOVED (-1)
-
-/* What legal_apply makes: a step on a case, as checked. */
+/* What legal_apply makes: a step on a case, as checked by the page. */
 struct apply_input {
-	long long case_id;
 	const char *ref;
 	const struct step *step;
 	const struct change *ch;
@@ -315,11 +315,34 @@ struct apply_input {
 };
 
 /*
- * store_fn: make the step.  The state is read again inside the
- * transaction, so two people acting at once cannot both move the case;
- * then the row, the event and the audit entry.  Returns SQLITE_DONE,
- * MOVED when the state no longer allows the step (in->now set; nothing
- * changed), or the failing SQLite code.
+ * Inside the transaction: is assignee (0: none to check) still a legal
+ * officer or admin, enabled, who sees district_id?  SQLITE_OK, SQLITE_
+ * CONSTRAINT when not, or the failing code.
+ */
+static int
+assignee_still_ok(struct db *db, long long assignee, long long district_id)
+{
+	if (assignee == 0)
+		return SQLITE_OK;
+	sqlite3_stmt *st = db_prep(db, sql_assignee_ok);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_int(st, 1, assignee);
+	db_bind_int(st, 2, district_id);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? SQLITE_OK : rc == SQLITE_DONE ?
+	    SQLITE_CONSTRAINT : rc;
+}
+
+/*
+ * store_fn: make the step.  The case, its district (who's wall) and its
+ * state are read again inside the transaction, so two people acting at
+ * once cannot both move the case; then the row, the event and the audit
+ * entry.  Returns SQLITE_DONE; SQLITE_MISMATCH when the state no longer
+ * allows the step (in->now set), SQLITE_AUTH when there is no such case
+ * in who's district, SQLITE_CONSTRAINT when the chosen assignee may no
+ * longer take it (nothing changed in these three); or the failing code.
  */
 static int
 legal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
@@ -331,18 +354,27 @@ legal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	sqlite3_stmt *st = db_prep(db, sql_status_now);
 	if (st == NULL)
 		return SQLITE_ERROR;
-	db_bind_int(st, 1, in->case_id);
+	db_bind_text(st, 1, in->ref);
 	int rc = sqlite3_step(st);
-	in->now = arena_strdup(a, rc == SQLITE_ROW ? db_col_text(st, 0) : "");
+	long long case_id = 0, district_id = 0;
+	if (rc == SQLITE_ROW) {
+		in->now = arena_strdup(a, db_col_text(st, 0));
+		case_id = sqlite3_column_int64(st, 1);
+		district_id = sqlite3_column_int64(st, 2);
+	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? SQLITE_ERROR : rc;
+		return rc == SQLITE_DONE ? SQLITE_AUTH : rc;
+	if ((rc = store_district_wall(db, who, district_id)) != SQLITE_OK)
+		return rc;
 	if (!allowed(in->step, in->now))
-		return MOVED;
+		return SQLITE_MISMATCH;
+	if ((rc = assignee_still_ok(db, ch->assignee_id, district_id)) != SQLITE_OK)
+		return rc;
 	if (ch->to) {
 		if ((st = db_prep(db, sql_update)) == NULL)
 			return SQLITE_ERROR;
-		db_bind_int(st, 1, in->case_id);
+		db_bind_int(st, 1, case_id);
 		db_bind_text(st, 2, ch->to);
 		db_bind_text(st, 3, ch->reason);
 		if (ch->assignee_id)
@@ -366,6 +398,41 @@ legal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 		    what);
 	return audit(db, who, in->step->action, in->ref, what);
 }
+
+/*
+ * Job "legal.step": legal_apply of the step named "step" on case "ref",
+ * the change as the page checked it ("to", "reason", "assignee",
+ * "handler", "recovered" (-1: none), "closes", "note", "detail"), by the
+ * job's actor.  Out: "now", the state it found.
+ */
+static int
+legal_step_job(struct db *db, struct arena *a, const struct job *in,
+    struct job *out)
+{
+	struct actor who;
+	const struct step *s = step_named(job_text(in, "step"));
+	const char *ref = job_text(in, "ref");
+	if (s == NULL || ref == NULL)
+		return SQLITE_MISUSE;
+	job_actor(in, &who);
+	struct change ch = {
+		.to = job_text(in, "to"), .reason = job_text(in, "reason"),
+		.assignee_id = job_int(in, "assignee", 0),
+		.handler = job_text(in, "handler"),
+		.recovered = job_int(in, "recovered", -1),
+		.closes = (int)job_int(in, "closes", 0),
+		.note = job_text(in, "note"), .detail = job_text(in, "detail"),
+	};
+	struct apply_input ai = {.ref = ref, .step = s, .ch = &ch, .now = ""};
+	int rc = legal_apply(db, &who, a, &ai);
+	job_put_text(out, "now", ai.now);
+	return rc;
+}
+
+const struct job_type page_staff_legal_steps_jobs[] = {
+	{"legal.step", legal_step_job},
+	{0},
+};
 
 static const char *
 refusal(struct req *r, const struct step *s, const char *status)
@@ -394,20 +461,31 @@ legal_step(struct req *r)
 		legal_show_case(r, 422, &c, s->name, res, NULL);
 		return;
 	}
-	struct apply_input in = {.case_id = c.id, .ref = c.ref, .step = s, .ch = &ch,
-	    .now = ""};
-	int rc = store_run(r->app->db, actor_of(r), r->a, legal_apply, &in);
-	if (rc == MOVED) {
-		if (legal_load_case(r, c.ref, &c))
-			legal_show_case(r, 409, &c, NULL, NULL, refusal(r, s, in.now));
-		else
+	struct job in, out;   /* large: 17 KB each, on the worker's stack */
+	job_init(&in, "legal.step");
+	job_put_text(&in, "step", s->name);
+	job_put_text(&in, "ref", c.ref);
+	job_put_text(&in, "to", ch.to);
+	job_put_text(&in, "reason", ch.reason);
+	job_put_int(&in, "assignee", ch.assignee_id);
+	job_put_text(&in, "handler", ch.handler);
+	job_put_int(&in, "recovered", ch.recovered);
+	job_put_int(&in, "closes", ch.closes);
+	job_put_text(&in, "note", ch.note);
+	job_put_text(&in, "detail", ch.detail);
+	int rc = store_job(r, &in, &out);
+	if (rc == SQLITE_MISMATCH || rc == SQLITE_CONSTRAINT) {
+		const char *now = job_text(&out, "now");
+		if (!legal_load_case(r, c.ref, &c))
 			resp_error(r, 404, NULL);
+		else if (rc == SQLITE_MISMATCH)
+			legal_show_case(r, 409, &c, NULL, NULL, refusal(r, s,
+			    now ? now : c.status));
+		else
+			legal_show_case(r, 409, &c, NULL, NULL, "所选负责人现在不能办理"
+			    "这个案件(账号已停用或已调到其他区县),什么也没有改变,请重新选择。");
 		return;
 	}
-	if (rc != SQLITE_DONE) {
-		answer_db_failure(r, rc);
-		return;
-	}
-	resp_redirect(r, 303, arena_printf(r->a, "/staff/legal-aid/%s?done=%s",
+	store_answer(r, rc, arena_printf(r->a, "/staff/legal-aid/%s?done=%s",
 	    c.ref, s->name));
 }

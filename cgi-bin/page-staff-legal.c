@@ -35,6 +35,7 @@
 #include "queue.h"
 #include "page-staff-legal.h"
 #include "staff.h"
+#include "store.h"
 #include "text.h"
 #include "valid.h"
 #include "when.h"
@@ -387,10 +388,8 @@ case_view(struct req *r, const struct lcase *c)
 	tv_puts(a, m, "updated", show_datetime(a, c->updated));
 	tv_puts(a, m, "name", c->name);
 	tv_puts(a, m, "phone", c->phone);
-	if (*c->idno) {
-		tv_puts(a, m, "idno", c->idno);
-		audit(r->app->db, actor_of(r), AUDIT_VIEW_IDCARD, c->ref, "");
-	}
+	if (*c->idno)
+		store_show_idcard(r, m, "idno", c->ref, c->idno);
 	tv_puts(a, m, "district", c->district);
 	tv_puts(a, m, "employer", c->employer);
 	tv_puts(a, m, "kind", c->kind);
@@ -528,8 +527,14 @@ legal_file(struct req *r)
 		resp_error(r, 404, stored ? "这个文件已不在服务器上。" : NULL);
 		return;
 	}
-	audit(r->app->db, actor_of(r),
-	    AUDIT_VIEW_EVIDENCE, c.ref, arena_printf(r->a, "文件 %lld:%s", id, orig));
+	/* Audited before the first byte is sent: no entry, no file. */
+	int rc = store_audit(r, AUDIT_VIEW_EVIDENCE, c.ref,
+	    arena_printf(r->a, "文件 %lld:%s", id, orig));
+	if (rc != SQLITE_DONE) {
+		close(fd);
+		store_audit_refused(r);
+		return;
+	}
 	resp_header(r, "Content-Disposition", arena_printf(r->a,
 	    "attachment; filename=\"evidence-%lld.%s\"; filename*=UTF-8''%s", id,
 	    mime_ext(mime), pct_encode(r->a, orig)));

@@ -10,8 +10,8 @@
  *
  * Who may see or change which activity: see page-staff-volunteer.c; a
  * sign-up that is not of the route's activity answers 404 too.  Every
- * change runs in one BEGIN IMMEDIATE transaction with its events and its
- * audit entry.
+ * change is one job with its events and its audit entry, and checks the
+ * activity, the sign-up and who may change them again inside it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +21,7 @@
 #include "pubform.h"
 #include "roster.h"
 #include "staff.h"
+#include "store.h"
 #include "page-staff-volunteer.h"
 #include "text.h"
 #include "valid.h"
@@ -201,51 +202,56 @@ roster_get(struct req *r)
 
 /* ---- POST /staff/volunteer/{id}/cancel ---- */
 
-/* Cancel act and tell every live sign-up, in one transaction.  Returns
- * SQLITE_DONE (*outcome OUT_GONE / OUT_CANCELLED: nothing changed) or the
- * failing code. */
+/* Job "activity.cancel": activity "id", when still there, the actor's and
+ * not cancelled, cancelled with "reason", every live sign-up told, the
+ * audit entry.  Out: "outcome" (OUT_GONE / OUT_CANCELLED: nothing
+ * changed).  SQLITE_DONE or the failing code. */
 static int
-cancel_store(struct req *r, struct activity *act, const char *reason,
-    enum outcome *outcome)
+cancel_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
 {
-	struct db *db = r->app->db;
-	const struct staff *s = staff_of(r);
+	struct actor who;
+	struct activity act = {0};
+	enum outcome outcome;
 	char now[32];
-	sqlite3_stmt *st;
-	int rc = db_begin(db);
-	if (rc != SQLITE_OK)
+	const char *reason = job_text(in, "reason");
+	if (reason == NULL)
+		return SQLITE_MISUSE;
+	job_actor(in, &who);
+	int rc = activity_for_job(db, &who, a, job_int(in, "id", 0), &act, &outcome);
+	job_put_int(out, "outcome", outcome);
+	if (rc != SQLITE_DONE || outcome != OUT_DONE)
 		return rc;
-	int found = activity_load(r, act->id, act, &rc);
-	if (found < 0)
-		goto fail;
-	*outcome = !found || !may_edit_activity(s, act) ? OUT_GONE :
-	    act->cancelled ? OUT_CANCELLED : OUT_DONE;
-	if (*outcome != OUT_DONE) {
-		db_rollback(db);
-		return SQLITE_DONE;
-	}
 	utc_now_iso(now, sizeof(now));
-	if ((st = db_prep(db, sql_cancel)) == NULL) {
-		rc = SQLITE_ERROR;
-		goto fail;
-	}
-	db_bind_int(st, 1, act->id);
+	sqlite3_stmt *st = db_prep(db, sql_cancel);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_int(st, 1, act.id);
 	db_bind_text(st, 2, reason);
 	db_bind_text(st, 3, now);
 	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
-		goto fail;
-	const char *note = arena_printf(r->a, "“%s”已取消:%s", act->title, reason);
+		return rc;
+	const char *note = arena_printf(a, "“%s”已取消:%s", act.title, reason);
 	size_t n = 0;
-	if ((rc = tell_everyone(r, act, EVENT_ACTIVITY_CANCELLED, note, &n)) != SQLITE_DONE)
-		goto fail;
-	audit(r->app->db, actor_of(r),
-	    AUDIT_ACTIVITY_CANCEL, arena_printf(r->a, "activity:%lld", act->id),
-	    arena_printf(r->a, "%s;原因:%s;通知 %zu 份报名", act->title, reason, n));
-	rc = db_commit(db);
-	return rc == SQLITE_OK ? SQLITE_DONE : rc;
-fail:
-	db_rollback(db);
-	return rc;
+	if ((rc = tell_everyone(db, &who, a, &act, EVENT_ACTIVITY_CANCELLED, note,
+	    &n)) != SQLITE_DONE)
+		return rc;
+	return audit(db, &who, AUDIT_ACTIVITY_CANCEL,
+	    arena_printf(a, "activity:%lld", act.id),
+	    arena_printf(a, "%s;原因:%s;通知 %zu 份报名", act.title, reason, n));
+}
+
+/* Run job in for r; SQLITE_DONE with the job's "outcome", else answered
+ * (503 / 500) and -1. */
+static int
+run_outcome(struct req *r, struct job *in, struct job *out, enum outcome *outcome)
+{
+	int rc = store_job(r, in, out);
+	if (rc != SQLITE_DONE) {
+		answer_db_failure(r, rc);
+		return -1;
+	}
+	*outcome = (enum outcome)job_int(out, "outcome", OUT_GONE);
+	return 0;
 }
 
 void
@@ -259,11 +265,14 @@ roster_cancel_post(struct req *r)
 		show_roster(r, 422, act, NULL, res);
 		return;
 	}
-	enum outcome outcome = OUT_GONE;
-	int rc = cancel_store(r, act, res[C_REASON].value, &outcome);
-	if (rc != SQLITE_DONE)
-		answer_db_failure(r, rc);
-	else if (outcome == OUT_GONE)
+	struct job in, out;   /* large: 17 KB each, on the worker's stack */
+	enum outcome outcome;
+	job_init(&in, "activity.cancel");
+	job_put_int(&in, "id", act->id);
+	job_put_text(&in, "reason", res[C_REASON].value);
+	if (run_outcome(r, &in, &out, &outcome) != 0)
+		return;
+	if (outcome == OUT_GONE)
 		resp_error(r, 404, NULL);
 	else
 		resp_redirect(r, 303, arena_printf(r->a,
@@ -277,24 +286,25 @@ struct signup {
 	const char *ref, *status;
 };
 
-/* The route's {ref} when it is a sign-up of act: 1; 0 not; -1 (*rc). */
+/* Sign-up ref when it is one of activity act_id, into s (strings in a):
+ * 1; 0 not; -1 (*rc). */
 static int
-signup_load(struct req *r, const struct activity *act, struct signup *s, int *rc)
+signup_read(struct db *db, struct arena *a, long long act_id, const char *ref,
+    struct signup *s, int *rc)
 {
-	const char *ref = r->params[1];
-	if (!ref_ok(ref, "ZY"))
+	if (ref == NULL || !ref_ok(ref, "ZY"))
 		return 0;
-	sqlite3_stmt *st = db_prep(r->app->db, sql_signup);
+	sqlite3_stmt *st = db_prep(db, sql_signup);
 	if (st == NULL) {
 		*rc = SQLITE_ERROR;
 		return -1;
 	}
 	db_bind_text(st, 1, ref);
 	int step = sqlite3_step(st), found = 0;
-	if (step == SQLITE_ROW && sqlite3_column_int64(st, 1) == act->id) {
+	if (step == SQLITE_ROW && sqlite3_column_int64(st, 1) == act_id) {
 		s->id = sqlite3_column_int64(st, 0);
-		s->status = arena_strdup(r->a, db_col_text(st, 2));
-		s->ref = ref;
+		s->status = arena_strdup(a, db_col_text(st, 2));
+		s->ref = arena_strdup(a, ref);
 		found = 1;
 	}
 	sqlite3_reset(st);
@@ -313,13 +323,89 @@ route_signup(struct req *r, struct signup *s)
 	int rc = SQLITE_ERROR, found;
 	if (act == NULL)
 		return NULL;
-	if ((found = signup_load(r, act, s, &rc)) > 0)
+	if ((found = signup_read(r->app->db, r->a, act->id, r->params[1], s, &rc)) > 0)
 		return act;
 	if (found < 0)
 		answer_db_failure(r, rc);
 	else
 		resp_error(r, 404, NULL);
 	return NULL;
+}
+
+/*
+ * Inside a job: activity "id" and its sign-up "ref" read again, and
+ * whether the actor may change them.  SQLITE_DONE with *outcome (OUT_DONE:
+ * act and s are filled; OUT_GONE: either is not there or not theirs), or
+ * the failing code.
+ */
+static int
+signup_for_job(struct db *db, const struct actor *who, struct arena *a,
+    const struct job *in, struct activity *act, struct signup *s,
+    enum outcome *outcome)
+{
+	int rc = activity_for_job(db, who, a, job_int(in, "id", 0), act, outcome);
+	if (rc != SQLITE_DONE || *outcome == OUT_GONE)
+		return rc;
+	int found = signup_read(db, a, act->id, job_text(in, "ref"), s, &rc);
+	if (found < 0)
+		return rc;
+	if (found == 0)
+		*outcome = OUT_GONE;
+	return SQLITE_DONE;
+}
+
+/* Why a sign-up of act in state status cannot have attendance (attended,
+ * hours) recorded at now, or NULL when it can. */
+static const char *
+attend_refusal(const struct activity *act, const char *status, long long attended,
+    long long hours, const char *now)
+{
+	if (strcmp(status, SIGNUP_CONFIRMED) != 0)
+		return "只有已确认的报名可以登记出席";
+	if (strcmp(act->starts_at, now) > 0)
+		return "活动开始后才能登记出席和服务时长";
+	if (!attended && hours > 0)
+		return "未出席时服务时长应为 0;如已出席,请勾选“出席”";
+	return NULL;
+}
+
+/* Job "signup.attend": sign-up "ref" of activity "id" gets "attended" and
+ * "hours", checked again here (attend_refusal), with its audit entry.  Out:
+ * "outcome" (OUT_DONE, OUT_GONE) and "why" when refused (OUT_CLOSED). */
+static int
+attend_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
+{
+	struct actor who;
+	struct activity act = {0};
+	struct signup s = {0};
+	enum outcome outcome;
+	char now[32];
+	long long attended = job_int(in, "attended", 0), hours = job_int(in, "hours", 0);
+	job_actor(in, &who);
+	int rc = signup_for_job(db, &who, a, in, &act, &s, &outcome);
+	if (rc != SQLITE_DONE || outcome == OUT_GONE) {
+		job_put_int(out, "outcome", OUT_GONE);
+		return rc;
+	}
+	utc_now_iso(now, sizeof(now));
+	const char *why = attend_refusal(&act, s.status, attended, hours, now);
+	if (why) {
+		job_put_int(out, "outcome", OUT_CLOSED);
+		job_put_text(out, "why", why);
+		return SQLITE_DONE;
+	}
+	job_put_int(out, "outcome", OUT_DONE);
+	sqlite3_stmt *st = db_prep(db, sql_attend);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_int(st, 1, s.id);
+	db_bind_int(st, 2, attended);
+	db_bind_int(st, 3, hours);
+	db_bind_text(st, 4, now);
+	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
+		return rc;
+	return audit(db, &who, AUDIT_SIGNUP_ATTEND, s.ref, attended ?
+	    arena_printf(a, "出席,服务 %lld 小时", hours) : "未出席");
 }
 
 void
@@ -334,100 +420,82 @@ roster_attend_post(struct req *r)
 	utc_now_iso(now, sizeof(now));
 	int errors = form_check(r, attend_fields, T__N, res);
 	const char *why = res[T_HOURS].error;
-	if (!errors && strcmp(s.status, SIGNUP_CONFIRMED) != 0)
-		why = "只有已确认的报名可以登记出席";
-	else if (!errors && strcmp(act->starts_at, now) > 0)
-		why = "活动开始后才能登记出席和服务时长";
-	else if (!errors && !res[T_ATTENDED].num && res[T_HOURS].num > 0)
-		why = "未出席时服务时长应为 0;如已出席,请勾选“出席”";
-	if (why) {
+	if (!errors)
+		why = attend_refusal(act, s.status, res[T_ATTENDED].num,
+		    res[T_HOURS].num, now);
+	struct job in, out;   /* large: 17 KB each, on the worker's stack */
+	enum outcome outcome = OUT_CLOSED;
+	if (why == NULL) {
+		job_init(&in, "signup.attend");
+		job_put_int(&in, "id", act->id);
+		job_put_text(&in, "ref", s.ref);
+		job_put_int(&in, "attended", res[T_ATTENDED].num);
+		job_put_int(&in, "hours", res[T_HOURS].num);
+		if (run_outcome(r, &in, &out, &outcome) != 0)
+			return;
+		why = job_text(&out, "why");
+	}
+	if (outcome == OUT_GONE) {
+		resp_error(r, 404, NULL);
+	} else if (outcome != OUT_DONE) {
 		struct row_error e = {s.ref, "attend", why, res};
 		show_roster(r, 422, act, &e, NULL);
-		return;
+	} else {
+		resp_redirect(r, 303, arena_printf(r->a,
+		    "/staff/volunteer/%lld?done=attend#%s", act->id, s.ref));
 	}
-	struct db *db = r->app->db;
-	sqlite3_stmt *st;
-	int rc = db_begin(db);
-	if (rc != SQLITE_OK)
-		goto fail;
-	if ((st = db_prep(db, sql_attend)) == NULL) {
-		rc = SQLITE_ERROR;
-		goto fail;
-	}
-	db_bind_int(st, 1, s.id);
-	db_bind_int(st, 2, res[T_ATTENDED].num);
-	db_bind_int(st, 3, res[T_HOURS].num);
-	db_bind_text(st, 4, now);
-	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
-		goto fail;
-	audit(r->app->db, actor_of(r), AUDIT_SIGNUP_ATTEND, s.ref, res[T_ATTENDED].num ?
-	    arena_printf(r->a, "出席,服务 %lld 小时", res[T_HOURS].num) : "未出席");
-	if ((rc = db_commit(db)) != SQLITE_OK)
-		goto fail;
-	resp_redirect(r, 303, arena_printf(r->a, "/staff/volunteer/%lld?done=attend#%s",
-	    act->id, s.ref));
-	return;
-fail:
-	answer_db_failure(r, rc);  /* rolls back */
 }
 
 /*
- * Remove sign-up s of act in one transaction: re-read both, mark it
- * 已取消 with a public event, and when it held a place of an activity
- * still to come, let the wait-list move up.  Returns SQLITE_DONE (*outcome
- * OUT_GONE: gone meanwhile; OUT_CANCELLED: already removed) or the code.
+ * Job "signup.remove": sign-up "ref" of activity "id" (both read again,
+ * the actor's to change) marked 已取消 with a public event and "reason";
+ * when it held a place of an activity still to come, the wait-list moves
+ * up.  Out: "outcome" (OUT_GONE: gone meanwhile; OUT_CANCELLED: already
+ * removed; nothing changed in both) and "moved" (the references moved up).
  */
 static int
-remove_store(struct req *r, struct activity *act, struct signup *s,
-    const char *reason, enum outcome *outcome, const char **moved)
+remove_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
 {
-	struct db *db = r->app->db;
-	const struct staff *me = staff_of(r);
+	struct actor who;
+	struct activity act = {0};
+	struct signup s = {0};
+	enum outcome outcome;
 	char now[32];
-	sqlite3_stmt *st;
-	int rc = db_begin(db);
-	if (rc != SQLITE_OK)
+	const char *reason = job_text(in, "reason");
+	if (reason == NULL)
+		return SQLITE_MISUSE;
+	job_actor(in, &who);
+	int rc = signup_for_job(db, &who, a, in, &act, &s, &outcome);
+	if (rc == SQLITE_DONE && outcome == OUT_CANCELLED)
+		outcome = OUT_DONE;   /* a cancelled activity's sign-ups may go */
+	if (rc == SQLITE_DONE && outcome == OUT_DONE &&
+	    strcmp(s.status, SIGNUP_CANCELLED) == 0)
+		outcome = OUT_CANCELLED;
+	job_put_int(out, "outcome", outcome);
+	if (rc != SQLITE_DONE || outcome != OUT_DONE)
 		return rc;
-	int found = activity_load(r, act->id, act, &rc);
-	if (found > 0)
-		found = may_edit_activity(me, act) ? signup_load(r, act, s, &rc) : 0;
-	if (found < 0)
-		goto fail;
-	*outcome = !found ? OUT_GONE :
-	    strcmp(s->status, SIGNUP_CANCELLED) == 0 ? OUT_CANCELLED : OUT_DONE;
-	if (*outcome != OUT_DONE) {
-		db_rollback(db);
-		return SQLITE_DONE;
-	}
 	utc_now_iso(now, sizeof(now));
-	if ((st = db_prep(db, sql_remove)) == NULL) {
-		rc = SQLITE_ERROR;
-		goto fail;
-	}
-	db_bind_int(st, 1, s->id);
+	sqlite3_stmt *st = db_prep(db, sql_remove);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_int(st, 1, s.id);
 	db_bind_text(st, 2, now);
 	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
-		goto fail;
+		return rc;
 	const char *note = *reason ?
-	    arena_printf(r->a, "工作人员取消了您的报名:%s", reason) :
+	    arena_printf(a, "工作人员取消了您的报名:%s", reason) :
 	    "工作人员取消了您的报名";
-	if ((rc = event_add(r->app->db, actor_of(r),
-	    s->ref, SIGNUP_CANCELLED, note, 1)) != SQLITE_DONE)
-		goto fail;
-	*moved = "";
-	if (strcmp(s->status, SIGNUP_CONFIRMED) == 0 && !act->cancelled &&
-	    strcmp(act->starts_at, now) > 0 &&
-	    (rc = roster_fill(r->app->db, actor_of(r), r->a,
-	    act->id, moved)) != SQLITE_DONE)
-		goto fail;
-	audit(r->app->db, actor_of(r), AUDIT_SIGNUP_REMOVE, s->ref,
-	    arena_printf(r->a, "activity:%lld;原为%s%s%s%s%s", act->id, s->status,
-	    *reason ? ";原因:" : "", reason, **moved ? ";候补转正:" : "", *moved));
-	rc = db_commit(db);
-	return rc == SQLITE_OK ? SQLITE_DONE : rc;
-fail:
-	db_rollback(db);
-	return rc;
+	if ((rc = event_add(db, &who, s.ref, SIGNUP_CANCELLED, note, 1)) != SQLITE_DONE)
+		return rc;
+	const char *moved = "";
+	if (strcmp(s.status, SIGNUP_CONFIRMED) == 0 && !act.cancelled &&
+	    strcmp(act.starts_at, now) > 0 &&
+	    (rc = roster_fill(db, &who, a, act.id, &moved)) != SQLITE_DONE)
+		return rc;
+	job_put_text(out, "moved", moved);
+	return audit(db, &who, AUDIT_SIGNUP_REMOVE, s.ref,
+	    arena_printf(a, "activity:%lld;原为%s%s%s%s%s", act.id, s.status,
+	    *reason ? ";原因:" : "", reason, *moved ? ";候补转正:" : "", moved));
 }
 
 void
@@ -443,15 +511,26 @@ roster_remove_post(struct req *r)
 		show_roster(r, 422, act, &e, NULL);
 		return;
 	}
-	enum outcome outcome = OUT_GONE;
-	const char *moved = "";
-	int rc = remove_store(r, act, &s, res[R_REASON].value, &outcome, &moved);
-	if (rc != SQLITE_DONE)
-		answer_db_failure(r, rc);
-	else if (outcome == OUT_GONE)
+	struct job in, out;   /* large: 17 KB each, on the worker's stack */
+	enum outcome outcome;
+	job_init(&in, "signup.remove");
+	job_put_int(&in, "id", act->id);
+	job_put_text(&in, "ref", s.ref);
+	job_put_text(&in, "reason", res[R_REASON].value);
+	if (run_outcome(r, &in, &out, &outcome) != 0)
+		return;
+	const char *moved = job_text(&out, "moved");
+	if (outcome == OUT_GONE)
 		resp_error(r, 404, NULL);
 	else
 		resp_redirect(r, 303, arena_printf(r->a,
-		    "/staff/volunteer/%lld?done=removed&n=%d", act->id, count_refs(moved)));
+		    "/staff/volunteer/%lld?done=removed&n=%d", act->id,
+		    count_refs(moved ? moved : "")));
 }
 
+const struct job_type page_staff_roster_jobs[] = {
+	{"activity.cancel", cancel_job},
+	{"signup.attend", attend_job},
+	{"signup.remove", remove_job},
+	{0},
+};

@@ -20,6 +20,7 @@
 #include "qr.h"
 #include "queue.h"
 #include "staff.h"
+#include "store.h"
 #include "valid.h"
 #include "when.h"
 
@@ -130,9 +131,9 @@ new_get(struct req *r)
 /* The name of the station using code (any case), "" when free, or NULL
  * on a database error (*rc). */
 static const char *
-code_taken(struct req *r, const char *code, int *rc)
+code_taken(struct db *db, struct arena *a, const char *code, int *rc)
 {
-	sqlite3_stmt *st = db_prep(r->app->db, sql_code_taken);
+	sqlite3_stmt *st = db_prep(db, sql_code_taken);
 	const char *name = "";
 	if (st == NULL) {
 		*rc = SQLITE_ERROR;
@@ -141,7 +142,7 @@ code_taken(struct req *r, const char *code, int *rc)
 	db_bind_text(st, 1, code);
 	*rc = sqlite3_step(st);
 	if (*rc == SQLITE_ROW)
-		name = arena_strdup(r->a, db_col_text(st, 0));
+		name = arena_strdup(a, db_col_text(st, 0));
 	sqlite3_reset(st);
 	if (*rc != SQLITE_ROW && *rc != SQLITE_DONE)
 		return NULL;
@@ -149,45 +150,46 @@ code_taken(struct req *r, const char *code, int *rc)
 }
 
 /*
- * Add the station in one transaction (the code checked inside it, so two
- * people adding the same code cannot both succeed).  Returns SQLITE_DONE;
- * *taken is the name of the station that already has the code, or "".
+ * Job "station.create": the station "code", "name", "district", the code
+ * checked here, in the writer's transaction (so two people adding the
+ * same code cannot both succeed), with its audit entry.  Returns
+ * SQLITE_DONE; out "taken" is the name of the station that already has
+ * the code (nothing stored), or absent.
  */
 static int
-store(struct req *r, const struct fresult *res, long long district,
-    const char **taken)
+create_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
 {
-	struct db *db = r->app->db;
+	struct actor who;
 	char now[32];
-	sqlite3_stmt *st;
-	int rc = db_begin(db);
-	if (rc != SQLITE_OK)
+	const char *code = job_text(in, "code"), *name = job_text(in, "name");
+	if (code == NULL || name == NULL)
+		return SQLITE_MISUSE;
+	job_actor(in, &who);
+	int rc;
+	const char *taken = code_taken(db, a, code, &rc);
+	if (taken == NULL)
 		return rc;
-	if ((*taken = code_taken(r, res[S_CODE].value, &rc)) == NULL)
-		goto fail;
-	if (**taken) {
-		db_rollback(db);
+	if (*taken) {
+		job_put_text(out, "taken", taken);
 		return SQLITE_DONE;
 	}
-	if ((st = db_prep(db, sql_insert)) == NULL) {
-		rc = SQLITE_ERROR;
-		goto fail;
-	}
+	sqlite3_stmt *st = db_prep(db, sql_insert);
+	if (st == NULL)
+		return SQLITE_ERROR;
 	utc_now_iso(now, sizeof(now));
-	db_bind_text(st, 1, res[S_CODE].value);
-	db_bind_text(st, 2, res[S_NAME].value);
-	db_bind_int(st, 3, district);
+	db_bind_text(st, 1, code);
+	db_bind_text(st, 2, name);
+	db_bind_int(st, 3, job_int(in, "district", 0));
 	db_bind_text(st, 4, now);
 	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
-		goto fail;
-	audit(r->app->db, actor_of(r),
-	    AUDIT_STATION_CREATE, res[S_CODE].value, res[S_NAME].value);
-	rc = db_commit(db);
-	return rc == SQLITE_OK ? SQLITE_DONE : rc;
-fail:
-	db_rollback(db);
-	return rc;
+		return rc;
+	return audit(db, &who, AUDIT_STATION_CREATE, code, name);
 }
+
+const struct job_type page_staff_stations_jobs[] = {
+	{"station.create", create_job},
+	{0},
+};
 
 static void
 new_post(struct req *r)
@@ -210,13 +212,18 @@ new_post(struct req *r)
 		show_form(r, 422, f, res);
 		return;
 	}
-	const char *taken = "";
-	int rc = store(r, res, district, &taken);
+	struct job in, out;   /* large: 17 KB each, on the worker's stack */
+	job_init(&in, "station.create");
+	job_put_text(&in, "code", code);
+	job_put_text(&in, "name", res[S_NAME].value);
+	job_put_int(&in, "district", district);
+	int rc = store_job(r, &in, &out);
 	if (rc != SQLITE_DONE) {
 		answer_db_failure(r, rc);
 		return;
 	}
-	if (*taken) {
+	const char *taken = job_text(&out, "taken");
+	if (taken) {
 		res[S_CODE].error = arena_printf(r->a,
 		    "驿站代码 %s 已被“%s”使用,请换一个", code, taken);
 		show_form(r, 422, f, res);

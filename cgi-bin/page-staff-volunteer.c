@@ -20,8 +20,9 @@
  * any other activity answers 404, as if it did not exist.
  *
  * Times are typed in Beijing time (datetime-local inputs) and stored as
- * UTC ISO-8601 text, so stored times compare as strings.  Every change runs
- * in one BEGIN IMMEDIATE transaction with its events and its audit entry.
+ * UTC ISO-8601 text, so stored times compare as strings.  Every change is
+ * one job (writer.h) with its events and its audit entry, and reads the
+ * activity again there: still there, still the person's to change.
  */
 #include <string.h>
 
@@ -31,6 +32,7 @@
 #include "pubform.h"
 #include "queue.h"
 #include "staff.h"
+#include "store.h"
 #include "page-staff-volunteer.h"
 #include "when.h"
 #include "vocab.h"
@@ -68,6 +70,10 @@ static const char sql_find_phone[] =
 static const char sql_find_name[] =
     FIND_COLS " WHERE s.name = ?1 AND"
     SEES("?2", "?3") " ORDER BY s.id DESC LIMIT 50";
+/* may_edit_activity on the staff table: ?1 the member, ?2 the district. */
+static const char sql_may_edit[] =
+    "SELECT role = '" ROLE_NAME_ADMIN "' OR (?2 <> 0 AND"
+    " (district_id IS NULL OR district_id = ?2)) FROM staff WHERE id = ?1";
 static const char sql_live_refs[] =
     "SELECT ref FROM signups WHERE activity_id = ?1"
     " AND status <> '" SIGNUP_CANCELLED "'"
@@ -146,10 +152,10 @@ activity_view(struct req *r, const struct activity *act, const char *now)
  * *n (may be NULL) gets how many were told.
  */
 int
-tell_everyone(struct req *r, const struct activity *act, const char *status,
-    const char *note, size_t *n)
+tell_everyone(struct db *db, const struct actor *who, struct arena *a,
+    const struct activity *act, const char *status, const char *note,
+    size_t *n)
 {
-	struct db *db = r->app->db;
 	sqlite3_stmt *st = db_prep(db, sql_live_refs);
 	size_t k = 0, cap = (size_t)(act->confirmed + act->waiting) + 1;
 	int rc;
@@ -157,18 +163,43 @@ tell_everyone(struct req *r, const struct activity *act, const char *status,
 		return SQLITE_ERROR;
 	/* Read every reference first, then write their events. */
 	db_bind_int(st, 1, act->id);
-	const char **refs = arena_calloc(r->a, cap, sizeof(*refs));
+	const char **refs = arena_calloc(a, cap, sizeof(*refs));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < cap)
-		refs[k++] = arena_strdup(r->a, db_col_text(st, 0));
+		refs[k++] = arena_strdup(a, db_col_text(st, 0));
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return rc;
 	rc = SQLITE_DONE;
 	for (size_t i = 0; i < k && rc == SQLITE_DONE; i++)
-		rc = event_add(r->app->db, actor_of(r), refs[i], status, note, 1);
+		rc = event_add(db, who, refs[i], status, note, 1);
 	if (n)
 		*n = k;
 	return rc;
+}
+
+int
+activity_wall(struct db *db, const struct actor *who, long long district_id)
+{
+	return store_staff_may(db, who, sql_may_edit, district_id);
+}
+
+int
+activity_for_job(struct db *db, const struct actor *who, struct arena *a,
+    long long id, struct activity *act, enum outcome *outcome)
+{
+	int rc = SQLITE_ERROR;
+	int found = activity_read(db, a, id, act, &rc);
+	*outcome = OUT_GONE;
+	if (found < 0)
+		return rc;
+	if (found == 0)
+		return SQLITE_DONE;
+	if ((rc = activity_wall(db, who, act->district_id)) == SQLITE_AUTH)
+		return SQLITE_DONE;
+	if (rc != SQLITE_OK)
+		return rc;
+	*outcome = act->cancelled ? OUT_CANCELLED : OUT_DONE;
+	return SQLITE_DONE;
 }
 
 /* Count of "、"-joined references in s. */

@@ -12,6 +12,9 @@
 
 #include "activity.h"
 
+struct actor;
+struct arena;
+struct db;
 struct req;
 struct staff;
 struct tval;
@@ -40,13 +43,29 @@ struct tval *activity_view(struct req *r, const struct activity *act,
     const char *now);
 
 /*
- * Inside the caller's open transaction: a public event (status, note) by
- * the person on every live sign-up of act, which /status shows them.
- * Returns SQLITE_DONE, or the failing code (the caller rolls back); *n
- * (may be NULL) gets how many were told.
+ * Inside a job: a public event (status, note) by who on every live
+ * sign-up of act, which /status shows them.  Returns SQLITE_DONE, or the
+ * failing code; *n (may be NULL) gets how many were told.
  */
-int tell_everyone(struct req *r, const struct activity *act,
-    const char *status, const char *note, size_t *n);
+int tell_everyone(struct db *db, const struct actor *who, struct arena *a,
+    const struct activity *act, const char *status, const char *note,
+    size_t *n);
+
+/*
+ * Inside a job: may_edit_activity again, on the writer's connection — may
+ * who change an activity of district_id (0: city-wide)?  SQLITE_OK,
+ * SQLITE_AUTH when not, or the failing code.
+ */
+int activity_wall(struct db *db, const struct actor *who, long long district_id);
+
+/*
+ * Inside a job: activity id read again into act (strings in a), and what
+ * who may do with it in *outcome: OUT_DONE (change it), OUT_GONE (not
+ * there, or not who's to change), OUT_CANCELLED.  Returns SQLITE_DONE, or
+ * the failing code.
+ */
+int activity_for_job(struct db *db, const struct actor *who, struct arena *a,
+    long long id, struct activity *act, enum outcome *outcome);
 
 /* How many references s, joined by "、", names: 0 for "".  Cannot fail. */
 int count_refs(const char *s);

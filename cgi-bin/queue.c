@@ -16,6 +16,7 @@
 #include "http.h"
 #include "pubform.h"
 #include "staff.h"
+#include "store.h"
 #include "util.h"
 #include "vocab.h"
 #include "when.h"
@@ -402,9 +403,13 @@ queue_export(struct req *r, const struct queue *q)
 	int full = full_q && strcmp(full_q, "1") == 0 &&
 	    (staff_of(r)->roles & ROLE_ADMIN);
 	const char *words = filter_words(r, q, &f, full);
-	audit(r->app->db, actor_of(r), AUDIT_EXPORT, q->name, words);
-	if (full)
-		audit(r->app->db, actor_of(r), AUDIT_EXPORT_FULL, q->name, words);
+	/* Audited before the first byte streams: no entry, no export. */
+	static const char *const actions[] = {AUDIT_EXPORT, AUDIT_EXPORT_FULL};
+	int rc = store_audit_n(r, actions, full ? 2 : 1, q->name, words);
+	if (rc != SQLITE_DONE) {
+		store_audit_refused(r);
+		return;
+	}
 	sqlite3_stmt *st = queue_stmt(r, q->plans, &f, -1);
 	if (st == NULL) {
 		resp_error(r, 500, NULL);
@@ -413,7 +418,7 @@ queue_export(struct req *r, const struct queue *q)
 	const char *name = arena_printf(r->a, "%s-%ld%s.csv", q->name,
 	    today_shanghai(), full ? "-full" : "");
 	struct csv out;
-	int rc = SQLITE_DONE;
+	rc = SQLITE_DONE;
 	if (csv_begin(&out, r, name) == 0 && strcmp(r->method, "HEAD") != 0) {
 		csv_row(&out, q->csv_head, q->csv_cols);
 		while (!out.failed && (rc = sqlite3_step(st)) == SQLITE_ROW)

@@ -18,6 +18,8 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+#include "writer.h"
+
 struct actor;
 struct arena;
 struct db;
@@ -25,6 +27,7 @@ struct field;
 struct fresult;
 struct job;
 struct req;
+struct tval;
 
 /*
  * The database part of a write: runs inside an open transaction; returns
@@ -125,6 +128,66 @@ int store_job(struct req *r, struct job *in, struct job *out);
  * that writing an audit entry for it fails loudly). */
 void job_put_actor(struct job *j, const struct actor *who);
 void job_actor(const struct job *j, struct actor *who);
+
+/*
+ * One audit entry (staff.h audit()) by r's actor, as a job of its own
+ * ("audit.add"): for what a page shows or sends rather than stores (a full
+ * ID number, an evidence file, an export), audited before it is shown.
+ * Returns job_run's code: SQLITE_DONE once the entry is durable; the page
+ * shows nothing that needed it otherwise.
+ */
+int store_audit(struct req *r, const char *action, const char *target,
+    const char *detail);
+
+/* The same for n actions on one target with one detail, in one job: all
+ * entries are stored or none. */
+int store_audit_n(struct req *r, const char *const *actions, size_t n,
+    const char *target, const char *detail);
+
+/* The answer when what a page was to show or send could not be audited
+ * (store_audit failed): 503, nothing of it sent, try again later. */
+void store_audit_refused(struct req *r);
+
+/*
+ * A record's full ID number idno into m under key, audited first
+ * (AUDIT_VIEW_IDCARD on ref, store_audit): only when that entry is durable
+ * is the full number shown; otherwise the masked one, with the boolean
+ * "idcard_masked" set in m so the page can say why.  Returns 1 when the
+ * full number was put, 0 when the masked one.
+ */
+int store_show_idcard(struct req *r, struct tval *m, const char *key,
+    const char *ref, const char *idno);
+
+/*
+ * Inside a job: the district wall again, on the writer's connection —
+ * may who (a member of staff) act on a record of district_id?  A member
+ * bound to a district acts only on its records; one bound to none (and
+ * nobody else) on every district's.  Returns SQLITE_OK when they may,
+ * SQLITE_AUTH when not (the page answers 404, as for a record it cannot
+ * see), or the failing SQLite code.
+ */
+int store_district_wall(struct db *db, const struct actor *who,
+    long long district_id);
+
+/*
+ * Inside a job: ask the staff table about who.  sql is a SELECT of one
+ * boolean FROM staff WHERE id = ?1, given district_id as ?2.  Returns
+ * SQLITE_OK when it says yes, SQLITE_AUTH when no (or who is no member of
+ * staff), or the failing SQLite code.
+ */
+int store_staff_may(struct db *db, const struct actor *who, const char *sql,
+    long long district_id);
+
+/*
+ * The answer to a staff POST whose job answered rc: 303 to done_url when
+ * it was stored (SQLITE_DONE), the 404 page for SQLITE_AUTH (the record
+ * is not the person's, as when they could not see it), else
+ * answer_db_failure.
+ */
+void store_answer(struct req *r, int rc, const char *done_url);
+
+/* The jobs of store.c ("audit.add"). */
+extern const struct job_type store_jobs[];
 
 /*
  * The validated values of a form (fields[0..n), res[0..n)) as job fields

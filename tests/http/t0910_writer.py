@@ -29,9 +29,12 @@ from t0900_faults import (Site, check_nothing_lost_nothing_half_written, check_s
                           finish, is_clear_failure_page, load, note, pct, submit, tally)
 
 # Suites whose every write is a job: they pass with read-only workers.
-CONVERTED = ["t0200_join.py", "t0300_legal.py", "t0310_evidence_limits.py", "t0400_volunteer.py",
-             "t0410_volunteer_rush.py", "t0500_status.py", "t0600_staff_auth.py",
-             "t0620_login_throttle.py", "t0630_login_storm.py", "t0930_purge.py"]
+CONVERTED = ["t0200_join.py", "t0210_join_no_oracle.py", "t0300_legal.py",
+             "t0310_evidence_limits.py", "t0400_volunteer.py", "t0410_volunteer_rush.py",
+             "t0500_status.py", "t0600_staff_auth.py", "t0610_staff_walls.py",
+             "t0620_login_throttle.py", "t0630_login_storm.py", "t0700_staff_joins.py",
+             "t0710_staff_legal.py", "t0720_staff_volunteer.py", "t0730_staff_admin.py",
+             "t0740_member_numbers.py", "t0750_staff_audit_first.py", "t0930_purge.py"]
 
 
 def wait_writer(site, old=None, seconds=10):
