@@ -127,12 +127,12 @@ worker_main(int listen_fd, struct app *app, const struct serve_opts *o)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	sigprocmask(SIG_BLOCK, &term, NULL);   /* see the loop */
 
-	/* A connection must never cross a fork: each worker opens its own.
-	 * Read-only once every write is a job (then any write that bypasses
-	 * the writer fails loudly): ZHIJIA_READONLY_WORKERS=1 until then. */
-	const char *ro = getenv("ZHIJIA_READONLY_WORKERS");
-	app->db = db_open_mode(o->db, ro && strcmp(ro, "1") == 0 ? DB_READONLY : 0,
-	    err, sizeof(err));
+	/* A connection must never cross a fork: each worker opens its own,
+	 * read-only.  Every write is a job for the writer (writer.h); a
+	 * statement that tried to write here would fail loudly
+	 * (SQLITE_READONLY, logged), and the tests fail any suite whose log
+	 * shows one. */
+	app->db = db_open_mode(o->db, DB_READONLY, err, sizeof(err));
 	if (app->db == NULL) {
 		LOG_ERR("%s", err);
 		return 1;

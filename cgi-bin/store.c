@@ -20,26 +20,6 @@
 #include "writer.h"
 
 int
-store_run(struct db *db, const struct actor *who, struct arena *a,
-    store_fn fn, void *arg)
-{
-	int rc = db_begin(db);
-	if (rc != SQLITE_OK)
-		return rc;
-	rc = fn(db, who, a, arg);
-	if (rc != SQLITE_DONE) {
-		db_rollback(db);
-		return rc;
-	}
-	rc = db_commit(db);
-	if (rc != SQLITE_OK) {
-		db_rollback(db);
-		return rc;
-	}
-	return SQLITE_DONE;
-}
-
-int
 store_fresh(struct db *db, struct arena *a, sqlite3_stmt *st, int index,
     fresh_fn next, void *ctx, const char **value)
 {

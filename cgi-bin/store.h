@@ -3,10 +3,10 @@
  * the database is a function of plain data — a connection, the actor (who
  * the write is for), an arena for what it returns, and the request's
  * validated inputs — that runs inside a transaction it neither opens nor
- * closes, and returns an SQLite result code.  store_run is the one place
- * that opens and closes that transaction around it; work on files (moving
- * uploaded evidence) is done by the caller before store_run and undone by
- * the caller when it fails.
+ * closes, and returns an SQLite result code: a job function (writer.h)
+ * calls it inside the writer's transaction.  Work on files (moving
+ * uploaded evidence) is done by the page before it sends the job, and
+ * undone by the page when the job definitely failed (never on JOB_LOST).
  *
  * And the routine every public form shares: the same page sent again
  * stores nothing new, a fresh reference is drawn until one is free, the
@@ -36,15 +36,6 @@ struct tval;
  */
 typedef int (*store_fn)(struct db *db, const struct actor *who,
     struct arena *a, void *arg);
-
-/*
- * Run fn in one write transaction: BEGIN IMMEDIATE, fn, then COMMIT when
- * fn returned SQLITE_DONE, else ROLLBACK.  Returns SQLITE_DONE once
- * committed; fn's code when it was not SQLITE_DONE (rolled back); or the
- * code of the BEGIN or COMMIT that failed (nothing stored).
- */
-int store_run(struct db *db, const struct actor *who, struct arena *a,
-    store_fn fn, void *arg);
 
 /* How often a value that turns out to be taken is drawn again. */
 #define STORE_FRESH_TRIES 5

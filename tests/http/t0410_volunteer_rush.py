@@ -20,7 +20,7 @@ RESULTS = [None] * PEOPLE
 
 def setup_module():
     global S
-    S = Server(workers=16, env={"ZHIJIA_READONLY_WORKERS": "1"})
+    S = Server(workers=16)
 
 
 def add_activity(capacity):

@@ -7,11 +7,10 @@
   when they send the same page again it is stored once.
 - A reload (SIGHUP) repeated under full CPU load never drops a request
   (t0100's reload test once saw a 502 on a busy machine).
-- With ZHIJIA_READONLY_WORKERS=1 a worker's own connection cannot write:
-  a write that bypasses the writer fails loudly (a unit test, t_writer,
-  proves the mechanism); every suite whose writes are all jobs passes in
-  that mode.  When every write is a job, CONVERTED lists every suite and
-  the mode becomes the default (cgi-bin/server.c).
+- Workers' own connections are read-only (cgi-bin/server.c): a write that
+  bypasses the writer fails loudly (t_writer proves the mechanism), and the
+  harness fails every suite whose server log shows such a refused write —
+  so every HTTP suite is a test that nothing writes outside the one path.
 
 Reuses t0900's people, load and checks.  Timings are printed as "# "."""
 import os
@@ -27,15 +26,6 @@ import time
 from harness import TOP, run
 from t0900_faults import (Site, check_nothing_lost_nothing_half_written, check_site_answers,
                           finish, is_clear_failure_page, load, note, pct, submit, tally)
-
-# Suites whose every write is a job: they pass with read-only workers.
-CONVERTED = ["t0200_join.py", "t0210_join_no_oracle.py", "t0300_legal.py",
-             "t0310_evidence_limits.py", "t0400_volunteer.py", "t0410_volunteer_rush.py",
-             "t0500_status.py", "t0600_staff_auth.py", "t0610_staff_walls.py",
-             "t0620_login_throttle.py", "t0630_login_storm.py", "t0700_staff_joins.py",
-             "t0710_staff_legal.py", "t0720_staff_volunteer.py", "t0730_staff_admin.py",
-             "t0740_member_numbers.py", "t0750_staff_audit_first.py", "t0930_purge.py"]
-
 
 def wait_writer(site, old=None, seconds=10):
     """The writer's pid once one (other than old) runs."""
@@ -255,36 +245,6 @@ def test_a_reload_while_a_worker_waits_for_its_first_record_answers_it():
         assert all(a == b"Status: 200 OK" for a in answered), answered
     finally:
         site.stop()
-
-
-def test_suites_whose_writes_are_jobs_pass_with_read_only_workers():
-    env = dict(os.environ, ZHIJIA_READONLY_WORKERS="1")
-    env.pop("ONLY", None)
-    for name in CONVERTED:
-        p = subprocess.run([sys.executable, os.path.join(TOP, "tests/http", name)],
-                           env=env, capture_output=True, text=True, timeout=300)
-        last = [l for l in p.stdout.splitlines() if l.endswith("failed")]
-        note("%s with read-only workers: %s", name, last[-1] if last else "no result")
-        assert p.returncode == 0 and last and last[-1].endswith(" 0 failed"), p.stdout[-2000:]
-
-
-def test_a_write_left_on_a_worker_fails_loudly_with_read_only_workers():
-    # A write not yet made a job (the audit entry of a CSV export, written
-    # on the worker's own connection; the staff login was the example
-    # until it became jobs): with read-only workers it must fail, and say
-    # so.  When every write is a job, this test goes.
-    site = Site(workers=2, env={"ZHIJIA_READONLY_WORKERS": "1"})
-    try:
-        assert site.get("/").status == 200
-        try:
-            site.admin().get("/staff/joins.csv")
-        except (AssertionError, OSError, RuntimeError):
-            pass
-        log = site.fulllog()
-        assert "attempt to write a readonly database" in log, log[-1500:]
-    finally:
-        site.halt()  # not stop(): its log shows the refused write on purpose
-        shutil.rmtree(site.dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
