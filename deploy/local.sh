@@ -4,7 +4,7 @@
 # Used by `make run`, the HTTP tests and the benchmark.
 #
 #   deploy/local.sh PORT RUNDIR DB
-# Environment: ZHIJIA_WORKERS (default: 2 x cores), NGINX_WORKERS (1),
+# Environment: ZHIJIA_WORKERS (default: 8 x cores), NGINX_WORKERS (1),
 # POST_RATE (30r/m), POST_BURST (20), LOGIN_RATE and LOGIN_BURST (POST /staff/login
 # per address: 10r/m and 5, or POST_RATE and POST_BURST when those are set), ACCESS_LOG (off), NGINX_EXTRA_FILE (a file
 # of extra server-block directives, for the benchmark), ZHIJIA_* as in README.
