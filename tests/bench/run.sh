@@ -13,7 +13,7 @@ top=$(pwd)
 DUR=${BENCH_SECONDS:-10}
 CONN=${BENCH_CONNECTIONS:-32}
 THREADS=${BENCH_THREADS:-2}
-workers=${ZHIJIA_WORKERS:-$(( $(nproc) * 2 ))}
+workers=${ZHIJIA_WORKERS:-$(( $(nproc) * 8 ))}
 dir=$(mktemp -d /tmp/zhijia-bench-XXXXXX)
 chmod 755 "$dir"   # nginx workers run as nobody
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
