@@ -17,6 +17,7 @@
 #include "writer.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -44,10 +45,30 @@
 
 /* ---- job data ---- */
 
+/* What of a job crosses the socket: the header and fields, then only the
+ * bytes in use (a job is ~42 KB, most jobs use a few hundred bytes). */
+#define JOB_HEAD offsetof(struct job, bytes)
+
+static size_t
+job_wire_len(const struct job *j)
+{
+	return JOB_HEAD + j->used;
+}
+
+/* 1 when a message of got bytes is a whole job as job_wire_len sent it. */
+static int
+job_whole(const struct job *j, ssize_t got)
+{
+	return got > (ssize_t)JOB_HEAD && j->used <= JOB_BYTES &&
+	    (size_t)got == job_wire_len(j);
+}
+
 void
 job_init(struct job *j, const char *name)
 {
-	memset(j, 0, sizeof(*j));
+	/* The bytes past "used" are never read (job_sane checks every offset
+	 * against it), so only the header and fields are cleared. */
+	memset(j, 0, JOB_HEAD + 1);
 	j->magic = JOB_MAGIC;
 	snprintf(j->name, sizeof(j->name), "%s", name);
 	j->used = 1;  /* offset 0 is never a field's: "" at bytes[0] */
@@ -356,7 +377,8 @@ job_run(struct db *db, const struct job *in, struct job *out)
 	}
 	if (ep.path[0] == '\0')
 		return run_here(db, in, out);
-	struct job j = *in;
+	struct job j;
+	memcpy(&j, in, job_wire_len(in));   /* the rest is never read */
 	j.deadline_ms = now_ms() + JOB_BUDGET_MS;
 	job_init(out, in->name);
 	out->rc = SQLITE_BUSY;
@@ -374,7 +396,7 @@ job_run(struct db *db, const struct job *in, struct job *out)
 			ep_close();
 			return out->rc = SQLITE_BUSY;
 		}
-		if (send(ep.fd, &j, sizeof(j), MSG_NOSIGNAL) == (ssize_t)sizeof(j))
+		if (send(ep.fd, &j, job_wire_len(&j), MSG_NOSIGNAL) == (ssize_t)job_wire_len(&j))
 			break;
 		int e = errno;
 		ep_close();
@@ -387,7 +409,7 @@ job_run(struct db *db, const struct job *in, struct job *out)
 	 * in time is waited for while its batch commits. */
 	int ready = wait_fd(ep.fd, POLLIN, j.deadline_ms + ANSWER_GRACE_MS);
 	ssize_t got = ready > 0 ? recv(ep.fd, out, sizeof(*out), 0) : -1;
-	if (got != (ssize_t)sizeof(*out) || !job_sane(out)) {
+	if (!job_whole(out, got) || !job_sane(out)) {
 		/* The writer died with the job in hand, or took too long:
 		 * whether it was stored is unknown.  Drop the connection so a
 		 * late answer cannot be taken for the next job's. */
@@ -528,7 +550,7 @@ writer_main(int listen_fd, const char *dbpath)
 			ssize_t got = recv(p[i].fd, &in[nb], sizeof(in[nb]), MSG_DONTWAIT);
 			if (got < 0 && (errno == EAGAIN || errno == EINTR))
 				continue;
-			if (got != (ssize_t)sizeof(in[nb]) || !job_sane(&in[nb])) {
+			if (!job_whole(&in[nb], got) || !job_sane(&in[nb])) {
 				if (got > 0)
 					LOG_ERR("a job of another build or size (%zd bytes): "
 					    "closing its connection", got);
@@ -545,8 +567,8 @@ writer_main(int listen_fd, const char *dbpath)
 			writer_batch(db, a, inp, outp, nb);
 			/* Only now, after COMMIT returned: the answers. */
 			for (size_t k = 0; k < nb; k++)
-				if (send(p[from[k]].fd, outp[k], sizeof(*outp[k]),
-				    MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)sizeof(*outp[k]))
+				if (send(p[from[k]].fd, outp[k], job_wire_len(outp[k]),
+				    MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)job_wire_len(outp[k]))
 					LOG_WARN("answer to %s not delivered: %s",
 					    in[k].name, strerror(errno));
 			st.count[nb < SIZE_BUCKETS - 1 ? nb : SIZE_BUCKETS - 1]++;

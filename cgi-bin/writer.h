@@ -88,7 +88,8 @@ struct job_field {
  */
 #define JOB_LOST (SQLITE_IOERR | (200 << 8))
 
-/* Plain data, sent as it is between processes of one build. */
+/* Plain data, sent between processes of one build: the header and fields,
+ * then the bytes in use. */
 struct job {
 	uint32_t magic;          /* build check, set by job_init */
 	int32_t rc;              /* the answer's result code */
@@ -116,7 +117,8 @@ struct job_type {
  */
 void job_types(const struct job_type *const *tables);
 
-/* Empty job named name (zeroed whole, so it can be sent as it is). */
+/* Empty job named name (header and fields zeroed; only the bytes in use
+ * are ever read or sent). */
 void job_init(struct job *j, const char *name);
 
 /*
