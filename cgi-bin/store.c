@@ -228,7 +228,9 @@ job_put_form(struct job *j, const struct field *fields, size_t n,
 		if (fields[i].kind == F_FILE)
 			continue;
 		job_put_text(j, subname(key, sizeof(key), fields[i].name, NULL), res[i].value);
-		job_put_int(j, subname(key, sizeof(key), fields[i].name, "n"), res[i].num);
+		if (fields[i].kind == F_CHECK || fields[i].kind == F_INT ||
+		    fields[i].kind == F_MONEY)   /* the only kinds with a number */
+			job_put_int(j, subname(key, sizeof(key), fields[i].name, "n"), res[i].num);
 		for (size_t k = 0; k < res[i].nmulti; k++) {
 			snprintf(idx, sizeof(idx), "%zu", k);
 			job_put_text(j, subname(key, sizeof(key), fields[i].name, idx),

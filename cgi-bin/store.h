@@ -183,7 +183,7 @@ extern const struct job_type store_jobs[];
 /*
  * The validated values of a form (fields[0..n), res[0..n)) as job fields
  * named after the form's fields in a namespace of their own: text
- * ("f.name"), number ("f.name#n"), and each chosen option of an F_MULTI
+ * ("f.name"), number of an F_CHECK, F_INT or F_MONEY ("f.name#n"), and each chosen option of an F_MULTI
  * ("f.name#0", "f.name#1", …).  Files are not sent (the
  * page moves them and sends their names as fields of its own).
  */
