@@ -67,6 +67,26 @@ const char *const legal_outcomes[] = {
 	LEGAL_SETTLED, LEGAL_ARBITRATION, LEGAL_LAWSUIT, LEGAL_WITHDRAWN, NULL,
 };
 
+const char *const station_amenities[] = {
+	"饮水", "热饭", "充电", "如厕", "休息", "药箱", "法律咨询", "入会办理", "Wi-Fi", "母婴室", NULL,
+};
+
+const char *const appeal_statuses[] = {
+	APPEAL_NEW, APPEAL_DISPATCHED, APPEAL_ANSWERED, APPEAL_CLOSED, APPEAL_REFUSED, NULL,
+};
+const char *const appeal_kinds[] = {"咨询", "求助", APPEAL_COMPLAINT, "意见建议", NULL};
+const char *const appeal_matters[] = {
+	"工资报酬", "劳动安全", "休息休假", "社会保险", "驿站设施", "其他", NULL,
+};
+
+const char *const wish_statuses[] = {
+	WISH_PENDING, WISH_PUBLISHED, WISH_CLAIMED, WISH_DONE, WISH_REFUSED, NULL,
+};
+const char *const wish_categories[] = {
+	"生活用品", "子女教育", "技能培训", "健康关爱", "法律服务", "其他", NULL,
+};
+const char *const wish_claimer_kinds[] = {"工作人员", "工会", "企业", "个人", NULL};
+
 const char *const activity_states[] = {
 	ACTIVITY_OPEN, ACTIVITY_CLOSED, ACTIVITY_RUNNING, ACTIVITY_ENDED,
 	ACTIVITY_CANCELLED, NULL,

@@ -98,6 +98,36 @@ extern const char *const legal_outcomes[];
 /* NULL-terminated, in the order a filter offers them. */
 extern const char *const activity_states[];
 
+/* ---- 工会驿站 ---- */
+
+/* What a station may offer, in the order pages list them. */
+extern const char *const station_amenities[];
+
+/* ---- 诉求 (SQ) ---- */
+
+#define APPEAL_NEW        "待分派"
+#define APPEAL_DISPATCHED "已派单"
+#define APPEAL_ANSWERED   "已答复"
+#define APPEAL_CLOSED     "已办结"
+#define APPEAL_REFUSED    "不予受理"
+#define APPEAL_COMPLAINT  "投诉"   /* the kind that may become a legal case */
+extern const char *const appeal_statuses[];
+extern const char *const appeal_kinds[];     /* 诉求类型 */
+extern const char *const appeal_matters[];   /* 事项 */
+
+/* ---- 微心愿 (XY) ---- */
+
+#define WISH_PENDING   "待审核"
+#define WISH_PUBLISHED "已发布"
+#define WISH_CLAIMED   "已认领"
+#define WISH_DONE      "已实现"
+#define WISH_REFUSED   "未通过"
+/* The wall's word for a published wish nobody has claimed yet. */
+#define WISH_OPEN      "待认领"
+extern const char *const wish_statuses[];
+extern const char *const wish_categories[];  /* 心愿类别 */
+extern const char *const wish_claimer_kinds[];  /* who claimed: 工作人员, 工会, 企业, 个人 */
+
 /* ---- events (the history /status shows) ---- */
 
 #define EVENT_SUBMITTED "已提交"   /* a public form was stored */
