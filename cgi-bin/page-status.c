@@ -20,6 +20,7 @@
 #include "db.h"
 #include "http.h"
 #include "pubform.h"
+#include "text.h"
 #include "valid.h"
 #include "vocab.h"
 #include "when.h"
@@ -51,6 +52,14 @@ static const char sql_signup[] =
     "  (SELECT count(*) FROM signups w WHERE w.activity_id = s.activity_id"
     "   AND w.status = '" SIGNUP_WAITING "' AND w.id <= s.id)"
     " FROM signups s JOIN activities a ON a.id = s.activity_id WHERE s.ref = ?1";
+/* 诉求 and 微心愿: the union's reply (or how a wish came true) as "reply". */
+static const char sql_appeal[] =
+    "SELECT status, reason, phone, created_at, kind || ' · ' || matter, reply"
+    " FROM appeals WHERE ref = ?1";
+static const char sql_wish[] =
+    "SELECT status, reason, phone, created_at, category,"
+    "  CASE WHEN status = '" WISH_DONE "' THEN fulfilled_how ELSE '' END"
+    " FROM wishes WHERE ref = ?1";
 static const char sql_count[] =
     "INSERT INTO lookup_counts (addr, window, n) VALUES (?1, ?2, 1)"
     " ON CONFLICT (addr, window) DO UPDATE SET n = n + 1 RETURNING n";
@@ -63,7 +72,10 @@ static const struct {
 	{"RH", "网上入会", sql_join},
 	{"FY", "法律援助", sql_legal},
 	{"ZY", "志愿服务报名", sql_signup},
+	{"SQ", "诉求", sql_appeal},
+	{"XY", "微心愿", sql_wish},
 };
+enum { K_JOIN, K_LEGAL, K_SIGNUP, K_APPEAL, K_WISH };
 
 /* What a status means, in the applicant's words. */
 static const struct {
@@ -85,6 +97,16 @@ static const struct {
 	{SIGNUP_WAITING, "名额已满,正在候补"},
 	{SIGNUP_CANCELLED, "报名已取消"},
 	{SIGNUP_ACTIVITY_CANCELLED, "活动已取消,报名不再有效"},
+	{APPEAL_NEW, "已收到您的诉求,正在分派给负责的工作人员"},
+	{APPEAL_DISPATCHED, "已派给负责的工作人员办理"},
+	{APPEAL_ANSWERED, "工会已答复,请看下面的答复内容"},
+	{APPEAL_CLOSED, "诉求已办结"},
+	{APPEAL_REFUSED, "诉求不予受理"},
+	{WISH_PENDING, "已收到您的微心愿,正在审核"},
+	{WISH_PUBLISHED, "心愿已发布,等待认领"},
+	{WISH_CLAIMED, "心愿已有人认领,正在帮您实现"},
+	{WISH_DONE, "心愿已实现"},
+	{WISH_REFUSED, "心愿未通过审核"},
 };
 
 static const char *
@@ -175,17 +197,25 @@ lookup(struct req *r, const char *ref, const char *phone, struct tval *ctx)
 		tv_puts(a, res, "status", status);
 		tv_puts(a, res, "words", plain_words(status));
 		tv_puts(a, res, "submitted", show_datetime(r->a, db_col_text(st, 3)));
-		if (k == 0 && strcmp(status, JOIN_REJECTED) == 0 && detail[0]) {
+		if (k == K_JOIN && strcmp(status, JOIN_REJECTED) == 0 && detail[0]) {
 			tv_puts(a, res, "reason", detail);
 			tv_putb(a, res, "may_reapply", 1);
 		}
-		if (k == 0 && extra[0])
+		if (k == K_JOIN && extra[0])
 			tv_puts(a, res, "member_no", extra);
-		if (k == 1 && strcmp(status, LEGAL_REFUSED) == 0 && detail[0])
+		if ((k == K_LEGAL || k == K_APPEAL) && strcmp(status, LEGAL_REFUSED) == 0 &&
+		    detail[0])
 			tv_puts(a, res, "reason", detail);
-		if (k == 1)
+		if (k == K_WISH && strcmp(status, WISH_REFUSED) == 0 && detail[0])
+			tv_puts(a, res, "reason", detail);
+		if (k == K_LEGAL || k == K_APPEAL || k == K_WISH)
 			tv_puts(a, res, "subject", extra);
-		if (k == 2) {
+		if ((k == K_APPEAL || k == K_WISH) && db_col_text(st, 5)[0]) {
+			tv_putb(a, res, "has_reply", 1);
+			tv_put(a, res, "reply", paragraphs(a, db_col_text(st, 5)));
+		}
+		tv_putb(a, res, "wish", k == K_WISH);
+		if (k == K_SIGNUP) {
 			tv_puts(a, res, "subject", detail);
 			if (strcmp(status, SIGNUP_WAITING) == 0)
 				tv_puts(a, res, "position", extra);
