@@ -116,12 +116,16 @@ const struct audit_action audit_actions[] = {
 	{AUDIT_LEGAL_MEDIATE, "法律援助开始调解"},
 	{AUDIT_LEGAL_CLOSE, "法律援助结案"},
 	{AUDIT_LEGAL_NOTE, "法律援助备注"},
+	{AUDIT_LEGAL_CONTACT, "法律援助首次联系"},
 	{AUDIT_STATION_CREATE, "添加驿站"},
 	{AUDIT_ACTIVITY_CREATE, "新建志愿活动"},
 	{AUDIT_ACTIVITY_EDIT, "修改志愿活动"},
 	{AUDIT_ACTIVITY_CANCEL, "取消志愿活动"},
 	{AUDIT_SIGNUP_ATTEND, "登记出勤"},
 	{AUDIT_SIGNUP_REMOVE, "移除报名"},
+	{AUDIT_CALENDAR_ADD, "放假安排:添加或修改一天"},
+	{AUDIT_CALENDAR_REMOVE, "放假安排:删除一天"},
+	{AUDIT_CALENDAR_IMPORT, "放假安排:导入一年"},
 	{AUDIT_PURGE, "按期删除(隐私说明所述保存期满)"},
 };
 const size_t naudit_actions = ZJ_NELEM(audit_actions);

@@ -160,12 +160,16 @@ extern const char *const wish_claimer_kinds[];  /* who claimed: 工作人员, �
 #define AUDIT_LEGAL_MEDIATE    "legal.mediate"
 #define AUDIT_LEGAL_CLOSE      "legal.close"
 #define AUDIT_LEGAL_NOTE       "legal.note"
+#define AUDIT_LEGAL_CONTACT    "legal.contact"
 #define AUDIT_STATION_CREATE   "station.create"
 #define AUDIT_ACTIVITY_CREATE  "activity.create"
 #define AUDIT_ACTIVITY_EDIT    "activity.edit"
 #define AUDIT_ACTIVITY_CANCEL  "activity.cancel"
 #define AUDIT_SIGNUP_ATTEND    "signup.attend"
 #define AUDIT_SIGNUP_REMOVE    "signup.remove"
+#define AUDIT_CALENDAR_ADD     "calendar.add"
+#define AUDIT_CALENDAR_REMOVE  "calendar.remove"
+#define AUDIT_CALENDAR_IMPORT  "calendar.import"
 #define AUDIT_PURGE            "purge"   /* `zhijia purge`: what it deleted */
 
 struct audit_action {

@@ -234,6 +234,25 @@ workday_add(const struct workday_cal *c, long day, int n)
 	return day;
 }
 
+int
+workday_has_year(const struct workday_cal *c, int year)
+{
+	long i = last_upto(c, day_of(year, 12, 31));
+	return i >= 0 && c->e[i].day >= day_of(year, 1, 1);
+}
+
+int
+workday_missing_year(const struct workday_cal *c, long today)
+{
+	int y, m, d;
+	day_date(today, &y, &m, &d);
+	if (!workday_has_year(c, y))
+		return y;
+	if (m >= 11 && !workday_has_year(c, y + 1))
+		return y + 1;
+	return 0;
+}
+
 /* ---- the calendar in the database ---- */
 
 static const char sql_token[] = "SELECT token FROM calendar_version WHERE id = 1";

@@ -99,6 +99,17 @@ long workday_count(const struct workday_cal *c, long from, long to);
 /* The n-th working day after day (n ≥ 1); day itself for n ≤ 0. */
 long workday_add(const struct workday_cal *c, long day, int n);
 
+/* 1 when c lists any day of year. */
+int workday_has_year(const struct workday_cal *c, int year);
+
+/*
+ * The year whose official arrangement is missing and should be entered
+ * now, as of today: this year when c lists none of its days; from
+ * November on, next year when it lists none of it (the State Council
+ * publishes next year's around then).  0 when nothing is missing.
+ */
+int workday_missing_year(const struct workday_cal *c, long today);
+
 /* ---- the calendar in the database ---- */
 
 /*

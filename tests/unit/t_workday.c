@@ -192,6 +192,16 @@ test_2026(struct arena *a)
 	    strcmp(out, "2026-10-08") == 0,
 	    "a submission at 00:30 on 1 Oct (Shanghai): 1 working day → 8 Oct (%s)", out);
 
+	/* Which year is missing. */
+	ok(workday_has_year(&c, 2026) && !workday_has_year(&c, 2027) &&
+	    !workday_has_year(&c, 2025), "the shipped file has 2026 only");
+	ok(workday_missing_year(&c, D("2026-10-31")) == 0, "on 31 Oct 2026 nothing is missing");
+	ok(workday_missing_year(&c, D("2026-11-01")) == 2027, "from 1 Nov 2026, 2027 is missing");
+	ok(workday_missing_year(&c, D("2026-12-31")) == 2027, "…still on 31 Dec");
+	ok(workday_missing_year(&c, D("2027-03-01")) == 2027, "in 2027 without it: 2027");
+	ok(workday_missing_year(&c, D("2025-06-01")) == 2025, "in 2025: 2025 (none entered)");
+	ok(workday_missing_year(NULL, D("2026-06-01")) == 2026, "no calendar: this year");
+
 	/* Without a calendar: weekends only. */
 	ok(strcmp(iso(workday_add(NULL, D("2026-09-30"), 1)), "2026-10-01") == 0,
 	    "no calendar: the weekday rule");
