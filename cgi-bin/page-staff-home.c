@@ -15,6 +15,7 @@
  * 0007_staff_admin.sql keep, so the page costs the same at any volume.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -26,6 +27,7 @@
 #include "text.h"
 #include "when.h"
 #include "vocab.h"
+#include "workday.h"
 
 #define TOP_STATIONS 15
 #define UPCOMING_SHOWN 5
@@ -72,6 +74,14 @@ static const char sql_legal_closed[] =
     "SELECT coalesce(sum(closed), 0), coalesce(sum(days), 0),"
     "  coalesce(sum(recovered_fen), 0)"
     " FROM legal_tally WHERE month >= ?1 AND (?2 = 0 OR district_id = ?2)";
+/* 已逾期: open items whose promise fell before today (?1), by the
+ * partial indexes of 0013_calendar.sql. */
+static const char sql_join_overdue[] =
+    "SELECT count(*) FROM join_applications WHERE status = '" JOIN_PENDING "'"
+    " AND due_on < ?1 AND (?2 = 0 OR district_id = ?2)";
+static const char sql_legal_overdue[] =
+    "SELECT count(*) FROM legal_cases WHERE due_on < ?1"
+    " AND (?2 = 0 OR district_id = ?2)";
 static const char sql_upcoming[] =
     "SELECT a.id, a.title, a.starts_at, a.ends_at, a.capacity,"
     "  (SELECT count(*) FROM signups s WHERE s.activity_id = a.id"
@@ -97,6 +107,7 @@ struct span {
 	char ym[16], next_ym[16];       /* "2026-11", "2026-12" */
 	char y_first[16];               /* "2026-01" */
 	char week_of[32];               /* "11月23日" */
+	char today[16];                 /* "2026-11-23" */
 	const char *since;              /* month key the totals start at */
 	const char *period_label;
 };
@@ -124,6 +135,7 @@ span_now(struct span *s, const char *period)
 	strftime(s->next_ym, sizeof(s->next_ym), "%Y-%m", &nm);
 	strftime(s->ym, sizeof(s->ym), "%Y-%m", &tm);
 	strftime(s->y_first, sizeof(s->y_first), "%Y-01", &tm);
+	day_iso(day_today(), s->today, sizeof(s->today));
 	s->since = strcmp(period, "year") == 0 ? s->y_first :
 	    strcmp(period, "month") == 0 ? s->ym : "";
 }
@@ -249,6 +261,8 @@ join_section(struct req *r, struct tval *ctx, const struct span *s,
 	tv_put(a, j, "status", status_table(r, sql_join_status, sql_join_month,
 	    join_statuses, s, district));
 	tv_puts(a, j, "pending", chart_num(a, one_number(r, sql_join_pending, NULL, district)));
+	tv_puts(a, j, "overdue", chart_num(a, one_number(r, sql_join_overdue, s->today,
+	    district)));
 
 	sqlite3_stmt *st = db_prep(r->app->db, sql_by_occupation);
 	if (st) {
@@ -296,6 +310,8 @@ legal_section(struct req *r, struct tval *ctx, const struct span *s,
 		total += counts[i];
 	}
 	tv_put(a, l, "open_rows", open);
+	tv_puts(a, l, "overdue", chart_num(a, one_number(r, sql_legal_overdue, s->today,
+	    district)));
 	tv_puts(a, l, "open", chart_num(a, total));
 
 	long long closed = 0, fen = 0;
@@ -394,6 +410,13 @@ home_get(struct req *r)
 		tv_puts(a, ctx, "notice", "密码已修改。");
 	tv_puts(a, ctx, "scope", who->district[0] ? who->district : "全部区县");
 	tv_puts(a, ctx, "week_of", s.week_of);
+	int missing = workday_missing_year(workday_calendar(r->app->db), day_today());
+	if (missing && (who->roles & ROLE_ADMIN)) {
+		struct tval *m = tv_map(a);
+		tv_puti(a, m, "year", missing);
+		tv_putb(a, m, "next_year", missing > atoi(s.today));
+		tv_put(a, ctx, "calendar_missing", m);
+	}
 	if (who->roles & (ROLE_ADMIN | ROLE_REVIEWER)) {
 		join_section(r, ctx, &s, district);
 		volunteer_section(r, ctx, district);

@@ -16,6 +16,7 @@
 #include "util.h"
 #include "writer.h"
 #include "when.h"
+#include "workday.h"
 
 void
 pubform_render(struct req *r, int status, const char *tmpl, const char *form,
@@ -217,17 +218,7 @@ answer_db_failure(struct req *r, int rc)
 const char *
 working_days_ahead(struct req *r, int n)
 {
-	time_t t = shanghai_now();
-	struct tm tm;
-	while (n > 0) {
-		t += 24 * 3600;
-		gmtime_r(&t, &tm);
-		if (tm.tm_wday != 0 && tm.tm_wday != 6)
-			n--;
-	}
-	gmtime_r(&t, &tm);
-	return arena_printf(r->a, "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday);
+	return day_show(r->a, workday_add(workday_calendar(r->app->db), day_today(), n));
 }
 
 int

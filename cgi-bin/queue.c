@@ -20,6 +20,13 @@
 #include "util.h"
 #include "vocab.h"
 #include "when.h"
+#include "workday.h"
+
+/* The 期限 filter's choices: value, label. */
+static const char *const due_choices[][2] = {
+	{"overdue", "已逾期"},
+	{"soon", "今天或 " ZJ_STR(DUE_SOON_DAYS) " 个工作日内到期"},
+};
 
 const char *
 queue_param(struct req *r, const char *name, size_t max)
@@ -108,6 +115,20 @@ queue_filter_parse(struct req *r, struct queue_filter *f)
 	char now[32];
 	utc_now_iso(now, sizeof(now));
 	f->now = arena_strdup(r->a, now);
+	/* 期限: a range of due dates, counted on today's calendar. */
+	char lo[16], hi[16];
+	f->cal = workday_calendar(r->app->db);
+	f->today = day_today();
+	f->due = qget(r, "due");
+	f->due_lo = f->due_hi = "";
+	if (strcmp(f->due, "overdue") == 0) {
+		f->due_hi = arena_strdup(r->a, day_iso(f->today, hi, sizeof(hi)));
+	} else if (strcmp(f->due, "soon") == 0) {
+		f->due_lo = arena_strdup(r->a, day_iso(f->today, lo, sizeof(lo)));
+		f->due_hi = arena_strdup(r->a, day_iso(workday_add(f->cal, f->today,
+		    DUE_SOON_DAYS) + 1, hi, sizeof(hi)));
+	} else
+		f->due = "";
 }
 
 static struct tval *
@@ -138,6 +159,15 @@ queue_filter_view(struct req *r, const struct queue_filter *f,
 	tv_put(a, v, "statuses", options(r, statuses, f->status));
 	tv_put(a, v, "kinds", options(r, kinds, f->kind));
 	tv_putb(a, v, "has_kinds", kinds && *kinds);
+	struct tval *dues = tv_list(a);
+	for (size_t i = 0; i < ZJ_NELEM(due_choices); i++) {
+		struct tval *m = tv_map(a);
+		tv_puts(a, m, "value", due_choices[i][0]);
+		tv_puts(a, m, "label", due_choices[i][1]);
+		tv_putb(a, m, "selected", strcmp(f->due, due_choices[i][0]) == 0);
+		tv_push(a, dues, m);
+	}
+	tv_put(a, v, "dues", dues);
 	if (s == NULL || s->district_id == 0) {
 		int sample;
 		tv_put(a, v, "districts", options(r, district_options(r, &sample),
@@ -171,6 +201,7 @@ queue_query(struct req *r, const struct queue_filter *f, long long before)
 	add_param(&b, "q", f->q);
 	add_param(&b, "from", f->from);
 	add_param(&b, "to", f->to);
+	add_param(&b, "due", f->due);
 	const struct staff *s = staff_of(r);
 	if (s == NULL || s->district_id == 0)
 		add_param(&b, "district", req_query(r, "district"));
@@ -213,6 +244,8 @@ has(const struct queue_filter *f)
 		h |= QF_DISTRICT;
 	if (*f->from_utc || *f->to_utc)
 		h |= QF_DATES;
+	if (*f->due_hi)
+		h |= QF_DUE;
 	switch (f->q_kind) {
 	case Q_REF: h |= QF_REF; break;
 	case Q_PHONE: h |= QF_PHONE; break;
@@ -278,6 +311,10 @@ queue_bind(struct req *r, sqlite3_stmt *st, const struct queue_filter *f,
 			text = f->q_kind == Q_NAME ? queue_prefix_end(r->a, f->q) : "";
 		else if (strcmp(name, ":now") == 0)
 			text = f->now;
+		else if (strcmp(name, ":due_lo") == 0)
+			text = f->due_lo;
+		else if (strcmp(name, ":due_hi") == 0)
+			text = f->due_hi;
 		else if (strcmp(name, ":district") == 0)
 			num = f->district_id;
 		else if (strcmp(name, ":own_district") == 0)
@@ -367,7 +404,9 @@ queue_list(struct req *r, const struct queue *q)
 		answer_db_failure(r, rc);
 		return;
 	}
-	tv_put(r->a, ctx, "filter", queue_filter_view(r, &f, q->statuses, q->kinds));
+	struct tval *fv = queue_filter_view(r, &f, q->statuses, q->kinds);
+	tv_putb(r->a, fv, "has_due", q->due);
+	tv_put(r->a, ctx, "filter", fv);
 	if (q->csv_row) {
 		const char *qs = queue_query(r, &f, 0);
 		tv_putf(r->a, ctx, "export", "%s.csv%s%s", q->path, *qs ? "?" : "", qs);
@@ -388,10 +427,23 @@ filter_words(struct req *r, const struct queue *q, const struct queue_filter *f,
 	const struct staff *s = staff_of(r);
 	const char *district = s->district_id ? s->district :
 	    f->district_id ? req_query(r, "district") : "";
-	return arena_printf(r->a, "状态=%s 区县=%s %s=%s 搜索=%s 从=%s 到=%s%s",
+	const char *due = "全部";
+	for (size_t i = 0; i < ZJ_NELEM(due_choices); i++)
+		if (strcmp(f->due, due_choices[i][0]) == 0)
+			due = due_choices[i][1];
+	return arena_printf(r->a, "状态=%s 区县=%s %s=%s 搜索=%s 从=%s 到=%s%s%s%s",
 	    *f->status ? f->status : "全部", *district ? district : "全部",
 	    q->kind_label, *f->kind ? f->kind : "全部", f->q, f->from, f->to,
-	    full ? " 完整身份证号" : "");
+	    q->due ? " 期限=" : "", q->due ? due : "", full ? " 完整身份证号" : "");
+}
+
+/* The filter of the export being written (queue_export_filter). */
+static const struct queue_filter *exporting;
+
+const struct queue_filter *
+queue_export_filter(void)
+{
+	return exporting;
 }
 
 void
@@ -421,8 +473,10 @@ queue_export(struct req *r, const struct queue *q)
 	rc = SQLITE_DONE;
 	if (csv_begin(&out, r, name) == 0 && strcmp(r->method, "HEAD") != 0) {
 		csv_row(&out, q->csv_head, q->csv_cols);
+		exporting = &f;
 		while (!out.failed && (rc = sqlite3_step(st)) == SQLITE_ROW)
 			q->csv_row(&out, st, full);
+		exporting = NULL;
 	}
 	sqlite3_reset(st);
 	if (!out.failed && rc != SQLITE_DONE)

@@ -22,6 +22,9 @@
  *   :before            the cursor as given (0 on a first page)
  *   :limit             rows wanted (-1: all, for an export)
  *   :now               the current UTC time (ISO-8601)
+ *   :due_lo :due_hi    the 期限 filter: open items due on a day in
+ *                      [:due_lo, :due_hi) ('YYYY-MM-DD'); :due_hi '' for
+ *                      no such filter
  * Any other name is a programming error: the request answers 500.
  */
 #ifndef ZJ_QUEUE_H
@@ -53,6 +56,13 @@ struct queue_filter {
 	enum { Q_NONE, Q_REF, Q_PHONE, Q_NAME, Q_IDNO } q_kind;
 	const char *error;      /* a bad date or district, for the page */
 	const char *now;        /* the UTC time the request is judged at */
+	/* 期限 (the working-day clock, workday.h): "" for any, "overdue"
+	 * (已逾期: due before today) or "soon" (due today or within
+	 * DUE_SOON_DAYS working days); as the range [due_lo, due_hi) of due
+	 * dates, due_hi "" when none. */
+	const char *due, *due_lo, *due_hi;
+	long today;                          /* Shanghai, workday.h's day */
+	const struct workday_cal *cal;       /* for a row's 剩余 / 已逾期 */
 };
 
 /* The parts of a filter a statement needs (struct queue_plan.needs). */
@@ -62,6 +72,7 @@ enum {
 	QF_REF = 1 << 4, QF_PHONE = 1 << 5,
 	QF_NAME = 1 << 6,                         /* also set for Q_IDNO */
 	QF_IDNO = 1 << 7,
+	QF_DUE = 1 << 8,                          /* a 期限 filter */
 };
 
 /*
@@ -96,7 +107,15 @@ struct queue {
 	const char *const *csv_head;
 	size_t csv_cols;
 	void (*csv_row)(struct csv *out, sqlite3_stmt *st, int full);
+	/* 1: its rows have due dates (the 期限 filter is offered).  An export
+	 * row that shows them reads the filter's cal and today from
+	 * queue_export_filter(). */
+	int due;
 };
+
+/* The filter of the export being written (for csv_row's 期限 cells), or
+ * NULL outside queue_export. */
+const struct queue_filter *queue_export_filter(void);
 
 /*
  * Read the filter from r's query string.  A member of staff bound to a
@@ -112,7 +131,9 @@ const char *queue_param(struct req *r, const char *name, size_t max);
 /*
  * The filter form's data: {status, kind, q, from, to, district,
  * statuses: [{value, selected}], kinds: […] and has_kinds, districts: […] and
- * pick_district (only when the person is not bound to one), error}.
+ * pick_district (only when the person is not bound to one), dues: [{value,
+ * label, selected}] (the 期限 choices; queue_list sets has_due for a queue
+ * with due dates), error}.
  */
 struct tval *queue_filter_view(struct req *r, const struct queue_filter *f,
     const char *const *statuses, const char *const *kinds);

@@ -134,6 +134,7 @@ extern const char *const wish_claimer_kinds[];  /* who claimed: 工作人员, �
 #define EVENT_NOTE      "内部备注" /* a staff note, never public */
 #define EVENT_ACTIVITY_CANCELLED "活动取消" /* told to each sign-up */
 #define EVENT_DUPLICATE "疑似重复" /* flagged on arrival, never public */
+#define EVENT_FIRST_CONTACT "已首次联系" /* a legal case: staff reached the person */
 
 /* ---- the audit log's actions ---- */
 

@@ -316,19 +316,36 @@ workday_due(struct arena *a, const struct workday_cal *c, const char *due_on,
 	long due;
 	if (due_on == NULL || day_parse(due_on, &due) != 0)
 		return -1;
-	d->date = day_show(a, due);
 	if (today <= due) {
 		d->over = 0;
 		d->days = workday_count(c, today, due);
-		d->text = today == due ? "今天到期" :
-		    arena_printf(a, "剩余 %ld 个工作日", d->days);
 	} else {
 		long upto = workday_is(c, today) ? today : workday_add(c, today, 1);
 		d->over = 1;
 		d->days = workday_count(c, due, upto);
-		d->text = arena_printf(a, "已逾期 %ld 个工作日", d->days);
 	}
+	d->text = d->date = NULL;
+	if (a == NULL)
+		return 0;
+	d->date = day_show(a, due);
+	d->text = d->over ? arena_printf(a, "已逾期 %ld 个工作日", d->days) :
+	    today == due ? "今天到期" : arena_printf(a, "剩余 %ld 个工作日", d->days);
 	return 0;
+}
+
+const char *
+workday_kept(struct arena *a, const struct workday_cal *c, const char *due_on,
+    const char *done, long *late)
+{
+	long due, day;
+	if (due_on == NULL || day_parse(due_on, &due) != 0 || day_of_utc(done, &day) != 0)
+		return NULL;
+	*late = day > due ? workday_count(c, due, day) : 0;
+	if (day > due && *late == 0)
+		*late = 1;   /* done on the rest day after: the due day had passed */
+	if (*late == 0)
+		return "按期";
+	return a ? arena_printf(a, "超期 %ld 个工作日", *late) : "超期";
 }
 
 int

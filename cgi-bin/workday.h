@@ -134,10 +134,20 @@ struct due {
  * the due day): the working days after the due day up to today — on a
  * rest day, up to the next working day, so the weekend after a Friday
  * that passed already reads "已逾期 1 个工作日".  Returns 0, or -1 when
- * due_on is no date (d untouched).  Text from a.
+ * due_on is no date (d untouched).  Text from a; a NULL: the numbers
+ * only (text and date NULL), for an export that allocates nothing.
  */
 int workday_due(struct arena *a, const struct workday_cal *c,
     const char *due_on, long today, struct due *d);
+
+/*
+ * Whether a promise due on due_on was kept by the stored UTC time done:
+ * *late gets the working days after the due day up to the Shanghai day
+ * of done (0: kept).  Text from a: "按期" or "超期 2 个工作日" ("超期"
+ * alone when a is NULL).  NULL when either is unparsable.
+ */
+const char *workday_kept(struct arena *a, const struct workday_cal *c,
+    const char *due_on, const char *done, long *late);
 
 /*
  * The due date n working days after the Shanghai day of the stored UTC
