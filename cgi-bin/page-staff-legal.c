@@ -470,8 +470,9 @@ clock_view(struct req *r, const struct lcase *c, struct tval *m)
 		tv_puts(a, k, "contact_due", day_show(a, day));
 	if (*c->first_contact) {
 		const char *kept = workday_kept(a, cal, c->contact_due, c->first_contact, &late);
-		tv_puts(a, k, "contacted", arena_printf(a, "%s%s%s%s", show_datetime(a,
-		    c->first_contact), kept ? "(" : "", kept ? kept : "", kept ? ")" : ""));
+		tv_puts(a, k, "contacted", show_datetime(a, c->first_contact));
+		if (kept)
+			tv_puts(a, k, "contact_kept", kept);
 		tv_putb(a, k, "contact_late", kept && late > 0);
 	} else if (*c->closed == '\0' &&
 	    workday_due(a, cal, c->contact_due, today, &d) == 0) {
