@@ -77,7 +77,8 @@ static const char sql_legal_closed[] =
 /* 已逾期: open items whose promise fell before today (?1), by the
  * partial indexes of 0013_calendar.sql. */
 static const char sql_join_overdue[] =
-    "SELECT count(*) FROM join_applications WHERE status = '" JOIN_PENDING "'"
+    "SELECT count(*) FROM join_applications INDEXED BY join_open_due"
+    " WHERE status = '" JOIN_PENDING "'"
     " AND due_on < ?1 AND (?2 = 0 OR district_id = ?2)";
 static const char sql_legal_overdue[] =
     "SELECT count(*) FROM legal_cases WHERE due_on < ?1"

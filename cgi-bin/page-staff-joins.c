@@ -77,10 +77,11 @@
 #define WALK(drive) \
     Q_COLS " FROM join_applications j" Q_JOINS " WHERE " drive Q_CHECKS \
     " ORDER BY j.id DESC LIMIT :limit"
-#define SORT(drive) \
-    Q_COLS " FROM (SELECT j.id AS id FROM join_applications j WHERE " drive \
+#define SORT_IN(table, drive) \
+    Q_COLS " FROM (SELECT j.id AS id FROM " table " WHERE " drive \
     Q_CHECKS " ORDER BY j.id DESC LIMIT :limit) k" \
     " JOIN join_applications j ON j.id = k.id" Q_JOINS " ORDER BY j.id DESC"
+#define SORT(drive) SORT_IN("join_applications j", drive)
 
 static const char sql_by_ref[] = WALK("j.ref = :q");
 static const char sql_by_phone[] = WALK("j.phone = :q");
@@ -96,7 +97,8 @@ static const char sql_by_kind[] = WALK("j.occupation = :kind");
 static const char sql_by_district[] = WALK("j.district_id = :district");
 static const char sql_all[] = WALK("1");
 /* 期限: the open applications due in a range (join_open_due). */
-static const char sql_by_due[] = SORT("j.status = '" JOIN_PENDING "'"
+static const char sql_by_due[] = SORT_IN("join_applications j INDEXED BY join_open_due",
+    "j.status = '" JOIN_PENDING "'"
     " AND j.due_on >= :due_lo AND j.due_on < :due_hi");
 
 /* How many rows a name prefix or a date range holds, up to ?3. */

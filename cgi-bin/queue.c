@@ -427,14 +427,14 @@ filter_words(struct req *r, const struct queue *q, const struct queue_filter *f,
 	const struct staff *s = staff_of(r);
 	const char *district = s->district_id ? s->district :
 	    f->district_id ? req_query(r, "district") : "";
-	const char *due = "全部";
+	const char *due = "";   /* said only when asked for */
 	for (size_t i = 0; i < ZJ_NELEM(due_choices); i++)
 		if (strcmp(f->due, due_choices[i][0]) == 0)
 			due = due_choices[i][1];
 	return arena_printf(r->a, "状态=%s 区县=%s %s=%s 搜索=%s 从=%s 到=%s%s%s%s",
 	    *f->status ? f->status : "全部", *district ? district : "全部",
 	    q->kind_label, *f->kind ? f->kind : "全部", f->q, f->from, f->to,
-	    q->due ? " 期限=" : "", q->due ? due : "", full ? " 完整身份证号" : "");
+	    *due ? " 期限=" : "", due, full ? " 完整身份证号" : "");
 }
 
 /* The filter of the export being written (queue_export_filter). */
