@@ -12,7 +12,8 @@
  *   POST /staff/calendar/remove   take a day out (日期)
  *   POST /staff/calendar/import   a year from a CSV file in the shipped
  *                                 format (db/calendar/cn-holidays-2026.csv),
- *                                 replacing that year's days when asked
+ *                                 or pasted, replacing that year's days when
+ *                                 asked
  *
  * Admin only.  Every change is a job ("calendar.add", "calendar.remove",
  * "calendar.import") with its audit entry; the calendar_version trigger
@@ -59,11 +60,15 @@ static const struct field add_fields[A__N] = {
 	    .min = 0, .max = 20, .placeholder = "例如:春节"},
 };
 
-enum { I_FILE, I_REPLACE, I__N };
+enum { I_FILE, I_TEXT, I_REPLACE, I__N };
 static const struct field import_fields[I__N] = {
-	[I_FILE] = {.name = "file", .label = "CSV 文件", .kind = F_FILE, .required = 1,
+	[I_FILE] = {.name = "file", .label = "CSV 文件", .kind = F_FILE,
 	    .hint = "与随程序提供的 cn-holidays-2026.csv 格式相同:每行“日期,休或班,节日名称”,"
 	    "只含一个年份,UTF-8 编码"},
+	[I_TEXT] = {.name = "csv", .label = "或粘贴 CSV 内容", .kind = F_TEXTAREA,
+	    .min = 0, .max = CALENDAR_FILE_MAX,
+	    .hint = "没有选择文件时,导入这里的内容(格式同上)", .placeholder =
+	    "2027-01-01,休,元旦"},
 	[I_REPLACE] = {.name = "replace", .label = "替换该年已录入的安排", .kind = F_CHECK,
 	    .hint = "该年已有录入时须勾选:导入会先删除该年已有的日子"},
 };
@@ -72,7 +77,7 @@ static const struct body_limits import_limits = {
 	.form = {
 		.max_body = CALENDAR_FILE_MAX + 16 * 1024,
 		.max_fields = 8,
-		.max_field_len = 1024,
+		.max_field_len = CALENDAR_FILE_MAX,
 		.max_files = 1,
 		.max_file_size = CALENDAR_FILE_MAX,
 	},
@@ -521,17 +526,21 @@ calendar_remove(struct req *r)
 	    job_int(&out, "removed", 0) ? "remove" : "none"));
 }
 
-/* The uploaded file's bytes (arena, NUL-terminated), or NULL with the
- * message in res. */
+/* The uploaded file's bytes, else the pasted text (arena, NUL-terminated),
+ * or NULL with the message in x. */
 static char *
-read_upload(struct req *r, struct fresult *x, size_t *len)
+read_upload(struct req *r, struct fresult *x, const char *pasted, size_t *len)
 {
 	const struct form_file *ff = NULL;
 	for (size_t i = 0; i < r->body.nfiles; i++)
 		if (strcmp(r->body.files[i].field, "file") == 0)
 			ff = &r->body.files[i];
+	if ((ff == NULL || (ff->path == NULL && !ff->too_big)) && *pasted) {
+		*len = strlen(pasted);
+		return arena_strdup(r->a, pasted);
+	}
 	if (ff == NULL || (ff->path == NULL && !ff->too_big)) {
-		x->error = "请选择要导入的 CSV 文件";
+		x->error = "请选择要导入的 CSV 文件,或粘贴它的内容";
 		return NULL;
 	}
 	if (ff->too_big) {
@@ -562,8 +571,9 @@ calendar_import(struct req *r)
 	char err[256];
 	struct calendar_row *rows = NULL;
 	int year = 0;
-	char *text = read_upload(r, &res[I_FILE], &len);
-	if (text == NULL)
+	char *text = res[I_TEXT].error ? NULL :
+	    read_upload(r, &res[I_FILE], res[I_TEXT].value, &len);
+	if (text == NULL && !res[I_TEXT].error)
 		errors++;
 	else if (calendar_csv_parse(r->a, text, len, &rows, &n, err, sizeof(err)) != 0 ||
 	    (year = rows_year(rows, n, err, sizeof(err))) == 0) {
@@ -720,6 +730,12 @@ static int
 load_shipped_all(struct db *db, const char *dir, char *err, size_t errlen)
 {
 	DIR *d = opendir(dir);
+	if (d == NULL && errno == ENOENT) {
+		/* An install without the folder still serves; the calendar page
+		 * and the dashboard say which year is missing. */
+		LOG_WARN("calendar: no folder %s: no shipped calendar loaded", dir);
+		return 0;
+	}
 	if (d == NULL) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;

@@ -552,12 +552,17 @@ def test_importing_a_year_in_the_shipped_format():
                       "第 3 行"),
                      ("%d-12-31,休,a\n%d-01-01,休,b\n" % (y + 1, y + 2), "一个年份"),
                      ("%d-01-01;休;元旦\n" % (y + 1), "第 1 行"),
-                     ("", "请选择")]:
+                     ("", "请选择要导入的 CSV 文件")]:
         r = post_csv(ADMIN, bad) if bad else ADMIN.post_multipart(
             "/staff/calendar/import", [], [])
         assert r.status == 422, (bad, r)
         assert msg in (error_of(r.text, "file") or ""), (bad, error_of(r.text, "file"))
     assert S.value("SELECT count(*) FROM calendar_days WHERE day LIKE ?", ("%d-%%" % (y + 1),)) == 0
+    # Pasted instead of a file: the same.
+    r = ADMIN.post("/staff/calendar/import", {"csv": "%d-06-01,休,粘贴\n" % y, "replace": "1"})
+    assert r.status == 303, r
+    assert S.sql("SELECT day, holiday FROM calendar_days WHERE day LIKE ?", ("%d-%%" % y,)) == \
+        [("%d-06-01" % y, "粘贴")]
     # The shipped file itself imports as it is (into a year without days).
     S.sql_exec("DELETE FROM calendar_days WHERE day LIKE '2026-%'")
     with open(SHIPPED, encoding="utf-8") as f:
