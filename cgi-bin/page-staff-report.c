@@ -291,7 +291,8 @@ week_parse(struct req *r, struct week *w)
 		return 0;
 	}
 	char tail;
-	if (strlen(s) > 8 || sscanf(s, "%4d-W%2d%c", &year, &num, &tail) != 2 ||
+	if (strlen(s) != 8 || s[5] != 'W' || strspn(s + 6, "0123456789") != 2 ||
+	    sscanf(s, "%4d-W%2d%c", &year, &num, &tail) != 2 ||
 	    s[4] != '-' || year < 2000 || year > 2999 || num < 1 || num > 53)
 		return 400;
 	int y2, n2;
