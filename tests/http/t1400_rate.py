@@ -429,5 +429,26 @@ def test_the_draw_is_reproducible_among_raters_with_phones_once_per_district_mon
     assert "中关村驿站" not in rev_page and seed2 not in rev_page
 
 
+def test_purge_forgets_a_rating_phone_a_year_after_its_month():
+    y, m = map(int, this_month().split("-"))
+    old = "%04d-%02d" % (y - 1 - (m == 1), 12 if m == 1 else m - 1)   # 13 months back
+    recent = "%04d-%02d" % (y - 1, m)                                  # 12 months back
+    gone = past_rating("WJ01", "13511112222", old)
+    kept = past_rating("WJ01", "13511113333", recent)
+    before = S.value("SELECT count(*) FROM station_ratings")
+    due = S.value("SELECT count(*) FROM station_ratings WHERE phone <> '' AND month <= ?", (old,))
+    p = S.zhijia("purge", "--uploads", S.dir + "/uploads")
+    assert p.returncode == 0, p.stderr
+    assert "满 1 年的驿站评价所留手机号: %d 份已删除" % due in p.stdout, p.stdout
+    assert S.value("SELECT count(*) FROM station_ratings WHERE phone <> '' AND month <= ?",
+                   (old,)) == 0
+    assert S.value("SELECT phone FROM station_ratings WHERE id = ?", (gone,)) == ""
+    assert S.value("SELECT phone FROM station_ratings WHERE id = ?", (kept,)) == "13511113333"
+    assert S.value("SELECT count(*) FROM station_ratings") == before   # the scores stay
+    assert any("驿站评价所留手机号 %d 份" % due in d
+               for _, _, d in S.audits("purge", "purge.rating"))
+    assert "驿站评价" in S.get("/privacy").text
+
+
 if __name__ == "__main__":
     run(globals())
