@@ -109,8 +109,8 @@ static const struct field draw_fields[D__N] = {
 static int
 month_ok(const char *s)
 {
-	return s != NULL && strlen(s) == 7 && s[4] == '-' && s[0] == '2' &&
-	    strspn(s, "0123456789-") == 7 && strchr(s, '-') == s + 4 &&
+	return s != NULL && strlen(s) == 7 && s[0] == '2' && strspn(s, "0123456789") == 4 &&
+	    s[4] == '-' && strspn(s + 5, "0123456789") == 2 &&
 	    atoi(s + 5) >= 1 && atoi(s + 5) <= 12;
 }
 

@@ -296,6 +296,27 @@ def test_comments_are_escaped_newest_first_masked_and_walled():
     assert WHO["law105"].get("/staff/ratings").status == 404
 
 
+def test_comments_come_fifty_a_page():
+    st, d = S.sql("SELECT id, district_id FROM stations WHERE code = 'SLT02'")[0]
+    for i in range(55):
+        S.sql_exec("INSERT INTO station_ratings (station_id, district_id, month, facilities,"
+                   " hygiene, service, convenience, comment, created_at)"
+                   " VALUES (?, ?, '2024-05', 3, 3, 3, 3, ?, '2024-05-10T04:00:00Z')",
+                   (st, d, "第%02d条意见" % i))
+    page = WHO["rev105"].get("/staff/ratings?month=2024-05").text
+    rows = table(page, "comments")
+    assert len(rows) == 50 and rows[0][4] == "第54条意见" and rows[-1][4] == "第05条意见"
+    nxt = re.search(r'<a href="([^"]+)">下一页', page)
+    assert nxt, "no next page"
+    page2 = WHO["rev105"].get(unescape(nxt.group(1))).text
+    assert [r[4] for r in table(page2, "comments")] == ["第%02d条意见" % i for i in range(4, -1, -1)]
+    assert "最新一页" in page2 and "下一页" not in page2
+    for bad in ("2024-5-", "2024-13", "24-05", "2024/05", "x"):
+        r = WHO["rev105"].get("/staff/ratings?month=" + bad)
+        assert r.status == 200 and "驿站评价 · %d年%d月" % tuple(map(int, this_month().split("-"))) \
+            in r.text, bad
+
+
 # ---- the draw ----
 
 def stream(seed):
