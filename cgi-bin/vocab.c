@@ -126,6 +126,7 @@ const struct audit_action audit_actions[] = {
 	{AUDIT_CALENDAR_ADD, "放假安排:添加或修改一天"},
 	{AUDIT_CALENDAR_REMOVE, "放假安排:删除一天"},
 	{AUDIT_CALENDAR_IMPORT, "放假安排:导入一年"},
+	{AUDIT_RATING_DRAW, "驿站评价抽奖"},
 	{AUDIT_PURGE, "按期删除(隐私说明所述保存期满)"},
 };
 const size_t naudit_actions = ZJ_NELEM(audit_actions);

@@ -171,6 +171,7 @@ extern const char *const wish_claimer_kinds[];  /* who claimed: 工作人员, �
 #define AUDIT_CALENDAR_ADD     "calendar.add"
 #define AUDIT_CALENDAR_REMOVE  "calendar.remove"
 #define AUDIT_CALENDAR_IMPORT  "calendar.import"
+#define AUDIT_RATING_DRAW      "rating.draw"   /* 驿站评价: a month's draw */
 #define AUDIT_PURGE            "purge"   /* `zhijia purge`: what it deleted */
 
 struct audit_action {
