@@ -822,6 +822,69 @@ static const char sql_close_fill[] =
     "UPDATE legal_cases SET close_due_on = ?3"
     " WHERE accepted_at >= ?1 AND accepted_at < ?2 AND close_due_on IS NULL";
 
+/* The working days each closed case took, where not yet known. */
+static const char sql_closed_open[] =
+    "SELECT id, created_at, closed_at FROM legal_cases"
+    " WHERE closed_at IS NOT NULL AND close_workdays IS NULL";
+static const char sql_closed_fill[] =
+    "UPDATE legal_cases SET close_workdays = ?2 WHERE id = ?1";
+
+static int
+fill_workdays(struct db *db)
+{
+	const struct workday_cal *cal = workday_calendar(db);
+	sqlite3_stmt *st = db_prep(db, sql_closed_open);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	struct pair { long long id, n; } *p = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long from, to;
+		if (day_of_utc(db_col_text(st, 1), &from) != 0 ||
+		    day_of_utc(db_col_text(st, 2), &to) != 0)
+			continue;
+		if (n == cap)
+			p = xrealloc(p, (cap = cap ? 2 * cap : 256) * sizeof(*p));
+		p[n].id = sqlite3_column_int64(st, 0);
+		p[n].n = workday_count(cal, from, to);
+		n++;
+	}
+	sqlite3_reset(st);
+	for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
+		if ((st = db_prep(db, sql_closed_fill)) == NULL) {
+			rc = SQLITE_ERROR;
+			break;
+		}
+		db_bind_int(st, 1, p[i].id);
+		db_bind_int(st, 2, p[i].n);
+		rc = db_exec_stmt(db, st);
+	}
+	free(p);
+	return rc;
+}
+
+/* ontime_tally from the rows (0013_calendar.sql says what it holds). */
+static const char sql_tally_rebuild[] =
+    "DELETE FROM ontime_tally;"
+    "INSERT INTO ontime_tally SELECT strftime('%Y-%m', decided_at, '+8 hours'),"
+    " district_id, '入会', count(*), count(due_on),"
+    " sum(coalesce(date(decided_at, '+8 hours') <= due_on, 0)), 0"
+    " FROM join_applications WHERE decided_at IS NOT NULL GROUP BY 1, 2;"
+    "INSERT INTO ontime_tally SELECT strftime('%Y-%m', first_contact_at, '+8 hours'),"
+    " district_id, '首次联系', count(*), count(contact_due_on),"
+    " sum(coalesce(date(first_contact_at, '+8 hours') <= contact_due_on, 0)), 0"
+    " FROM legal_cases WHERE first_contact_at IS NOT NULL GROUP BY 1, 2;"
+    "INSERT INTO ontime_tally SELECT strftime('%Y-%m', closed_at, '+8 hours'),"
+    " district_id, '法律援助', count(*), count(close_due_on),"
+    " sum(coalesce(date(closed_at, '+8 hours') <= close_due_on, 0)),"
+    " sum(coalesce(close_workdays, 0))"
+    " FROM legal_cases WHERE closed_at IS NOT NULL GROUP BY 1, 2;"
+    "INSERT INTO ontime_tally SELECT strftime('%Y-%m', replied_at, '+8 hours'),"
+    " district_id, '诉求', count(*), count(due_on),"
+    " sum(coalesce(date(replied_at, '+8 hours') <= due_on, 0)), 0"
+    " FROM appeals WHERE replied_at IS NOT NULL GROUP BY 1, 2;";
+
 int
 calendar_setup(struct db *db, const char *dir, char *err, size_t errlen)
 {
@@ -839,6 +902,8 @@ calendar_setup(struct db *db, const char *dir, char *err, size_t errlen)
 	    (rc = backfill(db, sql_contact_days, sql_contact_fill,
 	    LEGAL_CONTACT_DAYS)) != SQLITE_DONE ||
 	    (rc = backfill(db, sql_close_days, sql_close_fill, LEGAL_CLOSE_DAYS)) != SQLITE_DONE ||
+	    (rc = fill_workdays(db)) != SQLITE_DONE ||
+	    (rc = sqlite3_exec(db_handle(db), sql_tally_rebuild, NULL, NULL, NULL)) != SQLITE_OK ||
 	    (rc = setting_mark(db, "calendar.backfilled")) != SQLITE_DONE) {
 		snprintf(err, errlen, "cannot fill in due dates: %s", sqlite3_errstr(rc));
 		return -1;

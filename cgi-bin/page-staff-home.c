@@ -83,6 +83,14 @@ static const char sql_join_overdue[] =
 static const char sql_legal_overdue[] =
     "SELECT count(*) FROM legal_cases WHERE due_on < ?1"
     " AND (?2 = 0 OR district_id = ?2)";
+/* 按期办结率: the tally of 0013_calendar.sql from the period's first month. */
+static const char sql_ontime[] =
+    "SELECT t.district_id, coalesce(d.name, '未指定区县'), t.service, sum(t.n),"
+    " sum(t.due_n), sum(t.on_time), sum(t.workdays)"
+    " FROM ontime_tally t LEFT JOIN districts d ON d.id = t.district_id"
+    " WHERE t.month >= ?1 AND (?2 = 0 OR t.district_id = ?2)"
+    " GROUP BY t.district_id, t.service HAVING sum(t.n) > 0"
+    " ORDER BY coalesce(d.code, '~'), t.service";
 static const char sql_upcoming[] =
     "SELECT a.id, a.title, a.starts_at, a.ends_at, a.capacity,"
     "  (SELECT count(*) FROM signups s WHERE s.activity_id = a.id"
@@ -373,6 +381,146 @@ volunteer_section(struct req *r, struct tval *ctx, long long district)
 	tv_put(a, ctx, "volunteer", v);
 }
 
+/* What the 按期办结率 table shows: a service of the tally, the roles that
+ * work on it, its column's heading, and whether working days are shown. */
+static const struct {
+	const char *service, *label;
+	unsigned roles;
+	int workdays;
+} ontime_cols[] = {
+	{"入会", "入会:按期答复", ROLE_ADMIN | ROLE_REVIEWER, 0},
+	{"诉求", "诉求:按期答复", ROLE_ADMIN | ROLE_REVIEWER, 0},
+	{"首次联系", "法律援助:按期首次联系", ROLE_ADMIN | ROLE_LEGAL, 0},
+	{"法律援助", "法律援助:按期结案", ROLE_ADMIN | ROLE_LEGAL, 1},
+};
+#define ONTIME_COLS ZJ_NELEM(ontime_cols)
+#define ONTIME_ROWS 64
+
+struct ontime_row {
+	long long id;
+	const char *name;
+	long long n[ONTIME_COLS], due[ONTIME_COLS], ok[ONTIME_COLS], days[ONTIME_COLS];
+};
+
+/* "92.3%(12/13)", or "—" when nothing with a due date was completed. */
+static const char *
+rate(struct arena *a, long long ok, long long due)
+{
+	return due ? arena_printf(a, "%.1f%%(%lld/%lld)", 100.0 * (double)ok / (double)due,
+	    ok, due) : "—";
+}
+
+static void
+ontime_cells(struct arena *a, const struct ontime_row *r, const int *shown,
+    struct tval *row)
+{
+	struct tval *cells = tv_list(a);
+	for (size_t c = 0; c < ONTIME_COLS; c++) {
+		if (!shown[c])
+			continue;
+		struct tval *cell = tv_map(a);
+		tv_puts(a, cell, "v", rate(a, r->ok[c], r->due[c]));
+		tv_push(a, cells, cell);
+		if (ontime_cols[c].workdays) {
+			cell = tv_map(a);
+			tv_puts(a, cell, "v", r->n[c] ? arena_printf(a, "%.1f",
+			    (double)r->days[c] / (double)r->n[c]) : "—");
+			tv_push(a, cells, cell);
+		}
+	}
+	tv_put(a, row, "cells", cells);
+}
+
+/*
+ * 按期办结率 per service and district for the period: {head: [{label}],
+ * rows: [{label, cells: [{v}]}], has_rows}; the services of who's role,
+ * the districts they see, a 合计 row for everyone's; and in the legal
+ * section, 平均办结工作日.
+ */
+static void
+ontime_section(struct req *r, struct tval *ctx, const struct span *s,
+    const struct staff *who)
+{
+	struct arena *a = r->a;
+	struct ontime_row *rows = arena_calloc(a, ONTIME_ROWS + 1, sizeof(*rows));
+	struct ontime_row *all = &rows[ONTIME_ROWS];
+	size_t n = 0;
+	int shown[ONTIME_COLS];
+	for (size_t c = 0; c < ONTIME_COLS; c++)
+		shown[c] = (who->roles & ontime_cols[c].roles) != 0;
+	sqlite3_stmt *st = db_prep(r->app->db, sql_ontime);
+	if (st == NULL)
+		return;
+	db_bind_text(st, 1, s->since);
+	db_bind_int(st, 2, who->district_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(st, 0);
+		const char *service = db_col_text(st, 2);
+		size_t c = 0, i = 0;
+		while (c < ONTIME_COLS && strcmp(ontime_cols[c].service, service) != 0)
+			c++;
+		if (c == ONTIME_COLS)
+			continue;
+		while (i < n && rows[i].id != id)
+			i++;
+		if (i == n) {
+			if (n == ONTIME_ROWS)
+				continue;
+			rows[n].id = id;
+			rows[n++].name = arena_strdup(a, db_col_text(st, 1));
+		}
+		long long v[4];
+		for (int k = 0; k < 4; k++)
+			v[k] = sqlite3_column_int64(st, 3 + k);
+		rows[i].n[c] += v[0], all->n[c] += v[0];
+		rows[i].due[c] += v[1], all->due[c] += v[1];
+		rows[i].ok[c] += v[2], all->ok[c] += v[2];
+		rows[i].days[c] += v[3], all->days[c] += v[3];
+	}
+	sqlite3_reset(st);
+	struct tval *t = tv_map(a), *head = tv_list(a), *list = tv_list(a);
+	for (size_t c = 0; c < ONTIME_COLS; c++) {
+		if (!shown[c])
+			continue;
+		struct tval *h = tv_map(a);
+		tv_puts(a, h, "label", ontime_cols[c].label);
+		tv_push(a, head, h);
+		if (ontime_cols[c].workdays) {
+			h = tv_map(a);
+			tv_puts(a, h, "label", "法律援助:平均办结工作日");
+			tv_push(a, head, h);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		int any = 0;
+		for (size_t c = 0; c < ONTIME_COLS; c++)
+			any |= shown[c] && rows[i].n[c] > 0;
+		if (!any)
+			continue;
+		struct tval *row = tv_map(a);
+		tv_puts(a, row, "label", rows[i].name);
+		ontime_cells(a, &rows[i], shown, row);
+		tv_push(a, list, row);
+	}
+	if (who->district_id == 0 && list->n > 0) {
+		struct tval *row = tv_map(a);
+		tv_puts(a, row, "label", "合计");
+		tv_putb(a, row, "total", 1);
+		ontime_cells(a, all, shown, row);
+		tv_push(a, list, row);
+	}
+	tv_put(a, t, "head", head);
+	tv_put(a, t, "rows", list);
+	tv_putb(a, t, "has_rows", list->n > 0);
+	tv_put(a, ctx, "ontime", t);
+	/* 法律援助 平均办结工作日 beside the calendar days the section shows. */
+	struct tval *legal = tv_get(ctx, "legal");
+	size_t lc = ONTIME_COLS - 1;
+	if (legal && all->n[lc] > 0)
+		tv_putf(a, legal, "avg_workdays", "%.1f",
+		    (double)all->days[lc] / (double)all->n[lc]);
+}
+
 static const char *
 period_of(struct req *r, struct tval *ctx, struct span *s)
 {
@@ -424,6 +572,7 @@ home_get(struct req *r)
 	}
 	if (who->roles & (ROLE_ADMIN | ROLE_LEGAL))
 		legal_section(r, ctx, &s, district);
+	ontime_section(r, ctx, &s, who);
 	resp_render(r, 200, "staff/home", ctx);
 }
 

@@ -44,7 +44,7 @@ static const char sql_assignees[] =
     " AND (district_id IS NULL OR district_id = ?1)"
     " ORDER BY role = '" ROLE_NAME_ADMIN "', username";
 static const char sql_status_now[] =
-    "SELECT status, id, district_id FROM legal_cases WHERE ref = ?1";
+    "SELECT status, id, district_id, created_at FROM legal_cases WHERE ref = ?1";
 static const char sql_assignee_ok[] =
     "SELECT 1 FROM staff WHERE id = ?1 AND disabled = 0"
     " AND role IN ('" ROLE_NAME_LEGAL "', '" ROLE_NAME_ADMIN "')"
@@ -56,7 +56,8 @@ static const char sql_update[] =
     " recovered_fen = coalesce(?6, recovered_fen),"
     " closed_at = coalesce(?7, closed_at), updated_at = ?8,"
     " accepted_at = coalesce(?10, accepted_at),"
-    " close_due_on = coalesce(?11, close_due_on)"
+    " close_due_on = coalesce(?11, close_due_on),"
+    " close_workdays = coalesce(?12, close_workdays)"
     " WHERE id = ?1 AND status = ?9";
 /* The first contact, once, while the case is open. */
 static const char sql_contact[] =
@@ -404,10 +405,12 @@ legal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	db_bind_text(st, 1, in->ref);
 	int rc = sqlite3_step(st);
 	long long case_id = 0, district_id = 0;
+	const char *created = "";
 	if (rc == SQLITE_ROW) {
 		in->now = arena_strdup(a, db_col_text(st, 0));
 		case_id = sqlite3_column_int64(st, 1);
 		district_id = sqlite3_column_int64(st, 2);
+		created = arena_strdup(a, db_col_text(st, 3));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
@@ -454,6 +457,9 @@ legal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 		db_bind_text(st, 9, in->now);
 		db_bind_text(st, 10, ch->accepts ? at : NULL);
 		db_bind_text(st, 11, *close_due ? close_due : NULL);
+		long from, to;   /* the working days it took, for 平均办结工作日 */
+		if (ch->closes && day_of_utc(created, &from) == 0 && day_of_utc(at, &to) == 0)
+			db_bind_int(st, 12, workday_count(workday_calendar(db), from, to));
 		if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
 			return rc;
 	}

@@ -84,6 +84,15 @@ struct report_section {
 #define WEEK(col) col " >= :from AND " col " < :to"
 #define IN_DISTRICT " AND (:district = 0 OR district_id = :district)"
 
+/* 按期办结率 (the working-day clock, workday.h): of what was completed
+ * in the week with a due date, how much by the due day. */
+static const struct report_col ontime_cols[] = {
+	{"办完(有期限)", COL_COUNT, 0, 0},
+	{"按期", COL_COUNT, 1, 0},
+	{"按期办结率", COL_PCT, 1, 0},
+};
+#define ON_TIME(done, due) "coalesce(date(" done ", '+8 hours') <= " due ", 0)"
+
 /* ---- 入会 ---- */
 static const struct report_col join_cols[] = {
 	{"新申请", COL_COUNT, 0, 0},
@@ -114,10 +123,22 @@ static const struct report_table join_tables[] = {
 	    " WHERE j.created_at >= :from AND j.created_at < :to"
 	    " AND (:district = 0 OR j.district_id = :district) GROUP BY 1, s.id",
 	    join_new, 1, "按申请人所在区县分列;没有经驿站提交的不列出。"},
+	{"join-ontime", "入会:按期答复(提交后 15 个工作日内)", "区县", 0, NULL,
+	    "SELECT district_id, count(*), sum(" ON_TIME("decided_at", "due_on") ")"
+	    " FROM join_applications WHERE " WEEK("decided_at") " AND due_on IS NOT NULL"
+	    IN_DISTRICT " GROUP BY district_id",
+	    ontime_cols, ZJ_NELEM(ontime_cols), "按审核时间计;期限按放假安排中的工作日计。"},
 	{0},
 };
 
 /* ---- 法律援助 ---- */
+static const struct report_col legal_ontime_cols[] = {
+	{"首次联系", COL_COUNT, 0, 0},
+	{"按期联系率", COL_PCT, 1, 0},
+	{"结案(受理过)", COL_COUNT, 2, 0},
+	{"按期结案率", COL_PCT, 3, 2},
+	{"平均办结工作日", COL_AVG, 5, 4},
+};
 static const struct report_col legal_cols[] = {
 	{"新申请", COL_COUNT, 0, 0},
 	{"办结", COL_COUNT, 1, 0},
@@ -136,6 +157,17 @@ static const struct report_table legal_tables[] = {
 	    "SELECT district_id, dispute_type, count(*) FROM legal_cases"
 	    " WHERE " WEEK("created_at") IN_DISTRICT " GROUP BY 1, 2",
 	    join_new, 1, NULL},
+	{"legal-ontime", "法律援助:按期首次联系、按期结案与平均办结工作日", "区县", 0, NULL,
+	    "SELECT district_id, sum(c), sum(c_ok), sum(k), sum(k_ok), sum(n), sum(days) FROM ("
+	    " SELECT district_id, 1 AS c, " ON_TIME("first_contact_at", "contact_due_on")
+	    "  AS c_ok, 0 AS k, 0 AS k_ok, 0 AS n, 0 AS days FROM legal_cases"
+	    "  WHERE " WEEK("first_contact_at") " AND contact_due_on IS NOT NULL" IN_DISTRICT
+	    " UNION ALL SELECT district_id, 0, 0, close_due_on IS NOT NULL,"
+	    "  " ON_TIME("closed_at", "close_due_on") ", 1, coalesce(close_workdays, 0)"
+	    "  FROM legal_cases WHERE " WEEK("closed_at") IN_DISTRICT ") GROUP BY district_id",
+	    legal_ontime_cols, ZJ_NELEM(legal_ontime_cols),
+	    "首次联系期限为提交后 5 个工作日,结案目标为受理后 60 个工作日;按联系、结案的时间计。"
+	    "平均办结工作日为本周办结(含不予受理)的案件从提交到结案的工作日。"},
 	{0},
 };
 
@@ -158,6 +190,11 @@ static const struct report_table appeal_tables[] = {
 	    "  AND due_on < :today" IN_DISTRICT ") GROUP BY district_id",
 	    appeal_cols, ZJ_NELEM(appeal_cols),
 	    "按办理区县计;已答复按答复时间计;“目前逾期”为截至今天已过答复期限仍未答复的,与所选周无关。"},
+	{"appeal-ontime", "诉求:按期答复(派单时定的期限)", "区县", 0, NULL,
+	    "SELECT district_id, count(*), sum(" ON_TIME("replied_at", "due_on") ")"
+	    " FROM appeals WHERE " WEEK("replied_at") " AND due_on IS NOT NULL"
+	    IN_DISTRICT " GROUP BY district_id",
+	    ontime_cols, ZJ_NELEM(ontime_cols), "按答复时间计。"},
 	{"appeal-kind", "诉求新提交按类型", "诉求类型", 1, appeal_kinds,
 	    "SELECT district_id, kind, count(*) FROM appeals"
 	    " WHERE " WEEK("created_at") IN_DISTRICT " GROUP BY 1, 2",

@@ -94,3 +94,93 @@ CREATE INDEX legal_open_due ON legal_cases(due_on, district_id)
     WHERE due_on IS NOT NULL;
 CREATE INDEX legal_by_closed ON legal_cases(closed_at, district_id)
     WHERE closed_at IS NOT NULL;
+
+-- 法律援助: the working days a case took, from the day it arrived to the
+-- day it was closed (workday_count: the arrival day not counted), set by
+-- the job that closes it; for 平均办结工作日.
+ALTER TABLE legal_cases ADD COLUMN close_workdays INTEGER;
+
+-- 按期办结率 on the dashboard, at any volume: per Shanghai month of the
+-- completion, district and what was promised — 入会 (an answer:
+-- decided_at against due_on), 首次联系 (first_contact_at against
+-- contact_due_on), 法律援助 (closed_at against close_due_on), 诉求 (a
+-- reply: replied_at against due_on) — how many were completed (n), how
+-- many of them had a due date (due_n) and met it (on_time), and the
+-- working days they took in all (法律援助 only).  Kept by triggers in the
+-- same transaction as the change, as join_tally is; filled from the rows
+-- once at start after the due dates (app.c, calendar_setup).
+CREATE TABLE ontime_tally (
+    month       TEXT NOT NULL,      -- 'YYYY-MM', Asia/Shanghai
+    district_id INTEGER NOT NULL,
+    service     TEXT NOT NULL CHECK (service IN ('入会', '首次联系', '法律援助', '诉求')),
+    n           INTEGER NOT NULL,
+    due_n       INTEGER NOT NULL,
+    on_time     INTEGER NOT NULL,
+    workdays    INTEGER NOT NULL,
+    PRIMARY KEY (month, district_id, service)
+) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER ontime_join_done AFTER UPDATE OF decided_at ON join_applications
+WHEN OLD.decided_at IS NULL AND NEW.decided_at IS NOT NULL BEGIN
+    INSERT INTO ontime_tally VALUES (strftime('%Y-%m', NEW.decided_at, '+8 hours'),
+        NEW.district_id, '入会', 1, NEW.due_on IS NOT NULL,
+        coalesce(date(NEW.decided_at, '+8 hours') <= NEW.due_on, 0), 0)
+    ON CONFLICT (month, district_id, service) DO UPDATE SET n = n + 1,
+        due_n = due_n + excluded.due_n, on_time = on_time + excluded.on_time;
+END;
+CREATE TRIGGER ontime_join_gone AFTER DELETE ON join_applications
+WHEN OLD.decided_at IS NOT NULL BEGIN
+    UPDATE ontime_tally SET n = n - 1, due_n = due_n - (OLD.due_on IS NOT NULL),
+        on_time = on_time - coalesce(date(OLD.decided_at, '+8 hours') <= OLD.due_on, 0)
+    WHERE month = strftime('%Y-%m', OLD.decided_at, '+8 hours')
+      AND district_id = OLD.district_id AND service = '入会';
+END;
+
+CREATE TRIGGER ontime_contact_done AFTER UPDATE OF first_contact_at ON legal_cases
+WHEN OLD.first_contact_at IS NULL AND NEW.first_contact_at IS NOT NULL BEGIN
+    INSERT INTO ontime_tally VALUES (strftime('%Y-%m', NEW.first_contact_at, '+8 hours'),
+        NEW.district_id, '首次联系', 1, NEW.contact_due_on IS NOT NULL,
+        coalesce(date(NEW.first_contact_at, '+8 hours') <= NEW.contact_due_on, 0), 0)
+    ON CONFLICT (month, district_id, service) DO UPDATE SET n = n + 1,
+        due_n = due_n + excluded.due_n, on_time = on_time + excluded.on_time;
+END;
+CREATE TRIGGER ontime_legal_done AFTER UPDATE OF closed_at ON legal_cases
+WHEN OLD.closed_at IS NULL AND NEW.closed_at IS NOT NULL BEGIN
+    INSERT INTO ontime_tally VALUES (strftime('%Y-%m', NEW.closed_at, '+8 hours'),
+        NEW.district_id, '法律援助', 1, NEW.close_due_on IS NOT NULL,
+        coalesce(date(NEW.closed_at, '+8 hours') <= NEW.close_due_on, 0),
+        coalesce(NEW.close_workdays, 0))
+    ON CONFLICT (month, district_id, service) DO UPDATE SET n = n + 1,
+        due_n = due_n + excluded.due_n, on_time = on_time + excluded.on_time,
+        workdays = workdays + excluded.workdays;
+END;
+CREATE TRIGGER ontime_legal_gone AFTER DELETE ON legal_cases BEGIN
+    UPDATE ontime_tally SET n = n - 1, due_n = due_n - (OLD.contact_due_on IS NOT NULL),
+        on_time = on_time
+            - coalesce(date(OLD.first_contact_at, '+8 hours') <= OLD.contact_due_on, 0)
+    WHERE OLD.first_contact_at IS NOT NULL
+      AND month = strftime('%Y-%m', OLD.first_contact_at, '+8 hours')
+      AND district_id = OLD.district_id AND service = '首次联系';
+    UPDATE ontime_tally SET n = n - 1, due_n = due_n - (OLD.close_due_on IS NOT NULL),
+        on_time = on_time - coalesce(date(OLD.closed_at, '+8 hours') <= OLD.close_due_on, 0),
+        workdays = workdays - coalesce(OLD.close_workdays, 0)
+    WHERE OLD.closed_at IS NOT NULL
+      AND month = strftime('%Y-%m', OLD.closed_at, '+8 hours')
+      AND district_id = OLD.district_id AND service = '法律援助';
+END;
+
+CREATE TRIGGER ontime_appeal_done AFTER UPDATE OF replied_at ON appeals
+WHEN OLD.replied_at IS NULL AND NEW.replied_at IS NOT NULL BEGIN
+    INSERT INTO ontime_tally VALUES (strftime('%Y-%m', NEW.replied_at, '+8 hours'),
+        NEW.district_id, '诉求', 1, NEW.due_on IS NOT NULL,
+        coalesce(date(NEW.replied_at, '+8 hours') <= NEW.due_on, 0), 0)
+    ON CONFLICT (month, district_id, service) DO UPDATE SET n = n + 1,
+        due_n = due_n + excluded.due_n, on_time = on_time + excluded.on_time;
+END;
+CREATE TRIGGER ontime_appeal_gone AFTER DELETE ON appeals
+WHEN OLD.replied_at IS NOT NULL BEGIN
+    UPDATE ontime_tally SET n = n - 1, due_n = due_n - (OLD.due_on IS NOT NULL),
+        on_time = on_time - coalesce(date(OLD.replied_at, '+8 hours') <= OLD.due_on, 0)
+    WHERE month = strftime('%Y-%m', OLD.replied_at, '+8 hours')
+      AND district_id = OLD.district_id AND service = '诉求';
+END;

@@ -277,7 +277,7 @@ def test_a_district_sees_only_its_own_figures_and_services():
     for who, district in (("law105", "朝阳区"), ("law108", "海淀区")):
         html = report(who, week)
         got = tables(html)
-        assert set(got) == {"legal-summary", "legal-type"}, (who, set(got))
+        assert set(got) == {"legal-summary", "legal-type", "legal-ontime"}, (who, set(got))
         legal = {k: v for k, v in want.items() if k[0].startswith("legal")}
         wrong = check(got, legal, {district}, total=False)
         assert not wrong, (who, wrong)
