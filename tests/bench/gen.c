@@ -48,10 +48,10 @@ static const char sql_legal[] =
     " employer, dispute_type, people, amount_fen, facts, claims,"
     " member_status, contact_time, may_call, consent_sensitive, status,"
     " reason, handler_name, recovered_fen, closed_at, created_at, updated_at,"
-    " contact_due_on, accepted_at, first_contact_at, close_due_on)"
+    " contact_due_on, accepted_at, first_contact_at, close_due_on, close_workdays)"
     " VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, '公司拖欠三个月工资,多次催要未果。',"
     " '支付拖欠工资及经济补偿', '否', '工作日晚上', 1, 1, ?9, ?10, ?11, ?12, ?13,"
-    " ?14, ?15, ?16, ?17, ?17, ?18)";
+    " ?14, ?15, ?16, ?17, ?17, ?18, ?19)";
 static const char sql_seq[] =
     "INSERT INTO member_seq (district_id, year, last) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (district_id, year) DO UPDATE SET last = max(last, ?3)";
@@ -378,6 +378,9 @@ add_legal(struct db *db, const struct district *ds, size_t nd, long long i,
 		    sizeof(close_due)) == 0)
 			db_bind_text(st, 18, close_due);
 	}
+	long from, to;
+	if (closed_at && day_of_utc(created, &from) == 0 && day_of_utc(closed, &to) == 0)
+		db_bind_int(st, 19, workday_count(cal, from, to));
 	return db_exec_stmt(db, st) == SQLITE_DONE ? 0 : -1;
 }
 

@@ -452,6 +452,86 @@ def test_the_legal_queue_filters_by_the_promise_it_waits_on():
     assert re.search(r'<b id="legal-overdue">%d</b>' % n, L5.get("/staff").text)
 
 
+# ---- 按期办结率 ----
+
+def iso_week_label(d):
+    y, w, _ = d.isocalendar()
+    return "%d-W%02d" % (y, w)
+
+
+def cells(html, table_id):
+    """{(row label, column label): text} of the table with this id."""
+    m = re.search(r'<table[^>]*id="%s".*?</table>' % table_id, html, re.S)
+    assert m, table_id
+    t = m.group(0)
+    head = [text_of(h).strip() for h in re.findall(r'<th scope="col">(.*?)</th>', t)]
+    out = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", t, re.S):
+        label = re.search(r'<th scope="row">(.*?)</th>', row)
+        if not label:
+            continue
+        vals = [text_of(v).strip() for v in re.findall(r"<td>(.*?)</td>", row)]
+        for col, v in zip(head[1:], vals):
+            out[(text_of(label.group(1)).strip(), col)] = v
+    return out
+
+
+def test_on_time_rates_and_working_days_to_close_on_the_dashboard_and_the_report():
+    # 丰台区 (110106) holds only what this test makes.
+    cal = db_days()
+    now = today()
+    code, name = "110106", "丰台区"
+    yesterday = now - datetime.timedelta(days=1)
+    tomorrow = now + datetime.timedelta(days=1)
+    # 入会: three decided now — two by their due day, one after it.
+    joins = [insert_join(d.isoformat(), code=code) for d in (yesterday, now, tomorrow)]
+    for ref in joins:
+        assert ADMIN.post("/staff/joins/%s/approve" % ref).status == 303
+    # 法律援助: two cases that came in 30 and 10 days ago, reached today
+    # (first contact: one late, one on time), one closed today past its
+    # target, one closed within it.
+    c1 = insert_legal(code=code, status="调解中",
+                      created=(now - datetime.timedelta(days=30)).isoformat() + "T02:00:00Z",
+                      contact_due=yesterday.isoformat(), close_due=yesterday.isoformat())
+    c2 = insert_legal(code=code, status="调解中",
+                      created=(now - datetime.timedelta(days=10)).isoformat() + "T02:00:00Z",
+                      contact_due=tomorrow.isoformat(), close_due=tomorrow.isoformat())
+    for ref in (c1, c2):
+        assert ADMIN.post("/staff/legal-aid/%s/contact" % ref, {"way": "电话"}).status == 303
+        r = ADMIN.post("/staff/legal-aid/%s/close" % ref,
+                       {"outcome": "调解成功", "recovered": "100", "close_note": ""})
+        assert r.status == 303, r
+    took = [count(now - datetime.timedelta(days=k), now, cal) for k in (30, 10)]
+    assert [S.value("SELECT close_workdays FROM legal_cases WHERE ref = ?", (r,))
+            for r in (c1, c2)] == took
+    avg = "%.1f" % (sum(took) / 2)
+
+    # The dashboard (this month), admin: 丰台区's row.
+    home = ADMIN.get("/staff?period=month").text
+    got = cells(home, "ontime")
+    assert got[(name, "入会:按期答复")] == "66.7%(2/3)", got
+    assert got[(name, "法律援助:按期首次联系")] == "50.0%(1/2)", got
+    assert got[(name, "法律援助:按期结案")] == "50.0%(1/2)", got
+    assert got[(name, "法律援助:平均办结工作日")] == avg, got
+    assert ("合计", "入会:按期答复") in got
+    # A legal officer of 朝阳区 sees neither 丰台区 nor 入会.
+    mine = L5.get("/staff?period=month").text
+    rows = {row for row, _ in cells(mine, "ontime")} if 'id="ontime"' in mine else set()
+    assert name not in rows and "合计" not in rows, rows
+    assert "入会:按期答复" not in mine and "法律援助:按期结案" in mine
+
+    # The weekly report of this week says the same for 丰台区.
+    week = iso_week_label(now)
+    rep = ADMIN.get("/staff/reports/week?week=" + week).text
+    j = cells(rep, "join-ontime")
+    assert (j[(name, "办完(有期限)")], j[(name, "按期")], j[(name, "按期办结率")]) == \
+        ("3", "2", "66.7%"), j
+    lg = cells(rep, "legal-ontime")
+    assert (lg[(name, "首次联系")], lg[(name, "按期联系率")], lg[(name, "结案(受理过)")],
+            lg[(name, "按期结案率")], lg[(name, "平均办结工作日")]) == \
+        ("2", "50.0%", "2", "50.0%", "%.2f" % (sum(took) / 2)), lg
+
+
 # ---- the admin page ----
 
 def missing_year(cal, now):
