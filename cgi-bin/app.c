@@ -3,6 +3,7 @@
  * core calls, and the first-start set-up.
  */
 #include "app.h"
+#include "outbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +55,7 @@ const struct job_type *const app_jobs[] = {
 	page_staff_roster_jobs,
 	page_staff_stations_jobs,
 	page_staff_accounts_jobs,
+	outbox_jobs,
 	NULL,
 };
 
