@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "feedback.h"
 #include "db.h"
 #include "http.h"
 #include "staff.h"
@@ -35,6 +36,8 @@ static const struct route *const routes[] = {
 	page_staff_home_routes,
 	page_staff_audit_routes,
 	page_staff_accounts_routes,
+	page_feedback_routes,
+	page_staff_followups_routes,
 	NULL,
 };
 
@@ -56,6 +59,8 @@ const struct job_type *const app_jobs[] = {
 	page_staff_stations_jobs,
 	page_staff_accounts_jobs,
 	outbox_jobs,
+	feedback_jobs,
+	page_staff_followups_jobs,
 	NULL,
 };
 

@@ -63,6 +63,8 @@ extern const struct route page_staff_stations_routes[];
 extern const struct route page_staff_home_routes[];
 extern const struct route page_staff_audit_routes[];
 extern const struct route page_staff_accounts_routes[];
+extern const struct route page_feedback_routes[];         /* 回访评价 link */
+extern const struct route page_staff_followups_routes[];  /* 回访 queue */
 
 /* Job tables of the page files (writer.h; NULL-name terminated). */
 /* Every job table of the application, NULL-terminated: handed to the
@@ -82,6 +84,7 @@ extern const struct job_type page_staff_activity_jobs[];
 extern const struct job_type page_staff_roster_jobs[];
 extern const struct job_type page_staff_stations_jobs[];
 extern const struct job_type page_staff_accounts_jobs[];
+extern const struct job_type page_staff_followups_jobs[];
 
 /*
  * Load the sample volunteer activities (marked 示例) into a database that

@@ -17,6 +17,7 @@
 #include "auth.h"
 #include "backup.h"
 #include "db.h"
+#include "feedback.h"
 #include "http.h"
 #include "purge.h"
 #include "server.h"
@@ -56,6 +57,7 @@ usage(void)
 	    "       zhijia routes                    (every route: METHOD PATTERN ACCESS)\n"
 	    "       zhijia migrate [--db PATH]\n"
 	    "       zhijia purge [--db PATH] [--uploads DIR]   (delete what /privacy says is due)\n"
+	    "       zhijia followup [--db PATH]   (回访 links for attended activities that ended)\n"
 	    "Started by a web server as CGI, it answers one request.\n");
 }
 
@@ -608,6 +610,25 @@ cmd_purge(int argc, char **argv)
 	return rc;
 }
 
+/* `zhijia followup`: feedback.h's sweep of ended activities. */
+static int
+cmd_followup(int argc, char **argv)
+{
+	struct paths p;
+	char by[64];
+	if (db_only(argc, argv, &p, 0) != 0) {
+		usage();
+		return 2;
+	}
+	struct db *db = open_migrated(&p);
+	if (db == NULL)
+		return 1;
+	const struct actor who = cli_actor(by, sizeof(by), p.db);
+	int rc = feedback_sweep_main(db, &who);
+	db_close(db);
+	return rc;
+}
+
 /* Every route, one a line: METHOD PATTERN ACCESS (public, or the roles
  * that may use it, comma-separated). */
 static int
@@ -714,6 +735,8 @@ main(int argc, char **argv)
 		return cmd_lock(argc, argv);
 	if (strcmp(cmd, "purge") == 0)
 		return cmd_purge(argc, argv);
+	if (strcmp(cmd, "followup") == 0)
+		return cmd_followup(argc, argv);
 	if (strcmp(cmd, "routes") == 0)
 		return cmd_routes();
 	usage();

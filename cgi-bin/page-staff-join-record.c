@@ -19,6 +19,7 @@
 
 #include "app.h"
 #include "db.h"
+#include "feedback.h"
 #include "http.h"
 #include "pubform.h"
 #include "page-staff-joins.h"
@@ -309,7 +310,7 @@ next_member_no(struct db *db, struct arena *a, void *ctx, const char **value)
  * row (APPROVE: the district's next sequence number of the year, skipping
  * a number someone already holds, typed in by hand; REJECT: the reason),
  * the applicant's public event (the member number or the reason), the
- * audit entry.  Returns SQLITE_DONE; SQLITE_MISMATCH when it was no
+ * audit entry, the follow-up (回访) offered to the applicant.  Returns SQLITE_DONE; SQLITE_MISMATCH when it was no
  * longer 待审核, SQLITE_AUTH when there is no such application in who's
  * district (nothing changed either way); or the failing code.
  */
@@ -356,6 +357,9 @@ join_decide(struct db *db, const struct actor *who, struct arena *a, void *arg)
 		rc = event_add(db, who, in->ref, decisions[in->d].status, in->note, 1);
 	if (rc == SQLITE_DONE)
 		rc = audit(db, who, decisions[in->d].action, in->ref, in->note);
+	/* Decided either way: the applicant is asked how it went (回访). */
+	if (rc == SQLITE_DONE)
+		rc = feedback_offer(db, who, SERVICE_JOIN, in->ref, NULL);
 	return rc;
 }
 

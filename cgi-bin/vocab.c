@@ -92,6 +92,18 @@ const char *const activity_states[] = {
 	ACTIVITY_CANCELLED, NULL,
 };
 
+const char *const followup_services[] = {
+	SERVICE_JOIN, SERVICE_LEGAL, SERVICE_VOLUNTEER, SERVICE_APPEAL, SERVICE_WISH, NULL,
+};
+const char *const followup_statuses[] = {
+	FOLLOWUP_OPEN, FOLLOWUP_REVIEW, FOLLOWUP_DONE, FOLLOWUP_UNREACHABLE, NULL,
+};
+const char *const sat_overall[] = {SAT_GOOD, SAT_FAIR, SAT_BAD, NULL};
+const char *const sat_timely[] = {"是", "否", NULL};
+const char *const sat_attitude[] = {"好", "一般", "差", NULL};
+const char *const sat_resolved[] = {"是", "部分解决", "否", NULL};
+const char *const call_outcomes[] = {CALL_REACHED, CALL_MISSED, NULL};
+
 const struct audit_action audit_actions[] = {
 	{AUDIT_LOGIN, "登录"},
 	{AUDIT_LOGIN_FAILED, "登录失败"},
@@ -122,6 +134,10 @@ const struct audit_action audit_actions[] = {
 	{AUDIT_ACTIVITY_CANCEL, "取消志愿活动"},
 	{AUDIT_SIGNUP_ATTEND, "登记出勤"},
 	{AUDIT_SIGNUP_REMOVE, "移除报名"},
+	{AUDIT_FOLLOWUP_CALL, "回访电话"},
+	{AUDIT_FOLLOWUP_REOPEN, "回访不满意,重新办理"},
+	{AUDIT_FOLLOWUP_REVIEW, "回访复核完成"},
+	{AUDIT_FOLLOWUP_SWEEP, "志愿活动结束后发送回访链接"},
 	{AUDIT_PURGE, "按期删除(隐私说明所述保存期满)"},
 };
 const size_t naudit_actions = ZJ_NELEM(audit_actions);
