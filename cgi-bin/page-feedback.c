@@ -118,7 +118,8 @@ feedback_post(struct req *r)
 	if (found == 0) {
 		/* This very page sent again after it was stored: its thanks. */
 		struct job in, out;
-		if (*nonce == '\0' || feedback_token_hash(r->params[0], o.hash) != 0) {
+		if (*nonce == '\0' || pubform_guard(r, "feedback") != NULL ||
+		    feedback_token_hash(r->params[0], o.hash) != 0) {
 			gone(r);
 			return;
 		}
