@@ -78,9 +78,12 @@ static const char sql_by_ref[] = WALK("f.ref = :q");
 static const char sql_by_phone[] = WALK("f.phone = :q");
 static const char sql_all[] = WALK("1");
 
+/* Any other search text: a reference the filter does not know as one
+ * (SQ…, XY…) typed whole, else nothing — never every row. */
 static const struct queue_plan plans[] = {
 	{QF_REF, NULL, sql_by_ref},
 	{QF_PHONE, NULL, sql_by_phone},
+	{QF_NAME, NULL, sql_by_ref},
 	{0, NULL, sql_all},
 };
 

@@ -124,6 +124,15 @@ def records(code, tag):
                    " VALUES (?, ?, ?, '13700137000', '已确认', ?, 1, ?, ?)",
                    (r[key], r[act], "志愿%s%s" % (tag, key), "0" * 64, now, now))
         r["marks"] += [r[key], "志愿%s%s" % (tag, key)]
+    # 回访: a follow-up of join, due for a call, and one whose 不满意 answer
+    # awaits its review
+    for key, extra in (("followup", ("待回访", "", 0)), ("followup_rev", ("已回访", "不满意", 1))):
+        r[key] = S.sql_exec(
+            "INSERT INTO followups (service, ref, district_id, phone, service_date, token_hash,"
+            " status, overall, review, answered_at, created_at, updated_at)"
+            " VALUES ('入会', ?, ?, '13800138000', ?, ?, ?, ?, ?, ?, ?, ?)",
+            (r["join"], d, now[:10], os.urandom(32).hex()) + extra +
+            (now if extra[1] else None, now_iso(-4 * 86400), now))
     return r
 
 
@@ -213,6 +222,10 @@ def post_actions(rec):
         ("/staff/accounts/{id}/disable", "/staff/accounts/%d/disable" % SHARED["account"], {}),
         ("/staff/accounts/{id}/enable", "/staff/accounts/%d/enable" % SHARED["disabled"], {}),
         ("/staff/accounts/{id}/reset", "/staff/accounts/%d/reset" % SHARED["account"], {}),
+        ("/staff/followups/{id}/call", "/staff/followups/%d/call" % rec["followup"],
+         {"outcome": "未接通"}),
+        ("/staff/followups/{id}/review", "/staff/followups/%d/review" % rec["followup_rev"],
+         {"review_note": "已电话核实并处理"}),
     ]
 
 
