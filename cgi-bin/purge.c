@@ -55,6 +55,8 @@ struct kind {
 };
 
 static const char sql_del_events[] = "DELETE FROM events WHERE ref = ?1";
+/* A record's follow-ups (回访: phone and answers) go with it. */
+static const char sql_del_followups[] = "DELETE FROM followups WHERE ref = ?1";
 
 static const struct kind kinds[] = {
 	{"purge.join", "未通过满 1 年的入会申请",
@@ -126,6 +128,11 @@ delete_one(struct db *db, const struct kind *k, long long id, const char *ref,
 		return SQLITE_ERROR;
 	db_bind_text(st, 1, ref);
 	if ((rc = exec_count(db, st, events)) != SQLITE_DONE)
+		return rc;
+	if ((st = db_prep(db, sql_del_followups)) == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(st, 1, ref);
+	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
 		return rc;
 	if ((st = db_prep(db, k->del_row)) == NULL)
 		return SQLITE_ERROR;

@@ -493,6 +493,28 @@ def test_walls_by_district_and_by_service():
     assert S.audits("export", "followups")
 
 
+def test_the_queue_search_finds_a_reference_or_a_phone_and_nothing_else():
+    ref, tel, _ = decide_join()
+    fid = fup(ref)["id"]
+    row = '/staff/followups/%d"' % fid
+    assert row in A.get("/staff/followups?q=" + ref).text
+    assert row in A.get("/staff/followups?q=" + tel).text
+    for q in ("回访测试", "' OR 1=1 --", "SQ22222222", "1"):
+        t = A.get("/staff/followups?q=" + Q(q)).text
+        assert not re.search(r'href="/staff/followups/\d+"', t), q
+
+
+def test_a_purged_record_takes_its_followup_with_it():
+    ref, _, _ = join_row()
+    r = A.post("/staff/joins/%s/reject" % ref, {"reason": "不符合入会条件"})
+    assert r.status == 303 and fup(ref)
+    S.sql_exec("UPDATE join_applications SET updated_at = '2020-01-01T00:00:00Z' WHERE ref = ?",
+               (ref,))
+    out = S.zhijia("purge")
+    assert out.returncode == 0, out.stderr
+    assert S.value("SELECT count(*) FROM followups WHERE ref = ?", (ref,)) == 0
+
+
 # ---- 满意度 ----
 
 def sat_row(html, table, label):
