@@ -8,6 +8,7 @@
  * page engine — its only way to put a value in is a name the kind offers.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -57,6 +58,9 @@ const struct msg_kind msg_kinds[] = {
 	{MSG_LEGAL_ACCEPTED, "法律援助已受理", "法律援助案件受理时", "ref",
 	    SIGN "您的法律援助申请(编号{{ref}})已受理,工作人员会按您方便的时间"
 	    "与您联系。" STOP, 0},
+	{MSG_LEGAL_REFUSED, "法律援助不予受理", "法律援助申请不予受理时", "ref",
+	    SIGN "您的法律援助申请(编号{{ref}})未予受理。原因和可以求助的地方,"
+	    "请在职工之家“查询进度”中用编号和手机号查看。" STOP, 0},
 	{MSG_LEGAL_ASSIGNED, "法律援助已指派", "法律援助案件指派承办人时", "ref",
 	    SIGN "您的法律援助申请(编号{{ref}})已安排专人承办,承办人会尽快与您"
 	    "联系。" STOP, 0},
@@ -415,6 +419,31 @@ outbox_put(struct db *db, const struct actor *who, const char *kind,
 out:
 	arena_free(a);
 	return rc;
+}
+
+void
+msg_when(const char *iso, char *date, char *hm)
+{
+	struct tm tm;
+	if (shanghai_tm(iso, &tm) != 0) {
+		snprintf(date, 32, "%.15s", iso);
+		hm[0] = '\0';
+		return;
+	}
+	snprintf(date, 32, "%d月%d日", tm.tm_mon + 1, tm.tm_mday);
+	snprintf(hm, 32, "%02d:%02d", tm.tm_hour, tm.tm_min);
+}
+
+int
+outbox_put_activity(struct db *db, const struct actor *who, const char *kind,
+    const char *ref, const char *phone, const char *title,
+    const char *starts_at, const char *place)
+{
+	char date[32], hm[32];
+	msg_when(starts_at, date, hm);
+	const char *vars[] = {"ref", ref, "title", title, "date", date,
+	    "time", hm, "place", place, NULL};
+	return outbox_put(db, who, kind, ref, phone, vars);
 }
 
 const struct job_type outbox_jobs[] = {

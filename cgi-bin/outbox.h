@@ -53,6 +53,7 @@ extern const char *const outbox_states[];   /* NULL-terminated */
 #define MSG_JOIN_APPROVED     "join.approved"
 #define MSG_JOIN_REFUSED      "join.refused"
 #define MSG_LEGAL_ACCEPTED    "legal.accepted"
+#define MSG_LEGAL_REFUSED     "legal.refused"
 #define MSG_LEGAL_ASSIGNED    "legal.assigned"
 #define MSG_LEGAL_CLOSED      "legal.closed"
 #define MSG_SIGNUP_PROMOTED   "signup.promoted"
@@ -136,6 +137,20 @@ void sms_count(const char *text, size_t *chars, size_t *segments);
  */
 int outbox_put(struct db *db, const struct actor *who, const char *kind,
     const char *ref, const char *phone, const char *const *vars);
+
+/*
+ * outbox_put of a message about a volunteer activity to the sign-up ref:
+ * the variables ref, title, date and time (of starts_at, a stored UTC
+ * time, in Beijing) and place.  The same returns.
+ */
+int outbox_put_activity(struct db *db, const struct actor *who,
+    const char *kind, const char *ref, const char *phone, const char *title,
+    const char *starts_at, const char *place);
+
+/* A stored UTC time as a message says it, Beijing time: "12月6日" into
+ * date, "09:30" into hm (each ≥ 32 bytes); the time itself when it does
+ * not parse. */
+void msg_when(const char *iso, char *date, char *hm);
 
 /* ---- quiet hours ---- */
 

@@ -18,6 +18,7 @@
 
 #include "db.h"
 #include "http.h"
+#include "outbox.h"
 #include "pubform.h"
 #include "roster.h"
 #include "staff.h"
@@ -233,7 +234,7 @@ cancel_job(struct db *db, struct arena *a, const struct job *in, struct job *out
 	const char *note = arena_printf(a, "“%s”已取消:%s", act.title, reason);
 	size_t n = 0;
 	if ((rc = tell_everyone(db, &who, a, &act, EVENT_ACTIVITY_CANCELLED, note,
-	    &n)) != SQLITE_DONE)
+	    MSG_ACTIVITY_CANCELLED, &n)) != SQLITE_DONE)
 		return rc;
 	return audit(db, &who, AUDIT_ACTIVITY_CANCEL,
 	    arena_printf(a, "activity:%lld", act.id),
