@@ -56,6 +56,7 @@ const struct job_type *const app_jobs[] = {
 	page_staff_stations_jobs,
 	page_staff_accounts_jobs,
 	outbox_jobs,
+	outbox_cmd_jobs,
 	NULL,
 };
 

@@ -175,8 +175,28 @@ int outbox_quiet_parse(const char *s, int *from, int *to);
  * trimming): TD, 退订, … NULL-terminated. */
 extern const char *const outbox_optout_words[];
 
-/* The jobs of outbox.c ("outbox.optout", "outbox.optin",
- * "outbox.template", "outbox.quiet"; and the sending commands'). */
+/* A phone as a platform or a person writes it ("+86 138 0013 8000") as
+ * the 11 digits we store, into out; NULL when it is no mobile number. */
+const char *outbox_optout_phone(const char *s, char out[16]);
+/* 1 when a reply's text is one of outbox_optout_words. */
+int outbox_optout_word(const char *reply);
+
+/* The jobs of outbox.c ("outbox.template", "outbox.quiet",
+ * "outbox.optout") and of the commands (outbox-cmd.c). */
 extern const struct job_type outbox_jobs[];
+extern const struct job_type outbox_cmd_jobs[];
+
+/* ---- the commands (outbox-cmd.c) ---- */
+
+/*
+ * `zhijia outbox …` (argv[0] is "outbox"; outbox-cmd.c lists the
+ * sub-commands) and `zhijia remind [--date YYYY-MM-DD]` on db, by who,
+ * the caller having pointed job_endpoint at the server of dbpath.  Say
+ * what they did on stdout, problems on stderr; return the exit status
+ * (2: a wrong command line).
+ */
+int outbox_main(struct db *db, const struct actor *who, const char *dbpath,
+    int argc, char **argv);
+int remind_main(struct db *db, const struct actor *who, int argc, char **argv);
 
 #endif

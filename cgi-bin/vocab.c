@@ -123,6 +123,14 @@ const struct audit_action audit_actions[] = {
 	{AUDIT_SIGNUP_ATTEND, "登记出勤"},
 	{AUDIT_SIGNUP_REMOVE, "移除报名"},
 	{AUDIT_PURGE, "按期删除(隐私说明所述保存期满)"},
+	{AUDIT_MSG_TEMPLATE, "修改短信模板"},
+	{AUDIT_MSG_QUIET, "修改免打扰时段"},
+	{AUDIT_MSG_OPTOUT, "手机号退订短信"},
+	{AUDIT_MSG_OPTIN, "手机号恢复接收短信"},
+	{AUDIT_MSG_EXPORT, "导出短信批次"},
+	{AUDIT_MSG_SENT, "短信批次标记为已发送"},
+	{AUDIT_MSG_REQUEUE, "短信重新排队发送"},
+	{AUDIT_MSG_REMIND, "排队活动前一天提醒"},
 };
 const size_t naudit_actions = ZJ_NELEM(audit_actions);
 
