@@ -35,6 +35,7 @@ static const struct route *const routes[] = {
 	page_staff_home_routes,
 	page_staff_audit_routes,
 	page_staff_accounts_routes,
+	page_staff_messages_routes,
 	NULL,
 };
 

@@ -63,6 +63,7 @@ extern const struct route page_staff_stations_routes[];
 extern const struct route page_staff_home_routes[];
 extern const struct route page_staff_audit_routes[];
 extern const struct route page_staff_accounts_routes[];
+extern const struct route page_staff_messages_routes[];
 
 /* Job tables of the page files (writer.h; NULL-name terminated). */
 /* Every job table of the application, NULL-terminated: handed to the

@@ -186,6 +186,25 @@ int outbox_optout_word(const char *reply);
 extern const struct job_type outbox_jobs[];
 extern const struct job_type outbox_cmd_jobs[];
 
+/* ---- on the staff desk (page-staff-messages.c) ---- */
+
+struct req;
+struct tval;
+
+/*
+ * The messages about record ref for its staff page: ctx gets "sms", a map
+ * {list: [{id, state, kind (its label), ref, phone, body, attempts,
+ * error, created, created_iso, sent_at, batch, failed, sent}], has,
+ * optout (phone has opted out)} which the partial staff/messages/history
+ * shows.  phone may be NULL.  outbox_history_activity: the same for every
+ * sign-up of an activity (phones masked; per_person set).  Returns
+ * SQLITE_DONE or the failing code (ctx then has no "sms").
+ */
+int outbox_history(struct req *r, struct tval *ctx, const char *ref,
+    const char *phone);
+int outbox_history_activity(struct req *r, struct tval *ctx,
+    long long activity_id);
+
 /* ---- the commands (outbox-cmd.c) ---- */
 
 /*

@@ -211,6 +211,7 @@ show_record(struct req *r, int status, const struct jrec *j,
 	birth_view(r, j);
 	tv_put(a, ctx, "rec", j->view);
 	tv_put(a, ctx, "history", event_history(r, j->ref, 1));
+	outbox_history(r, ctx, j->ref, j->phone);
 	long long elsewhere;
 	struct tval *dups = duplicates(r, j, &elsewhere);
 	tv_put(a, ctx, "dups", dups);

@@ -186,6 +186,7 @@ show_roster(struct req *r, int status, const struct activity *act,
 	tv_puti(a, ctx, "hours", sums[1]);
 	tv_puti(a, ctx, "n_cancelled", (long long)tv_get(ctx, "cancelled")->n);
 	tv_putf(a, ctx, "cancel_action", "/staff/volunteer/%lld/cancel", act->id);
+	outbox_history_activity(r, ctx, act->id);
 	tv_put(a, ctx, "cf", form_view(r, cancel_fields, C__N, cancel_res));
 	const char *msg = done_message(r);
 	if (msg && status == 200)
