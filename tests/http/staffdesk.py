@@ -213,6 +213,12 @@ def post_actions(rec):
         ("/staff/accounts/{id}/disable", "/staff/accounts/%d/disable" % SHARED["account"], {}),
         ("/staff/accounts/{id}/enable", "/staff/accounts/%d/enable" % SHARED["disabled"], {}),
         ("/staff/accounts/{id}/reset", "/staff/accounts/%d/reset" % SHARED["account"], {}),
+        ("/staff/messages/kind/{kind}", "/staff/messages/kind/join.approved",
+         {"body": "编号{{ref}}已通过", "action": "save"}),
+        ("/staff/messages/quiet", "/staff/messages/quiet",
+         {"quiet_from": "22:00", "quiet_to": "07:00"}),
+        ("/staff/messages/optout", "/staff/messages/optout",
+         {"phone": "13912345678", "action": "optout"}),
     ]
 
 

@@ -24,6 +24,7 @@ POLICY = [
     ("/staff/stations", {"admin"}),
     ("/staff/accounts", {"admin"}),
     ("/staff/audit", {"admin"}),
+    ("/staff/messages", {"admin"}),
     ("/staff/password", {"admin", "reviewer", "legal"}),
     ("/staff/logout", {"admin", "reviewer", "legal"}),
     ("/staff", {"admin", "reviewer", "legal"}),
