@@ -38,6 +38,7 @@ static const struct route *const routes[] = {
 	page_staff_accounts_routes,
 	page_feedback_routes,
 	page_staff_followups_routes,
+	page_staff_messages_routes,
 	NULL,
 };
 
@@ -61,6 +62,7 @@ const struct job_type *const app_jobs[] = {
 	outbox_jobs,
 	feedback_jobs,
 	page_staff_followups_jobs,
+	outbox_cmd_jobs,
 	NULL,
 };
 

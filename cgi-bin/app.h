@@ -65,6 +65,7 @@ extern const struct route page_staff_audit_routes[];
 extern const struct route page_staff_accounts_routes[];
 extern const struct route page_feedback_routes[];         /* 回访评价 link */
 extern const struct route page_staff_followups_routes[];  /* 回访 queue */
+extern const struct route page_staff_messages_routes[];
 
 /* Job tables of the page files (writer.h; NULL-name terminated). */
 /* Every job table of the application, NULL-terminated: handed to the

@@ -8,12 +8,14 @@
  * page engine — its only way to put a value in is a name the kind offers.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "db.h"
 #include "outbox.h"
 #include "staff.h"
+#include "store.h"
 #include "util.h"
 #include "valid.h"
 #include "vocab.h"
@@ -57,6 +59,9 @@ const struct msg_kind msg_kinds[] = {
 	{MSG_LEGAL_ACCEPTED, "法律援助已受理", "法律援助案件受理时", "ref",
 	    SIGN "您的法律援助申请(编号{{ref}})已受理,工作人员会按您方便的时间"
 	    "与您联系。" STOP, 0},
+	{MSG_LEGAL_REFUSED, "法律援助不予受理", "法律援助申请不予受理时", "ref",
+	    SIGN "您的法律援助申请(编号{{ref}})未予受理。原因和可以求助的地方,"
+	    "请在职工之家“查询进度”中用编号和手机号查看。" STOP, 0},
 	{MSG_LEGAL_ASSIGNED, "法律援助已指派", "法律援助案件指派承办人时", "ref",
 	    SIGN "您的法律援助申请(编号{{ref}})已安排专人承办,承办人会尽快与您"
 	    "联系。" STOP, 0},
@@ -417,6 +422,228 @@ out:
 	return rc;
 }
 
+void
+msg_when(const char *iso, char *date, char *hm)
+{
+	struct tm tm;
+	if (shanghai_tm(iso, &tm) != 0) {
+		snprintf(date, 32, "%.15s", iso);
+		hm[0] = '\0';
+		return;
+	}
+	snprintf(date, 32, "%d月%d日", tm.tm_mon + 1, tm.tm_mday);
+	snprintf(hm, 32, "%02d:%02d", tm.tm_hour, tm.tm_min);
+}
+
+int
+outbox_put_activity(struct db *db, const struct actor *who, const char *kind,
+    const char *ref, const char *phone, const char *title,
+    const char *starts_at, const char *place)
+{
+	char date[32], hm[32];
+	msg_when(starts_at, date, hm);
+	const char *vars[] = {"ref", ref, "title", title, "date", date,
+	    "time", hm, "place", place, NULL};
+	return outbox_put(db, who, kind, ref, phone, vars);
+}
+
+/* ---- the settings' jobs ---- */
+
+/* Inside a job: is who an admin (or the command line, staff id 0)?
+ * SQLITE_OK, SQLITE_AUTH, or the failing code. */
+static int
+may_admin(struct db *db, const struct actor *who)
+{
+	static const char sql[] =
+	    "SELECT role = '" ROLE_NAME_ADMIN "' AND disabled = 0 AND ?2 = 0"
+	    " FROM staff WHERE id = ?1";
+	if (who->staff_id == 0)
+		return SQLITE_OK;
+	return store_staff_may(db, who, sql, 0);
+}
+
+static const char sql_template_put[] =
+    "INSERT INTO outbox_templates (kind, body, staff_id, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (kind) DO UPDATE"
+    " SET body = excluded.body, staff_id = excluded.staff_id,"
+    " updated_at = excluded.updated_at";
+static const char sql_template_drop[] =
+    "DELETE FROM outbox_templates WHERE kind = ?1";
+
+/*
+ * Job "outbox.template": kind "kind" gets the text "body" (checked again
+ * here), or its default back when "body" is "" — by an admin, audited.
+ * Out: "error" when the text was refused (nothing changed).  SQLITE_AUTH
+ * when who is no admin.
+ */
+static int
+template_job(struct db *db, struct arena *a, const struct job *in,
+    struct job *out)
+{
+	struct actor who;
+	char now[32];
+	const struct msg_kind *k = msg_kind(job_text(in, "kind"));
+	const char *body = job_text(in, "body");
+	if (k == NULL)
+		return SQLITE_MISUSE;
+	job_actor(in, &who);
+	int rc = may_admin(db, &who);
+	if (rc != SQLITE_OK)
+		return rc;
+	const char *bad = body && *body ? msg_template_check(a, k, body) : NULL;
+	if (bad != NULL) {
+		job_put_text(out, "error", bad);
+		return SQLITE_DONE;
+	}
+	sqlite3_stmt *st = db_prep(db, body && *body ? sql_template_put :
+	    sql_template_drop);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	utc_now_iso(now, sizeof(now));
+	db_bind_text(st, 1, k->kind);
+	if (body && *body) {
+		db_bind_text(st, 2, body);
+		if (who.staff_id > 0)
+			db_bind_int(st, 3, who.staff_id);
+		db_bind_text(st, 4, now);
+	}
+	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
+		return rc;
+	return audit(db, &who, AUDIT_MSG_TEMPLATE, k->kind,
+	    body && *body ? body : "恢复默认内容");
+}
+
+static const char sql_quiet_put[] =
+    "INSERT OR REPLACE INTO settings (key, value)"
+    " VALUES ('outbox.quiet', CAST(?1 AS BLOB))";
+
+/* Job "outbox.quiet": the quiet hours "quiet" ("HH:MM-HH:MM"), by an
+ * admin, audited.  SQLITE_MISUSE when it is no such text. */
+static int
+quiet_job(struct db *db, struct arena *a, const struct job *in,
+    struct job *out)
+{
+	struct actor who;
+	int from, to;
+	const char *quiet = job_text(in, "quiet");
+	(void)a, (void)out;
+	if (outbox_quiet_parse(quiet, &from, &to) != 0)
+		return SQLITE_MISUSE;
+	job_actor(in, &who);
+	int rc = may_admin(db, &who);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_stmt *st = db_prep(db, sql_quiet_put);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(st, 1, quiet);
+	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
+		return rc;
+	return audit(db, &who, AUDIT_MSG_QUIET, "outbox.quiet",
+	    from == to ? "不设免打扰时段" : quiet);
+}
+
+static const char sql_optout_put[] =
+    "INSERT INTO outbox_optouts (phone, source, note, staff_id, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (phone) DO NOTHING";
+static const char sql_optout_drop_waiting[] =
+    "UPDATE outbox SET state = '" OUTBOX_FAILED "', last_error = '已退订',"
+    " updated_at = ?2 WHERE phone = ?1 AND state = '" OUTBOX_WAITING "'";
+static const char sql_optin[] =
+    "DELETE FROM outbox_optouts WHERE phone = ?1";
+
+/*
+ * Job "outbox.optout": phone "phone" (a valid mobile number) wants no
+ * more texts — recorded with "source" and "note"; its messages still
+ * waiting become 失败 "已退订" (an exported batch is out of our hands);
+ * audited with the phone masked.  "optin" 1: the opposite (the person
+ * asked to be texted again).  Out: "changed" 0 when it was so already,
+ * "dropped" the messages no longer sent.
+ */
+static int
+optout_job(struct db *db, struct arena *a, const struct job *in,
+    struct job *out)
+{
+	struct actor who;
+	char now[32], masked[16];
+	const char *phone = job_text(in, "phone");
+	int optin = job_int(in, "optin", 0) != 0;
+	(void)a;
+	if (phone == NULL || valid_phone(phone) != NULL)
+		return SQLITE_MISUSE;
+	job_actor(in, &who);
+	utc_now_iso(now, sizeof(now));
+	sqlite3_stmt *st = db_prep(db, optin ? sql_optin : sql_optout_put);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(st, 1, phone);
+	if (!optin) {
+		const char *source = job_text(in, "source");
+		db_bind_text(st, 2, source ? source : "staff");
+		db_bind_text(st, 3, job_text(in, "note") ? job_text(in, "note") : "");
+		if (who.staff_id > 0)
+			db_bind_int(st, 4, who.staff_id);
+		db_bind_text(st, 5, now);
+	}
+	int rc = db_exec_stmt(db, st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	int changed = sqlite3_changes(db_handle(db));
+	job_put_int(out, "changed", changed);
+	if (!changed)
+		return SQLITE_DONE;
+	int dropped = 0;
+	if (!optin) {
+		if ((st = db_prep(db, sql_optout_drop_waiting)) == NULL)
+			return SQLITE_ERROR;
+		db_bind_text(st, 1, phone);
+		db_bind_text(st, 2, now);
+		if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
+			return rc;
+		dropped = sqlite3_changes(db_handle(db));
+	}
+	job_put_int(out, "dropped", dropped);
+	mask_phone(phone, masked);
+	return audit(db, &who, optin ? AUDIT_MSG_OPTIN : AUDIT_MSG_OPTOUT, masked,
+	    optin ? "恢复接收" : arena_printf(a, "%s%s%s;%d 条待发送短信不再发送",
+	    job_text(in, "source") ? job_text(in, "source") : "staff",
+	    job_text(in, "note") && *job_text(in, "note") ? ":" : "",
+	    job_text(in, "note") ? job_text(in, "note") : "", dropped));
+}
+
+const char *
+outbox_optout_phone(const char *s, char out[16])
+{
+	/* what a platform sends: "+86 138 0013 8000", "8613800138000" */
+	size_t n = 0;
+	for (const char *p = s; *p && n < 15; p++)
+		if (isdigit((unsigned char)*p))
+			out[n++] = *p;
+		else if (*p != ' ' && *p != '-' && !(*p == '+' && p == s))
+			return NULL;
+	out[n] = '\0';
+	if (n == 13 && strncmp(out, "86", 2) == 0)
+		memmove(out, out + 2, 12);
+	return valid_phone(out) == NULL ? out : NULL;
+}
+
+int
+outbox_optout_word(const char *reply)
+{
+	size_t len = strlen(reply);
+	while (len && isspace((unsigned char)reply[len - 1]))
+		len--;
+	while (len && isspace((unsigned char)*reply))
+		reply++, len--;
+	for (const char *const *w = outbox_optout_words; *w; w++)
+		if (strlen(*w) == len && strncasecmp(*w, reply, len) == 0)
+			return 1;
+	return 0;
+}
+
 const struct job_type outbox_jobs[] = {
+	{"outbox.template", template_job},
+	{"outbox.quiet", quiet_job},
+	{"outbox.optout", optout_job},
 	{NULL, NULL},
 };

@@ -53,6 +53,7 @@ extern const char *const outbox_states[];   /* NULL-terminated */
 #define MSG_JOIN_APPROVED     "join.approved"
 #define MSG_JOIN_REFUSED      "join.refused"
 #define MSG_LEGAL_ACCEPTED    "legal.accepted"
+#define MSG_LEGAL_REFUSED     "legal.refused"
 #define MSG_LEGAL_ASSIGNED    "legal.assigned"
 #define MSG_LEGAL_CLOSED      "legal.closed"
 #define MSG_SIGNUP_PROMOTED   "signup.promoted"
@@ -137,6 +138,20 @@ void sms_count(const char *text, size_t *chars, size_t *segments);
 int outbox_put(struct db *db, const struct actor *who, const char *kind,
     const char *ref, const char *phone, const char *const *vars);
 
+/*
+ * outbox_put of a message about a volunteer activity to the sign-up ref:
+ * the variables ref, title, date and time (of starts_at, a stored UTC
+ * time, in Beijing) and place.  The same returns.
+ */
+int outbox_put_activity(struct db *db, const struct actor *who,
+    const char *kind, const char *ref, const char *phone, const char *title,
+    const char *starts_at, const char *place);
+
+/* A stored UTC time as a message says it, Beijing time: "12月6日" into
+ * date, "09:30" into hm (each ≥ 32 bytes); the time itself when it does
+ * not parse. */
+void msg_when(const char *iso, char *date, char *hm);
+
 /* ---- quiet hours ---- */
 
 /* The default quiet hours, Beijing time: nothing is sent from 21:00 to
@@ -160,8 +175,47 @@ int outbox_quiet_parse(const char *s, int *from, int *to);
  * trimming): TD, 退订, … NULL-terminated. */
 extern const char *const outbox_optout_words[];
 
-/* The jobs of outbox.c ("outbox.optout", "outbox.optin",
- * "outbox.template", "outbox.quiet"; and the sending commands'). */
+/* A phone as a platform or a person writes it ("+86 138 0013 8000") as
+ * the 11 digits we store, into out; NULL when it is no mobile number. */
+const char *outbox_optout_phone(const char *s, char out[16]);
+/* 1 when a reply's text is one of outbox_optout_words. */
+int outbox_optout_word(const char *reply);
+
+/* The jobs of outbox.c ("outbox.template", "outbox.quiet",
+ * "outbox.optout") and of the commands (outbox-cmd.c). */
 extern const struct job_type outbox_jobs[];
+extern const struct job_type outbox_cmd_jobs[];
+
+/* ---- on the staff desk (page-staff-messages.c) ---- */
+
+struct req;
+struct tval;
+
+/*
+ * The messages about record ref for its staff page: ctx gets "sms", a map
+ * {list: [{id, state, kind (its label), ref, phone, body, attempts,
+ * error, created, created_iso, sent_at, batch, failed, sent}], has,
+ * optout (phone has opted out)} which the partial staff/messages/history
+ * shows.  phone may be NULL.  outbox_history_activity: the same for every
+ * sign-up of an activity (phones masked; per_person set).  Returns
+ * SQLITE_DONE or the failing code (ctx then has no "sms").
+ */
+int outbox_history(struct req *r, struct tval *ctx, const char *ref,
+    const char *phone);
+int outbox_history_activity(struct req *r, struct tval *ctx,
+    long long activity_id);
+
+/* ---- the commands (outbox-cmd.c) ---- */
+
+/*
+ * `zhijia outbox …` (argv[0] is "outbox"; outbox-cmd.c lists the
+ * sub-commands) and `zhijia remind [--date YYYY-MM-DD]` on db, by who,
+ * the caller having pointed job_endpoint at the server of dbpath.  Say
+ * what they did on stdout, problems on stderr; return the exit status
+ * (2: a wrong command line).
+ */
+int outbox_main(struct db *db, const struct actor *who, const char *dbpath,
+    int argc, char **argv);
+int remind_main(struct db *db, const struct actor *who, int argc, char **argv);
 
 #endif

@@ -30,6 +30,7 @@
 #include "csv.h"
 #include "db.h"
 #include "http.h"
+#include "outbox.h"
 #include "lists.h"
 #include "pubform.h"
 #include "queue.h"
@@ -430,6 +431,7 @@ legal_show_case(struct req *r, int status, const struct lcase *c,
 	tv_put(a, ctx, "files", files);
 	tv_putb(a, ctx, "has_files", files->n > 0);
 	tv_put(a, ctx, "history", event_history(r, c->ref, 1));
+	outbox_history(r, ctx, c->ref, c->phone);
 	tv_putf(a, ctx, "base", "/staff/legal-aid/%s", c->ref);
 	legal_workflow_view(r, ctx, c, failed, res, status == 200);
 	if (message)

@@ -416,3 +416,17 @@ mask_idcard(const char *id, char out[19])
 	memcpy(out + 14, id + 14, 4);
 	out[18] = '\0';
 }
+
+void
+mask_phone(const char *phone, char out[16])
+{
+	size_t n = strlen(phone);
+	if (n < 8 || n > 15) {
+		snprintf(out, 16, "****");
+		return;
+	}
+	memcpy(out, phone, 3);
+	memset(out + 3, '*', n - 7);
+	memcpy(out + n - 4, phone + n - 4, 4);
+	out[n] = '\0';
+}

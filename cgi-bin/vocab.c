@@ -139,6 +139,14 @@ const struct audit_action audit_actions[] = {
 	{AUDIT_FOLLOWUP_REVIEW, "回访复核完成"},
 	{AUDIT_FOLLOWUP_SWEEP, "志愿活动结束后发送回访链接"},
 	{AUDIT_PURGE, "按期删除(隐私说明所述保存期满)"},
+	{AUDIT_MSG_TEMPLATE, "修改短信模板"},
+	{AUDIT_MSG_QUIET, "修改免打扰时段"},
+	{AUDIT_MSG_OPTOUT, "手机号退订短信"},
+	{AUDIT_MSG_OPTIN, "手机号恢复接收短信"},
+	{AUDIT_MSG_EXPORT, "导出短信批次"},
+	{AUDIT_MSG_SENT, "短信批次标记为已发送"},
+	{AUDIT_MSG_REQUEUE, "短信重新排队发送"},
+	{AUDIT_MSG_REMIND, "排队活动前一天提醒"},
 };
 const size_t naudit_actions = ZJ_NELEM(audit_actions);
 

@@ -206,6 +206,14 @@ extern const char *const call_outcomes[];
 #define AUDIT_FOLLOWUP_REVIEW  "followup.review"  /* the review closed */
 #define AUDIT_FOLLOWUP_SWEEP   "followup.sweep"   /* `zhijia followup` */
 #define AUDIT_PURGE            "purge"   /* `zhijia purge`: what it deleted */
+#define AUDIT_MSG_TEMPLATE     "message.template"  /* a message kind's text edited */
+#define AUDIT_MSG_QUIET        "message.quiet"     /* quiet hours changed */
+#define AUDIT_MSG_OPTOUT       "message.optout"    /* a phone unsubscribed (TD) */
+#define AUDIT_MSG_OPTIN        "message.optin"     /* …and subscribed again */
+#define AUDIT_MSG_EXPORT       "message.export"    /* a batch for the SMS platform */
+#define AUDIT_MSG_SENT         "message.sent"      /* a batch marked sent */
+#define AUDIT_MSG_REQUEUE      "message.requeue"   /* messages to be sent again */
+#define AUDIT_MSG_REMIND       "message.remind"    /* `zhijia remind` queued reminders */
 
 struct audit_action {
 	const char *action;  /* AUDIT_* */

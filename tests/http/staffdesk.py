@@ -226,6 +226,12 @@ def post_actions(rec):
          {"outcome": "未接通"}),
         ("/staff/followups/{id}/review", "/staff/followups/%d/review" % rec["followup_rev"],
          {"review_note": "已电话核实并处理"}),
+        ("/staff/messages/kind/{kind}", "/staff/messages/kind/join.approved",
+         {"body": "编号{{ref}}已通过", "action": "save"}),
+        ("/staff/messages/quiet", "/staff/messages/quiet",
+         {"quiet_from": "22:00", "quiet_to": "07:00"}),
+        ("/staff/messages/optout", "/staff/messages/optout",
+         {"phone": "13912345678", "action": "optout"}),
     ]
 
 

@@ -25,6 +25,7 @@ POLICY = [
     ("/staff/accounts", {"admin"}),
     ("/staff/audit", {"admin"}),
     ("/staff/followups", {"admin", "reviewer", "legal"}),   # each sees its services
+    ("/staff/messages", {"admin"}),
     ("/staff/password", {"admin", "reviewer", "legal"}),
     ("/staff/logout", {"admin", "reviewer", "legal"}),
     ("/staff", {"admin", "reviewer", "legal"}),
