@@ -113,6 +113,28 @@ feedback_token_hash(const char *token, char hex[65])
 	return 0;
 }
 
+const char *
+feedback_redact(struct arena *a, const char *text)
+{
+	static const char mark[] = "/feedback/";
+	const char *p = strstr(text, mark);
+	if (p == NULL)
+		return text;
+	struct buf b = {0};
+	const char *from = text;
+	for (; p != NULL; p = strstr(from, mark)) {
+		p += sizeof(mark) - 1;
+		size_t n = strspn(p, b64url);
+		buf_put(&b, from, (size_t)(p - from));
+		buf_puts(&b, n ? "…(仅本人可用)" : "");
+		from = p + n;
+	}
+	buf_puts(&b, from);
+	const char *out = arena_strdup(a, b.p);
+	buf_free(&b);
+	return out;
+}
+
 /* ---- offering feedback ---- */
 
 static const char sql_open_for_ref[] =

@@ -91,6 +91,14 @@ int feedback_store_answer(struct db *db, const struct actor *who, long long id,
  */
 int feedback_sweep_main(struct db *db, const struct actor *who);
 
+/*
+ * text with the token of every /feedback/{token} link in it hidden
+ * ("/feedback/…(仅本人可用)"): what staff pages show of a message, so that
+ * nobody but the person answers through the link.  text itself when it
+ * has none; else from a.  Never fails.
+ */
+const char *feedback_redact(struct arena *a, const char *text);
+
 /* The jobs of feedback.c ("feedback.answer", "followup.sweep"). */
 extern const struct job_type feedback_jobs[];
 

@@ -145,6 +145,9 @@ def test_a_decided_join_texts_one_private_link_and_stores_only_its_hash():
     # the token itself is nowhere in the follow-ups or events
     dump = repr(S.sql("SELECT * FROM followups")) + repr(S.sql("SELECT * FROM events"))
     assert token not in dump
+    # staff see that the link went, never the link itself
+    for page in (A.get("/staff/joins/" + ref).text, A.get("/staff/messages").text):
+        assert token not in page and "/feedback/…" in page
     # the history says a link went out (internal: not at /status)
     ev = S.sql("SELECT public FROM events WHERE ref = ? AND status = '回访'", (ref,))
     assert ev == [(0,)], ev
