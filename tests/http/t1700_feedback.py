@@ -235,6 +235,9 @@ def test_the_link_works_once_and_a_page_sent_twice_is_stored_once():
     got = fup(ref)
     assert (got["status"], got["overall"], got["channel"], got["comment"]) == \
         ("已回访", "基本满意", "链接", "希望<b>快一点</b>"), got
+    # staff read the comment as typed, escaped
+    page = A.get("/staff/followups/%d" % got["id"]).text
+    assert "希望&lt;b&gt;快一点&lt;/b&gt;" in page and "<b>快一点" not in page
     # the same page sent again: thanked, stored once
     r = S.post(link, f)
     assert r.status == 303 and r.header("Location") == "/feedback/thanks", r
