@@ -3,6 +3,7 @@
  * core calls, and the first-start set-up.
  */
 #include "app.h"
+#include "outbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "feedback.h"
 #include "db.h"
 #include "http.h"
 #include "staff.h"
@@ -37,6 +39,9 @@ static const struct route *const routes[] = {
 	page_staff_accounts_routes,
 	page_staff_ratings_routes,
 	page_staff_report_routes,
+	page_feedback_routes,
+	page_staff_followups_routes,
+	page_staff_messages_routes,
 	NULL,
 };
 
@@ -59,6 +64,10 @@ const struct job_type *const app_jobs[] = {
 	page_staff_accounts_jobs,
 	page_rate_jobs,
 	page_staff_ratings_jobs,
+	outbox_jobs,
+	feedback_jobs,
+	page_staff_followups_jobs,
+	outbox_cmd_jobs,
 	NULL,
 };
 

@@ -66,6 +66,9 @@ extern const struct route page_staff_accounts_routes[];
 extern const struct route page_rate_routes[];
 extern const struct route page_staff_ratings_routes[];
 extern const struct route page_staff_report_routes[];
+extern const struct route page_feedback_routes[];         /* 回访评价 link */
+extern const struct route page_staff_followups_routes[];  /* 回访 queue */
+extern const struct route page_staff_messages_routes[];
 
 /* Job tables of the page files (writer.h; NULL-name terminated). */
 /* Every job table of the application, NULL-terminated: handed to the
@@ -87,6 +90,7 @@ extern const struct job_type page_staff_stations_jobs[];
 extern const struct job_type page_staff_accounts_jobs[];
 extern const struct job_type page_rate_jobs[];
 extern const struct job_type page_staff_ratings_jobs[];
+extern const struct job_type page_staff_followups_jobs[];
 
 /*
  * Load the sample volunteer activities (marked 示例) into a database that

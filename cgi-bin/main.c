@@ -17,7 +17,9 @@
 #include "auth.h"
 #include "backup.h"
 #include "db.h"
+#include "feedback.h"
 #include "http.h"
+#include "outbox.h"
 #include "purge.h"
 #include "server.h"
 #include "staff.h"
@@ -56,6 +58,12 @@ usage(void)
 	    "       zhijia routes                    (every route: METHOD PATTERN ACCESS)\n"
 	    "       zhijia migrate [--db PATH]\n"
 	    "       zhijia purge [--db PATH] [--uploads DIR]   (delete what /privacy says is due)\n"
+	    "       zhijia followup [--db PATH]   (回访 links for attended activities that ended)\n"
+	    "       zhijia outbox [list [--state S]] [--db PATH]   (messages to people; README)\n"
+	    "       zhijia outbox export FILE [--batch B] | sent BATCH | requeue BATCH|ID\n"
+	    "       zhijia outbox send   (each waiting message to $ZHIJIA_SMS_COMMAND)\n"
+	    "       zhijia outbox optout|optin PHONE [--note TEXT] | replies FILE\n"
+	    "       zhijia remind [--date YYYY-MM-DD] [--db PATH]   (tomorrow's activities)\n"
 	    "Started by a web server as CGI, it answers one request.\n");
 }
 
@@ -608,6 +616,47 @@ cmd_purge(int argc, char **argv)
 	return rc;
 }
 
+/* `zhijia followup`: feedback.h's sweep of ended activities. */
+static int
+cmd_followup(int argc, char **argv)
+{
+	struct paths p;
+	char by[64];
+	if (db_only(argc, argv, &p, 0) != 0) {
+		usage();
+		return 2;
+	}
+	struct db *db = open_migrated(&p);
+	if (db == NULL)
+		return 1;
+	const struct actor who = cli_actor(by, sizeof(by), p.db);
+	int rc = feedback_sweep_main(db, &who);
+	db_close(db);
+	return rc;
+}
+
+/* `zhijia outbox …` and `zhijia remind`: outbox.h. */
+static int
+cmd_outbox(int argc, char **argv, int remind)
+{
+	struct paths p;
+	char by[64];
+	default_paths(&p);
+	const char *dbopt = opt_value(argc, argv, "--db");
+	if (dbopt != NULL)
+		snprintf(p.db, sizeof(p.db), "%s", dbopt);
+	struct db *db = open_migrated(&p);
+	if (db == NULL)
+		return 1;
+	const struct actor who = cli_actor(by, sizeof(by), p.db);
+	int rc = remind ? remind_main(db, &who, argc, argv) :
+	    outbox_main(db, &who, p.db, argc, argv);
+	if (rc == 2)
+		usage();
+	db_close(db);
+	return rc;
+}
+
 /* Every route, one a line: METHOD PATTERN ACCESS (public, or the roles
  * that may use it, comma-separated). */
 static int
@@ -714,6 +763,10 @@ main(int argc, char **argv)
 		return cmd_lock(argc, argv);
 	if (strcmp(cmd, "purge") == 0)
 		return cmd_purge(argc, argv);
+	if (strcmp(cmd, "followup") == 0)
+		return cmd_followup(argc, argv);
+	if (strcmp(cmd, "outbox") == 0 || strcmp(cmd, "remind") == 0)
+		return cmd_outbox(argc, argv, cmd[0] == 'r');
 	if (strcmp(cmd, "routes") == 0)
 		return cmd_routes();
 	usage();

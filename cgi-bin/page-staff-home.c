@@ -5,7 +5,9 @@
  *                (Shanghai weeks start on Monday); 入会 by occupation,
  *                district and station; 法律援助 open cases, average days
  *                to close and money recovered; 志愿服务 upcoming activities
- *                and their sign-ups.  ?period=all|year|month narrows the
+ *                and their sign-ups; 满意度 of the follow-ups (回访) by
+ *                service, district, handler and month, and the 不满意
+ *                answers awaiting review.  ?period=all|year|month narrows the
  *                totals; ?password=1 after a password change.
  *
  * Each person sees the figures of their districts only, and only of the
@@ -22,6 +24,7 @@
 #include "chart.h"
 #include "db.h"
 #include "http.h"
+#include "satisfaction.h"
 #include "staff.h"
 #include "text.h"
 #include "when.h"
@@ -400,6 +403,9 @@ home_get(struct req *r)
 	}
 	if (who->roles & (ROLE_ADMIN | ROLE_LEGAL))
 		legal_section(r, ctx, &s, district);
+	/* 满意度 of the services the person works on, in the period. */
+	tv_put(a, ctx, "sat", satisfaction_view(r, district,
+	    *s.since ? arena_printf(a, "%s-01", s.since) : NULL, NULL));
 	resp_render(r, 200, "staff/home", ctx);
 }
 

@@ -55,6 +55,10 @@ struct kind {
 };
 
 static const char sql_del_events[] = "DELETE FROM events WHERE ref = ?1";
+/* A record's follow-ups (回访: phone and answers) go with it. */
+static const char sql_del_followups[] = "DELETE FROM followups WHERE ref = ?1";
+/* The messages about a record hold its phone: they go with it. */
+static const char sql_del_messages[] = "DELETE FROM outbox WHERE ref = ?1";
 
 static const struct kind kinds[] = {
 	{"purge.join", "未通过满 1 年的入会申请",
@@ -107,7 +111,7 @@ exec_count(struct db *db, sqlite3_stmt *st, long long *n)
 	return rc;
 }
 
-/* Delete row id (ref) of kind k with its events and file rows; the stored
+/* Delete row id (ref) of kind k with its events, messages and file rows; the stored
  * names of its files are appended to names, one a line. */
 static int
 delete_one(struct db *db, const struct kind *k, long long id, const char *ref,
@@ -134,6 +138,16 @@ delete_one(struct db *db, const struct kind *k, long long id, const char *ref,
 		return SQLITE_ERROR;
 	db_bind_text(st, 1, ref);
 	if ((rc = exec_count(db, st, events)) != SQLITE_DONE)
+		return rc;
+	if ((st = db_prep(db, sql_del_followups)) == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(st, 1, ref);
+	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
+		return rc;
+	if ((st = db_prep(db, sql_del_messages)) == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(st, 1, ref);
+	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
 		return rc;
 	if ((st = db_prep(db, k->del_row)) == NULL)
 		return SQLITE_ERROR;

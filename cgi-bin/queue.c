@@ -282,6 +282,8 @@ queue_bind(struct req *r, sqlite3_stmt *st, const struct queue_filter *f,
 			num = f->district_id;
 		else if (strcmp(name, ":own_district") == 0)
 			num = s && s->district_id != 0;
+		else if (strcmp(name, ":roles") == 0)
+			num = s ? s->roles : 0;
 		else if (strcmp(name, ":below") == 0)
 			num = before > 0 ? before : INT64_MAX;
 		else if (strcmp(name, ":before") == 0)

@@ -13,6 +13,7 @@
  *   :status :kind      the filter's status and kind ('' for any)
  *   :district          district id (0 for every district the person sees)
  *   :own_district      1 when the person is bound to one district
+ *   :roles             the person's ROLE_* bits (a queue of several services)
  *   :from :to          created_at range in UTC ('' for open)
  *   :to_end            the range's end, '~' when open (sorts after any time)
  *   :q                 the search text ('' for none)

@@ -92,6 +92,18 @@ const char *const activity_states[] = {
 	ACTIVITY_CANCELLED, NULL,
 };
 
+const char *const followup_services[] = {
+	SERVICE_JOIN, SERVICE_LEGAL, SERVICE_VOLUNTEER, SERVICE_APPEAL, SERVICE_WISH, NULL,
+};
+const char *const followup_statuses[] = {
+	FOLLOWUP_OPEN, FOLLOWUP_REVIEW, FOLLOWUP_DONE, FOLLOWUP_UNREACHABLE, NULL,
+};
+const char *const sat_overall[] = {SAT_GOOD, SAT_FAIR, SAT_BAD, NULL};
+const char *const sat_timely[] = {"是", "否", NULL};
+const char *const sat_attitude[] = {"好", "一般", "差", NULL};
+const char *const sat_resolved[] = {"是", "部分解决", "否", NULL};
+const char *const call_outcomes[] = {CALL_REACHED, CALL_MISSED, NULL};
+
 const struct audit_action audit_actions[] = {
 	{AUDIT_LOGIN, "登录"},
 	{AUDIT_LOGIN_FAILED, "登录失败"},
@@ -123,7 +135,19 @@ const struct audit_action audit_actions[] = {
 	{AUDIT_SIGNUP_ATTEND, "登记出勤"},
 	{AUDIT_SIGNUP_REMOVE, "移除报名"},
 	{AUDIT_RATING_DRAW, "驿站评价抽奖"},
+	{AUDIT_FOLLOWUP_CALL, "回访电话"},
+	{AUDIT_FOLLOWUP_REOPEN, "回访不满意,重新办理"},
+	{AUDIT_FOLLOWUP_REVIEW, "回访复核完成"},
+	{AUDIT_FOLLOWUP_SWEEP, "志愿活动结束后发送回访链接"},
 	{AUDIT_PURGE, "按期删除(隐私说明所述保存期满)"},
+	{AUDIT_MSG_TEMPLATE, "修改短信模板"},
+	{AUDIT_MSG_QUIET, "修改免打扰时段"},
+	{AUDIT_MSG_OPTOUT, "手机号退订短信"},
+	{AUDIT_MSG_OPTIN, "手机号恢复接收短信"},
+	{AUDIT_MSG_EXPORT, "导出短信批次"},
+	{AUDIT_MSG_SENT, "短信批次标记为已发送"},
+	{AUDIT_MSG_REQUEUE, "短信重新排队发送"},
+	{AUDIT_MSG_REMIND, "排队活动前一天提醒"},
 };
 const size_t naudit_actions = ZJ_NELEM(audit_actions);
 

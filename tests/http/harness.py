@@ -398,13 +398,15 @@ def staff_routes():
 
 # The record a route's {parameter} names, by the path segment before it.
 ROUTE_PARAMS = {"joins": "join", "legal-aid": "legal", "files": "file", "volunteer": "activity",
-                "signups": "signup", "stations": "station", "accounts": "account"}
+                "signups": "signup", "stations": "station", "accounts": "account",
+                "followups": "followup"}
 
 
 def fill_route(pattern, records, step="note"):
     """pattern, as routes() lists it, with each {parameter} replaced by the
-    value records hold for it (keys: ROUTE_PARAMS' values) and {step} by
-    step; None if records hold no value for one."""
+    value records hold for it (keys: ROUTE_PARAMS' values), {step} by
+    step and {kind} by a message kind; None if records hold no value for
+    one."""
     segs = pattern.split("/")
     out = []
     for i, seg in enumerate(segs):
@@ -414,6 +416,8 @@ def fill_route(pattern, records, step="note"):
                 seg = str(records[key])
             elif seg == "{step}":
                 seg = step
+            elif seg == "{kind}":          # a message kind (/staff/messages/kind/…)
+                seg = "join.approved"
             else:
                 return None
         out.append(seg)

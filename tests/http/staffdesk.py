@@ -136,6 +136,15 @@ def records(code, tag):
                    " VALUES (?, ?, ?, 4, 4, 4, 4, ?, ?)",
                    (r["station"], d, r["rating_month"], "1360000%04d" % nxt(),
                     r["rating_month"] + "-02T04:00:00Z"))
+    # 回访: a follow-up of join, due for a call, and one whose 不满意 answer
+    # awaits its review
+    for key, extra in (("followup", ("待回访", "", 0)), ("followup_rev", ("已回访", "不满意", 1))):
+        r[key] = S.sql_exec(
+            "INSERT INTO followups (service, ref, district_id, phone, service_date, token_hash,"
+            " status, overall, review, answered_at, created_at, updated_at)"
+            " VALUES ('入会', ?, ?, '13800138000', ?, ?, ?, ?, ?, ?, ?, ?)",
+            (r["join"], d, now[:10], os.urandom(32).hex()) + extra +
+            (now if extra[1] else None, now_iso(-4 * 86400), now))
     return r
 
 
@@ -234,6 +243,16 @@ def post_actions(rec):
         ("/staff/ratings/draw", "/staff/ratings/draw",
          {"month": rec["rating_month"], "district": str(S.district(rec["code"])),
           "winners": "1"}),
+        ("/staff/followups/{id}/call", "/staff/followups/%d/call" % rec["followup"],
+         {"outcome": "未接通"}),
+        ("/staff/followups/{id}/review", "/staff/followups/%d/review" % rec["followup_rev"],
+         {"review_note": "已电话核实并处理"}),
+        ("/staff/messages/kind/{kind}", "/staff/messages/kind/join.approved",
+         {"body": "编号{{ref}}已通过", "action": "save"}),
+        ("/staff/messages/quiet", "/staff/messages/quiet",
+         {"quiet_from": "22:00", "quiet_to": "07:00"}),
+        ("/staff/messages/optout", "/staff/messages/optout",
+         {"phone": "13912345678", "action": "optout"}),
     ]
 
 

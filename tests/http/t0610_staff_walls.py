@@ -26,6 +26,8 @@ POLICY = [
     ("/staff/reports", {"admin", "reviewer", "legal"}),
     ("/staff/accounts", {"admin"}),
     ("/staff/audit", {"admin"}),
+    ("/staff/followups", {"admin", "reviewer", "legal"}),   # each sees its services
+    ("/staff/messages", {"admin"}),
     ("/staff/password", {"admin", "reviewer", "legal"}),
     ("/staff/logout", {"admin", "reviewer", "legal"}),
     ("/staff", {"admin", "reviewer", "legal"}),
@@ -83,6 +85,13 @@ def records(code, tag):
                " consent_sensitive, created_at, updated_at)"
                " VALUES (?, ?, ?, '13700137000', '已确认', ?, 1, ?, ?)",
                (r["signup"], r["activity"], "志愿" + tag, "0" * 64, now, now))
+    # a follow-up (回访) of a record the tag's role works on: the legal
+    # officer's of the case, everyone else's of the application
+    service, ref = ("法律援助", r["legal"]) if "legal" in tag else ("入会", r["join"])
+    r["followup"] = S.sql_exec(
+        "INSERT INTO followups (service, ref, district_id, phone, service_date, token_hash,"
+        " created_at, updated_at) VALUES (?, ?, ?, '13800138000', ?, ?, ?, ?)",
+        (service, ref, d, now[:10], os.urandom(32).hex(), now, now))
     return r
 
 
@@ -104,7 +113,8 @@ def intended(pattern):
 
 def district_bound(pattern):
     """Routes whose parameter is a record that belongs to a district."""
-    return "{" in pattern and pattern.split("/")[2] in ("joins", "legal-aid", "volunteer")
+    return "{" in pattern and pattern.split("/")[2] in ("joins", "legal-aid", "volunteer",
+                                                        "followups")
 
 
 def call(client, method, path):

@@ -89,6 +89,9 @@ def admin_only_requests(client, rec):
         "/staff/accounts/new": {"username": "pv%d" % n, "display_name": "越权",
                                 "role": "管理员", "district": "全部区县",
                                 "password": "Escalate-pass-%d" % n},
+        "/staff/messages/kind/{kind}": {"body": "越权{{ref}}", "action": "save"},
+        "/staff/messages/quiet": {"quiet_from": "12:00", "quiet_to": "13:00"},
+        "/staff/messages/optout": {"phone": "13912345670", "action": "optout"},
     }
     out = []
     for method, pattern, access in staff_routes():
