@@ -76,6 +76,12 @@ static const struct kind kinds[] = {
 	    " ORDER BY s.id LIMIT ?2",
 	    NULL, NULL,
 	    "DELETE FROM signups WHERE id = ?1"},
+	{"purge.wish", "已实现或未通过满 1 年的微心愿",
+	    "SELECT id, ref FROM wishes WHERE status IN ('" WISH_DONE "', '" WISH_REFUSED "')"
+	    " AND updated_at < strftime('%Y-%m-%dT%H:%M:%SZ', ?1, '-1 years')"
+	    " ORDER BY id LIMIT ?2",
+	    NULL, NULL,
+	    "DELETE FROM wishes WHERE id = ?1"},
 };
 
 static const struct kind *
@@ -237,6 +243,7 @@ const struct job_type purge_jobs[] = {
 	{"purge.join", purge_job},
 	{"purge.legal", purge_job},
 	{"purge.signup", purge_job},
+	{"purge.wish", purge_job},
 	{"purge.files", purge_files_job},
 	{0},
 };
