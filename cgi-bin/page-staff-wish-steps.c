@@ -295,6 +295,21 @@ allowed(const struct step *s, const char *status)
 	return 0;
 }
 
+/*
+ * A date field's value for <input type="date">, "date_value" in its view:
+ * what was typed when it is a real date, else "" (the control cannot hold
+ * anything else; the message beside it says what was wrong).
+ */
+static void
+date_value(struct req *r, struct tval *form, const char *name)
+{
+	struct tval *f = tv_get(form, name);
+	const struct tval *v = f ? tv_get(f, "value") : NULL;
+	const char *typed = v && v->kind == TV_STR ? v->str : "";
+	if (f)
+		tv_puts(r->a, f, "date_value", ymd(typed) ? typed : "");
+}
+
 void
 wish_workflow_view(struct req *r, struct tval *ctx, const struct wrec *w,
     const char *failed, const struct fresult *res, int notice)
@@ -321,6 +336,8 @@ wish_workflow_view(struct req *r, struct tval *ctx, const struct wrec *w,
 		struct tval *v = form_view(r, forms[i].fields, forms[i].n,
 		    mine ? res : NULL);
 		tv_put(a, fv, forms[i].name, v);
+		if (forms[i].fields == fulfil_fields)
+			date_value(r, v, "fulfilled_on");
 		if (mine && res)
 			tv_put(a, ctx, "f", v);
 	}

@@ -487,6 +487,7 @@ wishes_wall(struct req *r)
 		tv_puts(a, ctx, "next", wall_query(r, &f, f.state, last));
 	if (f.id != INT64_MAX)
 		tv_puts(a, ctx, "first", wall_query(r, &f, f.state, NULL));
+	tv_putb(a, ctx, "pager", more || f.id != INT64_MAX);
 	tv_putb(a, ctx, "filtered", *f.district || *f.category || *f.state);
 	struct tval *fv = tv_map(a);
 	tv_put(a, fv, "districts", choices(r, districts, f.district));
