@@ -306,6 +306,28 @@ def test_unknown_steps_and_references_are_404():
     assert state(ref) == ("待审核",)
 
 
+def test_the_dashboard_counts_what_waits_on_staff():
+    def counts(district=None):
+        where, args = "", ()
+        if district:
+            where, args = " AND district_id = ?", (S.district(district),)
+        one = lambda cond: S.value("SELECT count(*) FROM wishes WHERE " + cond + where, args)
+        return (one("status = '待审核'"), one("status = '已发布'"),
+                one("hardship = 1 AND status IN ('待审核', '已发布', '已认领')"))
+
+    def shown(who):
+        t = WHO[who].get("/staff").text
+        return tuple(int(re.search(r'<b id="wish-%s">(\d+)</b>' % k, t).group(1))
+                     for k in ("pending", "open", "hardship"))
+
+    ref, _ = make()
+    act("rev1", ref, "hardship", {"mark": "1"})
+    assert shown("admin") == counts() and shown("rev1") == counts("110105")
+    assert shown("rev2") == counts("110108")
+    assert counts("110105")[0] >= 1 and counts("110105")[2] >= 1
+    assert "wish-pending" not in WHO["legal1"].get("/staff").text
+
+
 # ---- walls and CSRF ----
 
 def test_a_reviewer_sees_and_acts_on_their_own_district_only():
