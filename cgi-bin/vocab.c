@@ -131,6 +131,7 @@ const struct audit_action audit_actions[] = {
 	{AUDIT_WISH_FULFIL, "微心愿实现"},
 	{AUDIT_WISH_HARDSHIP, "疑似困难职工标记"},
 	{AUDIT_WISH_NOTE, "微心愿备注"},
+	{AUDIT_RATING_DRAW, "驿站评价抽奖"},
 	{AUDIT_PURGE, "按期删除(隐私说明所述保存期满)"},
 };
 const size_t naudit_actions = ZJ_NELEM(audit_actions);

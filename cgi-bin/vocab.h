@@ -178,6 +178,7 @@ extern const char *const wish_claimer_kinds[];  /* who claimed: 工作人员, �
 #define AUDIT_WISH_FULFIL      "wish.fulfil"
 #define AUDIT_WISH_HARDSHIP    "wish.hardship"
 #define AUDIT_WISH_NOTE        "wish.note"
+#define AUDIT_RATING_DRAW      "rating.draw"   /* 驿站评价: a month's draw */
 #define AUDIT_PURGE            "purge"   /* `zhijia purge`: what it deleted */
 
 struct audit_action {

@@ -23,6 +23,8 @@ POLICY = [
     ("/staff/volunteer", {"admin", "reviewer"}),
     ("/staff/wishes", {"admin", "reviewer"}),
     ("/staff/stations", {"admin"}),
+    ("/staff/ratings", {"admin", "reviewer"}),
+    ("/staff/reports", {"admin", "reviewer", "legal"}),
     ("/staff/accounts", {"admin"}),
     ("/staff/audit", {"admin"}),
     ("/staff/password", {"admin", "reviewer", "legal"}),
