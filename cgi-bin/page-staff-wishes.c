@@ -134,7 +134,9 @@ wish_load(struct req *r, const char *ref, struct wrec *w)
 	return found && staff_sees_district(staff_of(r), w->district_id);
 }
 
-/* "企业:某某公司", "工作人员:张三"; "" when nobody has claimed it. */
+/* "企业:某某公司", "工作人员:张三"; "" when nobody has claimed it.  From a,
+ * or (a NULL, for the export) in buf: len 512 holds any (a name is at
+ * most 100 characters). */
 static const char *
 claimer_words(struct arena *a, const struct wrec *w, char *buf, size_t len)
 {
@@ -201,7 +203,7 @@ static const char *const csv_head[] = {
 static void
 csv_wish(struct csv *out, sqlite3_stmt *st, int full)
 {
-	char created[32], published[32], claimed[32], phone[12], claimer[256];
+	char created[32], published[32], claimed[32], phone[12], claimer[512];
 	struct wrec w;
 	read_wish(NULL, st, &w);
 	if (full)
