@@ -80,6 +80,12 @@ static const struct kind kinds[] = {
 	    " ORDER BY s.id LIMIT ?2",
 	    NULL, NULL,
 	    "DELETE FROM signups WHERE id = ?1"},
+	{"purge.wish", "已实现或未通过满 1 年的微心愿",
+	    "SELECT id, ref FROM wishes WHERE status IN ('" WISH_DONE "', '" WISH_REFUSED "')"
+	    " AND updated_at < strftime('%Y-%m-%dT%H:%M:%SZ', ?1, '-1 years')"
+	    " ORDER BY id LIMIT ?2",
+	    NULL, NULL,
+	    "DELETE FROM wishes WHERE id = ?1"},
 	/* A rating stays for the figures; the phone it left for the month's
 	 * draw goes once the month is a year past (it has no events). */
 	{"purge.rating", "满 1 年的驿站评价所留手机号",
@@ -259,6 +265,7 @@ const struct job_type purge_jobs[] = {
 	{"purge.join", purge_job},
 	{"purge.legal", purge_job},
 	{"purge.signup", purge_job},
+	{"purge.wish", purge_job},
 	{"purge.rating", purge_job},
 	{"purge.files", purge_files_job},
 	{0},

@@ -85,7 +85,9 @@ const char *const wish_statuses[] = {
 const char *const wish_categories[] = {
 	"生活用品", "子女教育", "技能培训", "健康关爱", "法律服务", "其他", NULL,
 };
-const char *const wish_claimer_kinds[] = {"工作人员", "工会", "企业", "个人", NULL};
+const char *const wish_claimer_kinds[] = {
+	WISH_BY_STAFF, WISH_BY_UNION, WISH_BY_FIRM, WISH_BY_PERSON, NULL,
+};
 
 const char *const activity_states[] = {
 	ACTIVITY_OPEN, ACTIVITY_CLOSED, ACTIVITY_RUNNING, ACTIVITY_ENDED,
@@ -134,6 +136,13 @@ const struct audit_action audit_actions[] = {
 	{AUDIT_ACTIVITY_CANCEL, "取消志愿活动"},
 	{AUDIT_SIGNUP_ATTEND, "登记出勤"},
 	{AUDIT_SIGNUP_REMOVE, "移除报名"},
+	{AUDIT_WISH_PUBLISH, "微心愿发布"},
+	{AUDIT_WISH_REJECT, "微心愿未通过"},
+	{AUDIT_WISH_CLAIM, "微心愿认领"},
+	{AUDIT_WISH_RELEASE, "微心愿撤销认领"},
+	{AUDIT_WISH_FULFIL, "微心愿实现"},
+	{AUDIT_WISH_HARDSHIP, "疑似困难职工标记"},
+	{AUDIT_WISH_NOTE, "微心愿备注"},
 	{AUDIT_RATING_DRAW, "驿站评价抽奖"},
 	{AUDIT_FOLLOWUP_CALL, "回访电话"},
 	{AUDIT_FOLLOWUP_REOPEN, "回访不满意,重新办理"},

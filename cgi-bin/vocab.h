@@ -19,7 +19,7 @@
 
 /* Roles, as route.access masks. */
 #define ROLE_ADMIN    1u   /* 管理员: everything */
-#define ROLE_REVIEWER 2u   /* 审核员: 入会 and 志愿服务 of their districts */
+#define ROLE_REVIEWER 2u   /* 审核员: 入会, 志愿服务, 微心愿 of their districts */
 #define ROLE_LEGAL    4u   /* 法律援助专员: 法律援助 of their districts */
 #define ROLES_ALL     (ROLE_ADMIN | ROLE_REVIEWER | ROLE_LEGAL)
 
@@ -124,6 +124,10 @@ extern const char *const appeal_matters[];   /* 事项 */
 #define WISH_REFUSED   "未通过"
 /* The wall's word for a published wish nobody has claimed yet. */
 #define WISH_OPEN      "待认领"
+#define WISH_BY_STAFF  "工作人员"   /* the claimer kinds (schema's CHECK) */
+#define WISH_BY_UNION  "工会"
+#define WISH_BY_FIRM   "企业"
+#define WISH_BY_PERSON "个人"
 extern const char *const wish_statuses[];
 extern const char *const wish_categories[];  /* 心愿类别 */
 extern const char *const wish_claimer_kinds[];  /* who claimed: 工作人员, 工会, 企业, 个人 */
@@ -169,6 +173,7 @@ extern const char *const call_outcomes[];
 #define EVENT_DUPLICATE "疑似重复" /* flagged on arrival, never public */
 #define EVENT_FOLLOWUP  "回访"     /* a link sent, an answer, a call: internal */
 #define EVENT_REVIEW    "复核"     /* a 不满意 answer reopened it: internal */
+#define EVENT_HARDSHIP  "疑似困难职工" /* a wish marked (or unmarked), never public */
 
 /* ---- the audit log's actions ---- */
 
@@ -201,6 +206,13 @@ extern const char *const call_outcomes[];
 #define AUDIT_ACTIVITY_CANCEL  "activity.cancel"
 #define AUDIT_SIGNUP_ATTEND    "signup.attend"
 #define AUDIT_SIGNUP_REMOVE    "signup.remove"
+#define AUDIT_WISH_PUBLISH     "wish.publish"
+#define AUDIT_WISH_REJECT      "wish.reject"
+#define AUDIT_WISH_CLAIM       "wish.claim"
+#define AUDIT_WISH_RELEASE     "wish.release"
+#define AUDIT_WISH_FULFIL      "wish.fulfil"
+#define AUDIT_WISH_HARDSHIP    "wish.hardship"
+#define AUDIT_WISH_NOTE        "wish.note"
 #define AUDIT_RATING_DRAW      "rating.draw"   /* 驿站评价: a month's draw */
 #define AUDIT_FOLLOWUP_CALL    "followup.call"
 #define AUDIT_FOLLOWUP_REOPEN  "followup.reopen"  /* a 不满意 answer */

@@ -75,7 +75,8 @@ def records(code, tag):
     join/join2 (待审核), legal/legal2 (待受理), legal_acc (已受理),
     legal_asg (已指派), legal_med (调解中) with an evidence file each,
     activity/activity2 (to come), activity_past (started), a confirmed
-    sign-up on activity and one on activity_past."""
+    sign-up on activity and one on activity_past; wish/wish2 (待审核),
+    wish_pub/wish_pub2 (已发布), wish_claimed/wish_claimed2 (已认领)."""
     d, now = S.district(code), now_iso()
     legal_user = {"110105": "legal1", "110108": "legal2"}[code]
     r = {"tag": tag, "code": code, "district": district_name(code), "marks": [],
@@ -125,6 +126,19 @@ def records(code, tag):
                    " VALUES (?, ?, ?, '13700137000', '已确认', ?, 1, ?, ?)",
                    (r[key], r[act], "志愿%s%s" % (tag, key), "0" * 64, now, now))
         r["marks"] += [r[key], "志愿%s%s" % (tag, key)]
+    for key, status in (("wish", "待审核"), ("wish2", "待审核"), ("wish_pub", "已发布"),
+                        ("wish_pub2", "已发布"), ("wish_claimed", "已认领"),
+                        ("wish_claimed2", "已认领")):
+        r[key] = new_ref("XY")
+        claimed = status == "已认领"
+        S.sql_exec("INSERT INTO wishes (ref, category, content, district_id, name, phone,"
+                   " public_ok, status, published_at, claimer_kind, claimer_name, claimed_at,"
+                   " created_at, updated_at) VALUES (?, '生活用品', ?, ?, ?, '13600136000', 1,"
+                   " ?, ?, ?, ?, ?, ?, ?)",
+                   (r[key], "心愿%s%s" % (tag, key), d, "许愿%s%s" % (tag, key), status,
+                    now if status != "待审核" else None, "企业" if claimed else "",
+                    "爱心企业" if claimed else "", now if claimed else None, now, now))
+        r["marks"] += [r[key], "许愿%s%s" % (tag, key)]
     # a station of the district with last month's ratings, phones left: a draw to make
     r["station"] = S.sql_exec("INSERT INTO stations (code, name, district_id, created_at)"
                               " VALUES (?, ?, ?, ?)", ("R%s%d" % (code, nxt()),
@@ -206,6 +220,7 @@ def post_actions(rec):
     that would change something if it were let through."""
     d = rec["district"]
     legal = "/staff/legal-aid/%s/%s"
+    wish = "/staff/wishes/%s/%s"
     n = nxt()
     return [
         ("/staff/joins/{ref}/approve", "/staff/joins/%s/approve" % rec["join"], {}),
@@ -232,6 +247,20 @@ def post_actions(rec):
         ("/staff/volunteer/{id}/signups/{ref}/remove",
          "/staff/volunteer/%d/signups/%s/remove" % (rec["activity"], rec["signup"]),
          {"reason": "重复报名"}),
+        ("/staff/wishes/{ref}/{step}", wish % (rec["wish"], "publish"), {}),
+        ("/staff/wishes/{ref}/{step}", wish % (rec["wish2"], "reject"),
+         {"reason": "超出微心愿的范围,请到区总工会咨询"}),
+        ("/staff/wishes/{ref}/{step}", wish % (rec["wish_pub"], "claim"),
+         {"claimer_kind": "工作人员"}),
+        ("/staff/wishes/{ref}/{step}", wish % (rec["wish_pub2"], "claim"),
+         {"claimer_kind": "企业", "claimer_name": "爱心企业%d" % n}),
+        ("/staff/wishes/{ref}/{step}", wish % (rec["wish_claimed"], "fulfil"),
+         {"fulfilled_on": time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600)),
+          "fulfilled_how": "已送到"}),
+        ("/staff/wishes/{ref}/{step}", wish % (rec["wish_claimed2"], "release"),
+         {"release_reason": "认领方联系不上"}),
+        ("/staff/wishes/{ref}/{step}", wish % (rec["wish"], "hardship"), {"mark": "1"}),
+        ("/staff/wishes/{ref}/{step}", wish % (rec["wish"], "note"), {"note": "已联系"}),
         ("/staff/stations/new", "/staff/stations/new",
          {"name": "新驿站%d" % n, "district": d, "code": "CS%d" % n}),
         ("/staff/accounts/new", "/staff/accounts/new",

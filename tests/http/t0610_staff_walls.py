@@ -3,7 +3,7 @@
 `zhijia routes` lists is walked as someone not logged in, as an admin, as a
 reviewer and as a legal officer (both bound to 朝阳区), with its {params}
 filled with real records: each role reaches exactly what the issue gives it
-(管理员 everything; 审核员 入会 and 志愿服务; 法律援助专员 法律援助) and gets
+(管理员 everything; 审核员 入会, 志愿服务 and 微心愿; 法律援助专员 法律援助) and gets
 the 404 page elsewhere, and a record of another district (海淀区) is a 404
 too — also when a list or an export would show it."""
 import os
@@ -21,6 +21,7 @@ POLICY = [
     ("/staff/joins", {"admin", "reviewer"}),
     ("/staff/legal-aid", {"admin", "legal"}),
     ("/staff/volunteer", {"admin", "reviewer"}),
+    ("/staff/wishes", {"admin", "reviewer"}),
     ("/staff/stations", {"admin"}),
     ("/staff/ratings", {"admin", "reviewer"}),
     ("/staff/reports", {"admin", "reviewer", "legal"}),
@@ -55,10 +56,14 @@ def setup_module():
 
 
 def records(code, tag):
-    """A join application, a legal case with an evidence file, an activity
-    and a sign-up, all in the district of code."""
+    """A join application, a legal case with an evidence file, an activity,
+    a sign-up and a wish, all in the district of code."""
     d, now = S.district(code), now_iso()
-    r = {"join": new_ref("RH"), "legal": new_ref("FY"), "signup": new_ref("ZY"), "tag": tag}
+    r = {"join": new_ref("RH"), "legal": new_ref("FY"), "signup": new_ref("ZY"),
+         "wish": new_ref("XY"), "tag": tag}
+    S.sql_exec("INSERT INTO wishes (ref, category, content, district_id, name, phone,"
+               " public_ok, created_at, updated_at) VALUES (?, '生活用品', ?, ?, ?,"
+               " '13600136000', 1, ?, ?)", (r["wish"], "心愿" + tag, d, "许愿" + tag, now, now))
     S.sql_exec("INSERT INTO join_applications (ref, name, gender, id_number, phone,"
                " employment, occupation, district_id, consent_charter, consent_sensitive,"
                " created_at, updated_at) VALUES (?, ?, '男', ?, '13800138000', '单位就业',"
@@ -114,7 +119,7 @@ def intended(pattern):
 def district_bound(pattern):
     """Routes whose parameter is a record that belongs to a district."""
     return "{" in pattern and pattern.split("/")[2] in ("joins", "legal-aid", "volunteer",
-                                                        "followups")
+                                                        "followups", "wishes")
 
 
 def call(client, method, path):
@@ -190,7 +195,7 @@ def test_admin_reaches_every_staff_route():
     assert not wrong, wrong
 
 
-def test_reviewer_reaches_joins_and_volunteering_only():
+def test_reviewer_reaches_joins_volunteering_and_wishes_only():
     wrong = walk("reviewer")
     assert not wrong, wrong
 
@@ -220,17 +225,18 @@ def test_a_record_of_another_district_is_a_404():
         == [("已确认",)]
     assert S.sql("SELECT cancelled FROM activities WHERE id = ?", (OTHER["activity"],)) \
         == [(0,)]
+    assert S.sql("SELECT status FROM wishes WHERE ref = ?", (OTHER["wish"],)) == [("待审核",)]
 
 
 def test_lists_exports_and_the_dashboard_show_nothing_of_another_district():
-    marks = [OTHER["join"], OTHER["legal"], OTHER["signup"], "入会海淀", "援助海淀",
-             "活动海淀", "志愿海淀"]
+    marks = [OTHER["join"], OTHER["legal"], OTHER["signup"], OTHER["wish"], "入会海淀",
+             "援助海淀", "活动海淀", "志愿海淀", "心愿海淀", "许愿海淀"]
     wrong = []
     for role in ("reviewer", "legal"):
         for method, pattern, _ in staff_routes():
             if method != "GET" or "{" in pattern or role not in (intended(pattern) or set()):
                 continue
-            for query in ("", "?q=" + OTHER["join"], "?q=" + OTHER["legal"],
+            for query in ("", "?q=" + OTHER["join"], "?q=" + OTHER["legal"], "?q=" + OTHER["wish"],
                           "?district=%E6%B5%B7%E6%B7%80%E5%8C%BA"):
                 r = WHO[role].get(pattern + query)
                 # a searched reference is echoed in the search box and links
@@ -243,7 +249,7 @@ def test_lists_exports_and_the_dashboard_show_nothing_of_another_district():
 def test_the_admin_sees_every_district():
     a = WHO["admin"]
     for path in ["/staff/joins/" + OTHER["join"], "/staff/legal-aid/" + OTHER["legal"],
-                 "/staff/volunteer/%d" % OTHER["activity"]]:
+                 "/staff/volunteer/%d" % OTHER["activity"], "/staff/wishes/" + OTHER["wish"]]:
         r = a.get(path)
         assert r.status == 200, (path, r)
 
