@@ -174,7 +174,7 @@ row_view(struct req *r, const struct queue_filter *f, sqlite3_stmt *st)
 	struct arena *a = r->a;
 	struct tval *m = tv_map(a);
 	struct wrec w;
-	char phone[12], when[32];
+	char phone[16], when[32];
 	read_wish(a, st, &w);
 	mask_phone(w.phone, phone);
 	tv_puts(a, m, "ref", w.ref);
@@ -203,7 +203,7 @@ static const char *const csv_head[] = {
 static void
 csv_wish(struct csv *out, sqlite3_stmt *st, int full)
 {
-	char created[32], published[32], claimed[32], phone[12], claimer[512];
+	char created[32], published[32], claimed[32], phone[16], claimer[512];
 	struct wrec w;
 	read_wish(NULL, st, &w);
 	if (full)
