@@ -34,6 +34,8 @@ static const struct route *const routes[] = {
 	page_staff_home_routes,
 	page_staff_audit_routes,
 	page_staff_accounts_routes,
+	page_staff_districts_routes,
+	page_stations_routes,
 	NULL,
 };
 
@@ -52,8 +54,10 @@ const struct job_type *const app_jobs[] = {
 	page_staff_legal_steps_jobs,
 	page_staff_activity_jobs,
 	page_staff_roster_jobs,
-	page_staff_stations_jobs,
 	page_staff_accounts_jobs,
+	import_jobs,
+	district_jobs,
+	station_jobs,
 	NULL,
 };
 
