@@ -3,7 +3,7 @@
 `zhijia routes` lists is walked as someone not logged in, as an admin, as a
 reviewer and as a legal officer (both bound to 朝阳区), with its {params}
 filled with real records: each role reaches exactly what the issue gives it
-(管理员 everything; 审核员 入会 and 志愿服务; 法律援助专员 法律援助) and gets
+(管理员 everything; 审核员 入会, 志愿服务 and 驿站; 法律援助专员 法律援助) and gets
 the 404 page elsewhere, and a record of another district (海淀区) is a 404
 too — also when a list or an export would show it."""
 import os
@@ -14,14 +14,16 @@ S = None
 WHO = {}          # role -> logged-in client
 OWN = {}          # role -> records of 朝阳区 only that role acts on
 OTHER = {}        # records of 海淀区
-SHARED = {}       # station, account
+SHARED = {}       # account, a district
 
 # What the issue gives each role, by the start of the path.
 POLICY = [
     ("/staff/joins", {"admin", "reviewer"}),
     ("/staff/legal-aid", {"admin", "legal"}),
     ("/staff/volunteer", {"admin", "reviewer"}),
-    ("/staff/stations", {"admin"}),
+    ("/staff/stations/import", {"admin"}),
+    ("/staff/stations", {"admin", "reviewer"}),
+    ("/staff/districts", {"admin"}),
     ("/staff/accounts", {"admin"}),
     ("/staff/audit", {"admin"}),
     ("/staff/password", {"admin", "reviewer", "legal"}),
@@ -39,9 +41,7 @@ def setup_module():
     S.add_staff("legal1", "legal", "110105")
     S.add_staff("walls_target", "reviewer", "110108")
     SHARED["account"] = S.staff_id("walls_target")
-    SHARED["station"] = S.sql_exec(
-        "INSERT INTO stations (code, name, district_id, created_at) VALUES"
-        " ('WALL01', '望京驿站', ?, ?)", (S.district("110105"), now_iso()))
+    SHARED["district_id"] = S.district("110101")
     for role in ROLES:
         OWN[role] = records("110105", "朝阳%s" % role)
     OTHER.update(records("110108", "海淀"))
@@ -51,10 +51,13 @@ def setup_module():
 
 
 def records(code, tag):
-    """A join application, a legal case with an evidence file, an activity
-    and a sign-up, all in the district of code."""
+    """A join application, a legal case with an evidence file, an activity,
+    a sign-up and a station, all in the district of code."""
     d, now = S.district(code), now_iso()
     r = {"join": new_ref("RH"), "legal": new_ref("FY"), "signup": new_ref("ZY"), "tag": tag}
+    r["station"] = S.sql_exec(
+        "INSERT INTO stations (code, name, district_id, created_at) VALUES (?, ?, ?, ?)",
+        (new_ref("W"), "驿站" + tag, d, now))
     S.sql_exec("INSERT INTO join_applications (ref, name, gender, id_number, phone,"
                " employment, occupation, district_id, consent_charter, consent_sensitive,"
                " created_at, updated_at) VALUES (?, ?, '男', ?, '13800138000', '单位就业',"
@@ -102,7 +105,8 @@ def intended(pattern):
 
 def district_bound(pattern):
     """Routes whose parameter is a record that belongs to a district."""
-    return "{" in pattern and pattern.split("/")[2] in ("joins", "legal-aid", "volunteer")
+    return "{" in pattern and pattern.split("/")[2] in ("joins", "legal-aid", "volunteer",
+                                                        "stations")
 
 
 def call(client, method, path):
@@ -178,7 +182,7 @@ def test_admin_reaches_every_staff_route():
     assert not wrong, wrong
 
 
-def test_reviewer_reaches_joins_and_volunteering_only():
+def test_reviewer_reaches_joins_volunteering_and_stations_only():
     wrong = walk("reviewer")
     assert not wrong, wrong
 
@@ -208,11 +212,13 @@ def test_a_record_of_another_district_is_a_404():
         == [("已确认",)]
     assert S.sql("SELECT cancelled FROM activities WHERE id = ?", (OTHER["activity"],)) \
         == [(0,)]
+    assert S.sql("SELECT name, updated_at FROM stations WHERE id = ?", (OTHER["station"],)) \
+        == [("驿站海淀", "")]
 
 
 def test_lists_exports_and_the_dashboard_show_nothing_of_another_district():
     marks = [OTHER["join"], OTHER["legal"], OTHER["signup"], "入会海淀", "援助海淀",
-             "活动海淀", "志愿海淀"]
+             "活动海淀", "志愿海淀", "驿站海淀"]
     wrong = []
     for role in ("reviewer", "legal"):
         for method, pattern, _ in staff_routes():
