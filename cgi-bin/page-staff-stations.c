@@ -68,10 +68,10 @@ static const struct field station_fields[S__N] = {
 	    .hint = "填了这一项,周一到周日都按它开放,下面七天不用填。例如 08:00-20:00;"
 	    "全天开放填“24小时”;午休分两段:08:00-12:00, 14:00-18:00",
 	    .placeholder = "例如 08:00-20:00"},
-	DAY_FIELD(0, "hours_1", "周一"), DAY_FIELD(1, "hours_2", "周二"),
-	DAY_FIELD(2, "hours_3", "周三"), DAY_FIELD(3, "hours_4", "周四"),
-	DAY_FIELD(4, "hours_5", "周五"), DAY_FIELD(5, "hours_6", "周六"),
-	DAY_FIELD(6, "hours_7", "周日"),
+	DAY_FIELD(0, "hours_mon", "周一"), DAY_FIELD(1, "hours_tue", "周二"),
+	DAY_FIELD(2, "hours_wed", "周三"), DAY_FIELD(3, "hours_thu", "周四"),
+	DAY_FIELD(4, "hours_fri", "周五"), DAY_FIELD(5, "hours_sat", "周六"),
+	DAY_FIELD(6, "hours_sun", "周日"),
 	[S_ACTIVE] = {.name = "active", .label = "开放使用(不勾选即停用:公众页面不再显示这个驿站)",
 	    .kind = F_CHECK},
 };
