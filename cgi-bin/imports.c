@@ -135,7 +135,7 @@ import_row(struct arena *a, const char **p, const char **cells, size_t max,
 		}
 		break;
 	}
-	(*line)++;
+	int start = ++(*line);   /* a quote not closed is reported here */
 	*n = 0;
 	struct buf cell = {0};
 	for (;;) {
@@ -149,6 +149,7 @@ import_row(struct arena *a, const char **p, const char **cells, size_t max,
 			for (;;) {
 				if (*t == '\0') {
 					buf_free(&cell);
+					*line = start;
 					return -1;
 				}
 				if (*t == '"' && t[1] == '"') {
@@ -167,6 +168,7 @@ import_row(struct arena *a, const char **p, const char **cells, size_t max,
 				t++;
 			if (*t != ',' && *t != '\n' && *t != '\r' && *t != '\0') {
 				buf_free(&cell);
+				*line = start;
 				return -1;
 			}
 		} else {
