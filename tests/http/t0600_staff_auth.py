@@ -59,6 +59,7 @@ def make_records():
         " VALUES ('CY01', '望京驿站', ?, ?)", (d, now))
     S.add_staff("target1", "reviewer", "110105")
     IDS["account"] = S.staff_id("target1")
+    IDS["district_id"] = d
 
 
 def fill(pattern):
