@@ -14,7 +14,7 @@ import os
 import re
 import urllib.parse
 
-from harness import TOP, Server, errors, new_idno, new_ref, now_iso, run, unescape
+from harness import TOP, Server, errors, new_idno, new_ref, now_iso, run, unescape, zhijia
 
 S = A = R1 = None
 TONGLING = [("340705", "铜官区"), ("340706", "义安区"), ("340711", "郊区"), ("340722", "枞阳县")]
@@ -244,6 +244,16 @@ def test_the_districts_command_adds_lists_imports_and_retires():
     assert S.zhijia("districts", "frobnicate").returncode == 2
     # the server's pages see what the command did
     assert "铜陵经开区" in join_options()
+
+
+def test_the_command_alone_on_a_new_database_adds_tongling():
+    db = os.path.join(S.dir, "fresh.db")
+    p = zhijia("districts", "add", "铜陵市", "--db", db)
+    assert p.returncode == 0, p.stderr
+    assert "已添加 4 个区县" in p.stderr and "示例区县删除 6 个" in p.stderr
+    p = zhijia("districts", "list", "--db", db)
+    assert [line.split("\t")[:2] for line in p.stdout.splitlines()] == \
+        [[c, n] for c, n in TONGLING]
 
 
 def test_a_reviewer_of_another_district_cannot_edit_a_station():
