@@ -44,6 +44,8 @@ static const struct route *const routes[] = {
 	page_feedback_routes,
 	page_staff_followups_routes,
 	page_staff_messages_routes,
+	page_staff_districts_routes,
+	page_stations_routes,
 	NULL,
 };
 
@@ -64,7 +66,6 @@ const struct job_type *const app_jobs[] = {
 	page_staff_legal_steps_jobs,
 	page_staff_activity_jobs,
 	page_staff_roster_jobs,
-	page_staff_stations_jobs,
 	page_staff_accounts_jobs,
 	page_rate_jobs,
 	page_staff_ratings_jobs,
@@ -72,6 +73,9 @@ const struct job_type *const app_jobs[] = {
 	feedback_jobs,
 	page_staff_followups_jobs,
 	outbox_cmd_jobs,
+	import_jobs,
+	district_jobs,
+	station_jobs,
 	NULL,
 };
 

@@ -20,7 +20,7 @@ S = None
 WHO = {}          # name -> logged-in client
 OWN = {}          # role -> records of 朝阳区 (110105) for that role
 OTHER = {}        # records of 海淀区 (110108)
-SHARED = {}       # station id, account ids
+SHARED = {}       # station id, account ids, a district's id
 SEQ = [0]
 # Tables a request may write to without changing anything a user owns:
 # the audit log (views, exports, refusals), sessions, rate limits.
@@ -44,6 +44,11 @@ def setup():
     SHARED["station"] = S.sql_exec(
         "INSERT INTO stations (code, name, district_id, created_at) VALUES"
         " ('ATK01', '攻击测试驿站', ?, ?)", (S.district("110105"), now_iso()))
+    # The union's own districts, so that adding one (post_actions) leaves
+    # them as they are; the samples nobody uses are its to delete.
+    S.sql_exec("UPDATE districts SET sample = 0 WHERE code IN ('110105', '110108')")
+    SHARED["district_id"] = S.sql_exec(
+        "INSERT INTO districts (code, name, province, city) VALUES ('999001', '测试区', '', '')")
     for role in ("admin", "reviewer", "legal"):
         OWN[role] = records("110105", "朝阳%s" % role)
     OTHER.update(records("110108", "海淀"))
@@ -110,6 +115,10 @@ def records(code, tag):
         r[key + "_bytes"] = body
         r["marks"] += [r[key], "援助%s%s" % (tag, key)]
     r["file"] = r["legal_file"]
+    r["station"] = S.sql_exec(
+        "INSERT INTO stations (code, name, district_id, created_at) VALUES (?, ?, ?, ?)",
+        (new_ref("S"), "驿站%s" % tag, d, now))
+    r["marks"].append("驿站%s" % tag)
     for key, start in (("activity", 7 * 86400), ("activity2", 8 * 86400),
                        ("activity_past", -3600)):
         r[key] = S.sql_exec(
@@ -263,6 +272,17 @@ def post_actions(rec):
         ("/staff/wishes/{ref}/{step}", wish % (rec["wish"], "note"), {"note": "已联系"}),
         ("/staff/stations/new", "/staff/stations/new",
          {"name": "新驿站%d" % n, "district": d, "code": "CS%d" % n}),
+        ("/staff/stations/{id}", "/staff/stations/%d" % rec["station"],
+         {"name": "改过的驿站%d" % n, "district": d, "hours_all": "08:00-20:00",
+          "amenities": "饮水", "active": "1"}),
+        ("/staff/stations/import", "/staff/stations/import",
+         {"file_text": "code,name,district\nIMP%d,导入驿站%d,%s\n" % (n, n, d)}),
+        ("/staff/districts/add", "/staff/districts/add",
+         {"province": "安徽省", "city": "铜陵市", "code": "340705"}),
+        ("/staff/districts/import", "/staff/districts/import",
+         {"file_text": "990%03d,测试区%d\n" % (n % 1000, n)}),
+        ("/staff/districts/{id}", "/staff/districts/%d" % SHARED["district_id"],
+         {"op": "activate"}),
         ("/staff/accounts/new", "/staff/accounts/new",
          {"username": "csrf%d" % n, "display_name": "新同事", "role": "审核员",
           "district": d, "password": "Fresh-pass-%d-xyz" % n}),

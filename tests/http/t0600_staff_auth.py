@@ -63,6 +63,7 @@ def make_records():
                " '赵六', '13600136000', 1, ?, ?)", (IDS["wish"], d, now, now))
     S.add_staff("target1", "reviewer", "110105")
     IDS["account"] = S.staff_id("target1")
+    IDS["district_id"] = d
 
 
 def fill(pattern):

@@ -184,10 +184,11 @@ def test_a_district_bound_person_cannot_act_on_another_districts_record():
                " '13700137001', '已确认', ?, 1, ?, ?)", (city_signup, city, "0" * 64, now, now))
     before = digest()
     for role, client in (("reviewer", WHO["reviewer"]), ("legal", WHO["legal"])):
-        mine = ("/staff/joins", "/staff/volunteer", "/staff/wishes") if role == "reviewer" \
-            else ("/staff/legal-aid",)
+        mine = ("/staff/joins", "/staff/volunteer", "/staff/wishes", "/staff/stations/") \
+            if role == "reviewer" else ("/staff/legal-aid",)
         for pattern, path, fields in post_actions(OTHER):
-            if not path.startswith(mine) or pattern == "/staff/volunteer/new":
+            if not path.startswith(mine) or pattern in ("/staff/volunteer/new",
+                                                        "/staff/stations/new"):
                 continue
             r = client.post(path, fields)
             if r.status != 404:
