@@ -55,6 +55,8 @@ extern const struct route page_join_routes[];
 extern const struct route page_legal_routes[];
 extern const struct route page_volunteer_routes[];
 extern const struct route page_status_routes[];
+extern const struct route page_appeal_routes[];
+extern const struct route page_staff_appeals_routes[];
 extern const struct route page_staff_login_routes[];
 extern const struct route page_staff_joins_routes[];
 extern const struct route page_staff_legal_routes[];
@@ -74,6 +76,8 @@ extern const struct job_type purge_jobs[];      /* purge.c */
 extern const struct job_type page_legal_jobs[];
 extern const struct job_type page_volunteer_jobs[];  /* page-volunteer-signup.c */
 extern const struct job_type page_status_jobs[];
+extern const struct job_type page_appeal_jobs[];
+extern const struct job_type page_staff_appeals_jobs[];
 extern const struct job_type staff_jobs[];      /* staff.c */
 extern const struct job_type page_staff_login_jobs[];
 extern const struct job_type page_staff_join_record_jobs[];

@@ -22,6 +22,9 @@
  *   :before            the cursor as given (0 on a first page)
  *   :limit             rows wanted (-1: all, for an export)
  *   :now               the current UTC time (ISO-8601)
+ *   :today             today in Shanghai, 'YYYY-MM-DD' (due dates)
+ *   :<extra>           a filter of the queue's own (struct queue_extra)
+ *                      by its name: the choice, '' for any
  * Any other name is a programming error: the request answers 500.
  */
 #ifndef ZJ_QUEUE_H
@@ -38,6 +41,18 @@ struct req;
 
 #define QUEUE_PAGE 50
 
+/*
+ * A filter a queue has beyond the common ones (e.g. 诉求's 事项, or only
+ * what is overdue): ?name=CHOICE, one of options — anything else is
+ * dropped — offered as a select labelled label, bound as :name.
+ */
+struct queue_extra {
+	const char *name;              /* query and SQL parameter name */
+	const char *label;             /* the select's label, the audit's word */
+	const char *const *options;    /* NULL-terminated */
+};
+#define QUEUE_EXTRAS 4             /* at most this many per queue */
+
 struct queue_filter {
 	const char *status;     /* "" for any */
 	const char *kind;       /* occupation / dispute type, "" for any */
@@ -53,6 +68,12 @@ struct queue_filter {
 	enum { Q_NONE, Q_REF, Q_PHONE, Q_NAME, Q_IDNO } q_kind;
 	const char *error;      /* a bad date or district, for the page */
 	const char *now;        /* the UTC time the request is judged at */
+	const char *today;      /* its Shanghai date, YYYY-MM-DD */
+	/* The queue's own filters (struct queue.extras) and their choices
+	 * ("" for any); set by queue_list and queue_export. */
+	const struct queue_extra *extras;
+	size_t nextras;
+	const char *extra[QUEUE_EXTRAS];
 };
 
 /* The parts of a filter a statement needs (struct queue_plan.needs). */
@@ -62,6 +83,7 @@ enum {
 	QF_REF = 1 << 4, QF_PHONE = 1 << 5,
 	QF_NAME = 1 << 6,                         /* also set for Q_IDNO */
 	QF_IDNO = 1 << 7,
+	QF_EXTRA0 = 1 << 8,                       /* extra[i] chosen: QF_EXTRA0 << i */
 };
 
 /*
@@ -96,6 +118,11 @@ struct queue {
 	const char *const *csv_head;
 	size_t csv_cols;
 	void (*csv_row)(struct csv *out, sqlite3_stmt *st, int full);
+	/* Filters of its own (NULL: none), and what an admin's full export
+	 * shows unmasked, in the audit's words (NULL: "完整身份证号"). */
+	const struct queue_extra *extras;
+	size_t nextras;
+	const char *full_words;
 };
 
 /*
@@ -112,7 +139,8 @@ const char *queue_param(struct req *r, const char *name, size_t max);
 /*
  * The filter form's data: {status, kind, q, from, to, district,
  * statuses: [{value, selected}], kinds: […] and has_kinds, districts: […] and
- * pick_district (only when the person is not bound to one), error}.
+ * pick_district (only when the person is not bound to one), extras:
+ * [{name, label, options: […]}] (f's own filters), error}.
  */
 struct tval *queue_filter_view(struct req *r, const struct queue_filter *f,
     const char *const *statuses, const char *const *kinds);

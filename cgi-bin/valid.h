@@ -88,5 +88,9 @@ const char *valid_money(const char *s, long long *fen);
 
 /* ID number masked for lists and exports: 110***********002X. */
 void mask_idcard(const char *id, char out[19]);
+/* A phone number masked for lists and exports: 138****5678 (the first
+ * three and last four digits of an 11-digit number; "***" for anything
+ * else, "" for ""). */
+void mask_phone(const char *phone, char out[12]);
 
 #endif
