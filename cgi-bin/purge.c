@@ -76,6 +76,14 @@ static const struct kind kinds[] = {
 	    " ORDER BY s.id LIMIT ?2",
 	    NULL, NULL,
 	    "DELETE FROM signups WHERE id = ?1"},
+	/* A 诉求 that became a legal case goes too: its facts live on in the
+	 * case, kept by the case's own rule. */
+	{"purge.appeal", "办结或不予受理满 1 年的诉求",
+	    "SELECT id, ref FROM appeals WHERE closed_at IS NOT NULL"
+	    " AND closed_at < strftime('%Y-%m-%dT%H:%M:%SZ', ?1, '-1 years')"
+	    " ORDER BY id LIMIT ?2",
+	    NULL, NULL,
+	    "DELETE FROM appeals WHERE id = ?1"},
 };
 
 static const struct kind *
@@ -174,7 +182,7 @@ pragma_int(struct db *db, const char *sql)
 }
 
 /*
- * Jobs "purge.join", "purge.legal", "purge.signup": delete at most
+ * Jobs "purge.join", "purge.legal", "purge.signup", "purge.appeal": delete at most
  * PURGE_BATCH rows of the kind due at input "now", with their events and
  * file rows, and the audit entry of the counts by the job's actor.
  * Answers "rows", "events", "files" (counts) and "names" (the deleted
@@ -237,6 +245,7 @@ const struct job_type purge_jobs[] = {
 	{"purge.join", purge_job},
 	{"purge.legal", purge_job},
 	{"purge.signup", purge_job},
+	{"purge.appeal", purge_job},
 	{"purge.files", purge_files_job},
 	{0},
 };
