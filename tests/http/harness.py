@@ -398,7 +398,8 @@ def staff_routes():
 
 # The record a route's {parameter} names, by the path segment before it.
 ROUTE_PARAMS = {"joins": "join", "legal-aid": "legal", "files": "file", "volunteer": "activity",
-                "signups": "signup", "stations": "station", "accounts": "account"}
+                "signups": "signup", "stations": "station", "accounts": "account",
+                "appeals": "appeal"}
 
 
 def fill_route(pattern, records, step="note"):

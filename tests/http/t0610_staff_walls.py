@@ -3,7 +3,7 @@
 `zhijia routes` lists is walked as someone not logged in, as an admin, as a
 reviewer and as a legal officer (both bound to 朝阳区), with its {params}
 filled with real records: each role reaches exactly what the issue gives it
-(管理员 everything; 审核员 入会 and 志愿服务; 法律援助专员 法律援助) and gets
+(管理员 everything; 审核员 入会, 诉求 and 志愿服务; 法律援助专员 法律援助) and gets
 the 404 page elsewhere, and a record of another district (海淀区) is a 404
 too — also when a list or an export would show it."""
 import os
@@ -21,6 +21,7 @@ POLICY = [
     ("/staff/joins", {"admin", "reviewer"}),
     ("/staff/legal-aid", {"admin", "legal"}),
     ("/staff/volunteer", {"admin", "reviewer"}),
+    ("/staff/appeals", {"admin", "reviewer"}),
     ("/staff/stations", {"admin"}),
     ("/staff/accounts", {"admin"}),
     ("/staff/audit", {"admin"}),
@@ -81,6 +82,11 @@ def records(code, tag):
                " consent_sensitive, created_at, updated_at)"
                " VALUES (?, ?, ?, '13700137000', '已确认', ?, 1, ?, ?)",
                (r["signup"], r["activity"], "志愿" + tag, "0" * 64, now, now))
+    r["appeal"] = new_ref("SQ")
+    S.sql_exec("INSERT INTO appeals (ref, kind, matter, content, origin_district_id,"
+               " district_id, name, phone, created_at, updated_at) VALUES (?, '投诉', '工资报酬',"
+               " '站点拖欠工资', ?, ?, ?, '13600136000', ?, ?)",
+               (r["appeal"], d, d, "诉求" + tag, now, now))
     return r
 
 
@@ -102,7 +108,8 @@ def intended(pattern):
 
 def district_bound(pattern):
     """Routes whose parameter is a record that belongs to a district."""
-    return "{" in pattern and pattern.split("/")[2] in ("joins", "legal-aid", "volunteer")
+    return "{" in pattern and pattern.split("/")[2] in ("joins", "legal-aid", "volunteer",
+                                                        "appeals")
 
 
 def call(client, method, path):
@@ -208,11 +215,13 @@ def test_a_record_of_another_district_is_a_404():
         == [("已确认",)]
     assert S.sql("SELECT cancelled FROM activities WHERE id = ?", (OTHER["activity"],)) \
         == [(0,)]
+    assert S.sql("SELECT status FROM appeals WHERE ref = ?", (OTHER["appeal"],)) \
+        == [("待分派",)]
 
 
 def test_lists_exports_and_the_dashboard_show_nothing_of_another_district():
-    marks = [OTHER["join"], OTHER["legal"], OTHER["signup"], "入会海淀", "援助海淀",
-             "活动海淀", "志愿海淀"]
+    marks = [OTHER["join"], OTHER["legal"], OTHER["signup"], OTHER["appeal"], "入会海淀",
+             "援助海淀", "活动海淀", "志愿海淀", "诉求海淀"]
     wrong = []
     for role in ("reviewer", "legal"):
         for method, pattern, _ in staff_routes():
@@ -231,7 +240,7 @@ def test_lists_exports_and_the_dashboard_show_nothing_of_another_district():
 def test_the_admin_sees_every_district():
     a = WHO["admin"]
     for path in ["/staff/joins/" + OTHER["join"], "/staff/legal-aid/" + OTHER["legal"],
-                 "/staff/volunteer/%d" % OTHER["activity"]]:
+                 "/staff/volunteer/%d" % OTHER["activity"], "/staff/appeals/" + OTHER["appeal"]]:
         r = a.get(path)
         assert r.status == 200, (path, r)
 
