@@ -11,6 +11,7 @@ import csv
 import datetime
 import io
 import re
+import threading
 import urllib.parse
 
 from harness import Server, beijing, error_of, new_ref, now_iso, run
@@ -442,6 +443,26 @@ def test_a_complaint_becomes_a_legal_case_with_its_facts():
     r = step(CY, ref, "legal", good)
     assert r.status == 409 and "已经转为法律援助案件" in r.text
     assert S.value("SELECT count(*) FROM legal_cases") == n + 1
+
+
+def test_many_staff_converting_at_once_make_one_case():
+    ref, _ = submit(kind="投诉")
+    n = S.value("SELECT count(*) FROM legal_cases")
+    good = {"name": "孙师傅", "employer": "某物流公司", "dispute_type": "拖欠工资",
+            "claims": "补发工资"}
+    answers = []
+
+    def convert(who):
+        answers.append(step(who, ref, "legal", good).status)
+    threads = [threading.Thread(target=convert, args=(w,)) for w in (A, CY, CY2) * 4]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(answers) == [303] + [409] * 11, answers
+    assert S.value("SELECT count(*) FROM legal_cases") == n + 1
+    assert len(S.audits("appeal.legal", ref)) == 1
+    assert [e for e in events(ref) if e[0] == "已办结"] == events(ref)[-1:]
 
 
 def test_only_a_complaint_or_a_call_for_help_becomes_a_legal_case():
