@@ -305,7 +305,8 @@ sweep_orphans(struct db *db, const char *uploads)
 		names_free(&named);
 		return -1;
 	}
-	qsort(named.v, named.n, sizeof(*named.v), cmp_str);
+	if (named.n > 0)   /* qsort, bsearch: a NULL array is undefined, even of none */
+		qsort(named.v, named.n, sizeof(*named.v), cmp_str);
 	DIR *d = opendir(uploads);
 	if (d == NULL) {
 		names_free(&named);
@@ -317,7 +318,8 @@ sweep_orphans(struct db *db, const char *uploads)
 	while ((e = readdir(d)) != NULL) {
 		const char *name = e->d_name;
 		if (!stored_name_ok(name) || !old_file(dirfd(d), name, now, PURGE_FILE_AGE) ||
-		    bsearch(&name, named.v, named.n, sizeof(*named.v), cmp_str) != NULL)
+		    (named.n > 0 &&
+		    bsearch(&name, named.v, named.n, sizeof(*named.v), cmp_str) != NULL))
 			continue;
 		if (unlinkat(dirfd(d), name, 0) == 0)
 			n++;
