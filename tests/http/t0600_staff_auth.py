@@ -68,6 +68,10 @@ def make_records():
     S.add_staff("target1", "reviewer", "110105")
     IDS["account"] = S.staff_id("target1")
     IDS["district_id"] = d
+    IDS["appeal"] = "SQ2345ABCD"
+    S.sql_exec("INSERT INTO appeals (ref, kind, matter, content, origin_district_id,"
+               " district_id, phone, created_at, updated_at) VALUES (?, '投诉', '工资报酬',"
+               " '站点拖欠工资', ?, ?, '13600136000', ?, ?)", (IDS["appeal"], d, d, now, now))
 
 
 def fill(pattern):
@@ -99,7 +103,7 @@ def fingerprint():
     records the refusals, nor a session's last-seen time)."""
     tables = ["staff", "join_applications", "legal_cases", "legal_files", "activities",
               "signups", "stations", "events", "districts", "member_seq", "wishes",
-              "followups", "outbox"]
+              "followups", "outbox", "appeals"]
     fp = {t: S.sql("SELECT * FROM %s ORDER BY 1" % t) for t in tables}
     fp["sessions"] = S.sql("SELECT id, token_hash, staff_id, csrf FROM sessions ORDER BY id")
     return fp
