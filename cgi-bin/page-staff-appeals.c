@@ -118,7 +118,7 @@ row_view(struct req *r, const struct queue_filter *f, sqlite3_stmt *st)
 	(void)f;
 	struct arena *a = r->a;
 	struct tval *m = tv_map(a);
-	char when[32], masked[12], who[160];
+	char when[32], masked[16], who[160];
 	const char *district = db_col_text(st, AQ_DISTRICT);
 	const char *origin = db_col_text(st, AQ_ORIGIN);
 	mask_phone(db_col_text(st, AQ_PHONE), masked);
@@ -152,7 +152,7 @@ static const char *const csv_head[] = {
 static void
 csv_line(struct csv *out, sqlite3_stmt *st, int full)
 {
-	char when[32], replied[32], masked[12], who[160];
+	char when[32], replied[32], masked[16], who[160];
 	mask_phone(db_col_text(st, AQ_PHONE), masked);
 	const char *cells[] = {
 		db_col_text(st, AQ_REF),
