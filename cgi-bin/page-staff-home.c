@@ -5,7 +5,11 @@
  *                (Shanghai weeks start on Monday); 入会 by occupation,
  *                district and station; 法律援助 open cases, average days
  *                to close and money recovered; 志愿服务 upcoming activities
- *                and their sign-ups.  ?period=all|year|month narrows the
+ *                and their sign-ups; 诉求 waiting, dispatched and overdue;
+ *                微心愿 to review, to be claimed and marked 疑似困难职工;
+ *                满意度 of the follow-ups (回访) by service, district,
+ *                handler and month, and the 不满意 answers awaiting
+ *                review.  ?period=all|year|month narrows the
  *                totals; ?password=1 after a password change.
  *
  * Each person sees the figures of their districts only, and only of the
@@ -23,6 +27,7 @@
 #include "chart.h"
 #include "db.h"
 #include "http.h"
+#include "satisfaction.h"
 #include "staff.h"
 #include "text.h"
 #include "when.h"
@@ -47,6 +52,13 @@ static const char sql_legal_status[] =
 static const char sql_join_pending[] =
     "SELECT coalesce(sum(n), 0) FROM join_tally"
     " WHERE status = '" JOIN_PENDING "' AND (?1 = 0 OR district_id = ?1)";
+/* 微心愿 waiting on someone: to review, to be claimed, marked for help. */
+static const char sql_wishes_open[] =
+    "SELECT coalesce(sum(status = '" WISH_PENDING "'), 0),"
+    " coalesce(sum(status = '" WISH_PUBLISHED "'), 0),"
+    " coalesce(sum(hardship = 1), 0)"
+    " FROM wishes WHERE (?1 = 0 OR district_id = ?1)"
+    " AND status IN ('" WISH_PENDING "', '" WISH_PUBLISHED "', '" WISH_CLAIMED "')";
 static const char sql_by_occupation[] =
     "SELECT occupation, sum(n),"
     " sum(CASE WHEN status = '" JOIN_APPROVED "' THEN n ELSE 0 END)"
@@ -91,6 +103,18 @@ static const char sql_ontime[] =
     " WHERE t.month >= ?1 AND (?2 = 0 OR t.district_id = ?2)"
     " GROUP BY t.district_id, t.service HAVING sum(t.n) > 0"
     " ORDER BY coalesce(d.code, '~'), t.service";
+static const char sql_appeal_status[] =
+    "SELECT status, count(*) FROM appeals"
+    " WHERE created_at >= ?1 AND created_at < ?2 AND (?3 = 0 OR district_id = ?3)"
+    " GROUP BY status";
+/* Open appeals: waiting for dispatch, dispatched, and of those overdue
+ * (past their due date, ?1 today in Shanghai). */
+static const char sql_appeal_open[] =
+    "SELECT coalesce(sum(status = '" APPEAL_NEW "'), 0),"
+    "  coalesce(sum(status = '" APPEAL_DISPATCHED "'), 0),"
+    "  coalesce(sum(status = '" APPEAL_DISPATCHED "' AND due_on < ?1), 0)"
+    " FROM appeals WHERE status IN ('" APPEAL_NEW "', '" APPEAL_DISPATCHED "')"
+    " AND (?2 = 0 OR district_id = ?2)";
 static const char sql_upcoming[] =
     "SELECT a.id, a.title, a.starts_at, a.ends_at, a.capacity,"
     "  (SELECT count(*) FROM signups s WHERE s.activity_id = a.id"
@@ -344,6 +368,33 @@ legal_section(struct req *r, struct tval *ctx, const struct span *s,
 }
 
 static void
+appeal_section(struct req *r, struct tval *ctx, const struct span *s,
+    long long district)
+{
+	struct arena *a = r->a;
+	struct tval *v = tv_map(a);
+	long long open[3] = {0};
+	long today = today_shanghai();
+	tv_put(a, v, "status", status_table(r, sql_appeal_status, NULL,
+	    appeal_statuses, s, district));
+	sqlite3_stmt *st = db_prep(r->app->db, sql_appeal_open);
+	if (st) {
+		db_bind_text(st, 1, arena_printf(a, "%04ld-%02ld-%02ld", today / 10000,
+		    today / 100 % 100, today % 100));
+		db_bind_int(st, 2, district);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			for (int i = 0; i < 3; i++)
+				open[i] = sqlite3_column_int64(st, i);
+		sqlite3_reset(st);
+	}
+	tv_puts(a, v, "waiting", chart_num(a, open[0]));
+	tv_puts(a, v, "dispatched", chart_num(a, open[1]));
+	tv_puts(a, v, "overdue", chart_num(a, open[2]));
+	tv_putb(a, v, "has_overdue", open[2] > 0);
+	tv_put(a, ctx, "appeal", v);
+}
+
+static void
 volunteer_section(struct req *r, struct tval *ctx, long long district)
 {
 	struct arena *a = r->a;
@@ -521,6 +572,27 @@ ontime_section(struct req *r, struct tval *ctx, const struct span *s,
 		    (double)all->days[lc] / (double)all->n[lc]);
 }
 
+/* 微心愿: what waits on staff (the reviewer's and the admin's). */
+static void
+wish_section(struct req *r, struct tval *ctx, long long district)
+{
+	struct arena *a = r->a;
+	struct tval *v = tv_map(a);
+	long long n[3] = {0, 0, 0};
+	sqlite3_stmt *st = db_prep(r->app->db, sql_wishes_open);
+	if (st) {
+		db_bind_int(st, 1, district);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			for (int i = 0; i < 3; i++)
+				n[i] = sqlite3_column_int64(st, i);
+		sqlite3_reset(st);
+	}
+	tv_puts(a, v, "pending", chart_num(a, n[0]));
+	tv_puts(a, v, "open", chart_num(a, n[1]));
+	tv_puts(a, v, "hardship", chart_num(a, n[2]));
+	tv_put(a, ctx, "wishes", v);
+}
+
 static const char *
 period_of(struct req *r, struct tval *ctx, struct span *s)
 {
@@ -568,11 +640,16 @@ home_get(struct req *r)
 	}
 	if (who->roles & (ROLE_ADMIN | ROLE_REVIEWER)) {
 		join_section(r, ctx, &s, district);
+		appeal_section(r, ctx, &s, district);
 		volunteer_section(r, ctx, district);
+		wish_section(r, ctx, district);
 	}
 	if (who->roles & (ROLE_ADMIN | ROLE_LEGAL))
 		legal_section(r, ctx, &s, district);
 	ontime_section(r, ctx, &s, who);
+	/* 满意度 of the services the person works on, in the period. */
+	tv_put(a, ctx, "sat", satisfaction_view(r, district,
+	    *s.since ? arena_printf(a, "%s-01", s.since) : NULL, NULL));
 	resp_render(r, 200, "staff/home", ctx);
 }
 

@@ -221,7 +221,7 @@ join_due_view(struct arena *a, const struct queue_filter *f, struct tval *m,
 	struct due d;
 	long late;
 	if (strcmp(status, JOIN_PENDING) == 0 &&
-	    workday_due(a, f->cal, due_on, f->today, &d) == 0) {
+	    workday_due(a, f->cal, due_on, f->day, &d) == 0) {
 		tv_puts(a, m, "due", d.text);
 		tv_puts(a, m, "due_date", d.date);
 		tv_putb(a, m, "overdue", d.over);
@@ -250,7 +250,7 @@ csv_line(struct csv *out, sqlite3_stmt *st, int full)
 	struct due d;
 	long late;
 	if (strcmp(db_col_text(st, 11), JOIN_PENDING) == 0 && f &&
-	    workday_due(NULL, f->cal, due_on, f->today, &d) == 0)
+	    workday_due(NULL, f->cal, due_on, f->day, &d) == 0)
 		snprintf(state, sizeof(state), d.over ? "已逾期 %ld 个工作日" :
 		    "剩余 %ld 个工作日", d.days);
 	else if (f && *decided && workday_kept(NULL, f->cal, due_on, decided, &late))

@@ -24,7 +24,9 @@
 
 #include "app.h"
 #include "db.h"
+#include "feedback.h"
 #include "http.h"
+#include "outbox.h"
 #include "pubform.h"
 #include "page-staff-legal.h"
 #include "staff.h"
@@ -44,7 +46,7 @@ static const char sql_assignees[] =
     " AND (district_id IS NULL OR district_id = ?1)"
     " ORDER BY role = '" ROLE_NAME_ADMIN "', username";
 static const char sql_status_now[] =
-    "SELECT status, id, district_id, created_at FROM legal_cases WHERE ref = ?1";
+    "SELECT status, id, district_id, phone, created_at FROM legal_cases WHERE ref = ?1";
 static const char sql_assignee_ok[] =
     "SELECT 1 FROM staff WHERE id = ?1 AND disabled = 0"
     " AND role IN ('" ROLE_NAME_LEGAL "', '" ROLE_NAME_ADMIN "')"
@@ -180,6 +182,7 @@ struct step {
 	const char *to;           /* the state it leads to; NULL: the form says */
 	check_fn check;
 	const char *done;         /* the notice after it */
+	const char *message;      /* the text the applicant gets (MSG_*), or NULL */
 };
 
 static int
@@ -288,18 +291,19 @@ check_note(struct req *r, const struct lcase *c, const struct step *s,
 
 static const struct step steps[] = {
 	{"accept", AUDIT_LEGAL_ACCEPT, "受理", {LEGAL_NEW}, LEGAL_ACCEPTED,
-	    check_accept, LEGAL_ACCEPTED},
+	    check_accept, LEGAL_ACCEPTED, MSG_LEGAL_ACCEPTED},
 	{"reject", AUDIT_LEGAL_REJECT, "不予受理", {LEGAL_NEW}, LEGAL_REFUSED,
-	    check_reject, "已记为" LEGAL_REFUSED},
+	    check_reject, "已记为" LEGAL_REFUSED, MSG_LEGAL_REFUSED},
 	{"assign", AUDIT_LEGAL_ASSIGN, "指派", {LEGAL_ACCEPTED}, LEGAL_ASSIGNED,
-	    check_assign, LEGAL_ASSIGNED},
+	    check_assign, LEGAL_ASSIGNED, MSG_LEGAL_ASSIGNED},
 	{"mediate", AUDIT_LEGAL_MEDIATE, "开始调解", {LEGAL_ASSIGNED}, LEGAL_MEDIATING,
-	    check_mediate, "已开始调解"},
+	    check_mediate, "已开始调解", NULL},
 	{"close", AUDIT_LEGAL_CLOSE, "结案", {LEGAL_ASSIGNED, LEGAL_MEDIATING}, NULL,
-	    check_close, "已结案"},
+	    check_close, "已结案", MSG_LEGAL_CLOSED},
 	{"contact", AUDIT_LEGAL_CONTACT, "记录首次联系", {LEGAL_NEW, LEGAL_ACCEPTED,
-	    LEGAL_ASSIGNED, LEGAL_MEDIATING}, NULL, check_contact, "已记录首次联系"},
-	{"note", AUDIT_LEGAL_NOTE, "添加备注", {NULL}, NULL, check_note, "备注已添加"},
+	    LEGAL_ASSIGNED, LEGAL_MEDIATING}, NULL, check_contact, "已记录首次联系", NULL},
+	{"note", AUDIT_LEGAL_NOTE, "添加备注", {NULL}, NULL, check_note, "备注已添加",
+	    NULL},
 };
 
 static const struct step *
@@ -386,8 +390,9 @@ assignee_still_ok(struct db *db, long long assignee, long long district_id)
 /*
  * store_fn: make the step.  The case, its district (who's wall) and its
  * state are read again inside the transaction, so two people acting at
- * once cannot both move the case; then the row, the event and the audit
- * entry.  Returns SQLITE_DONE; SQLITE_MISMATCH when the state no longer
+ * once cannot both move the case; then the row, the event, the text to
+ * the applicant (the step's message, if any) and the audit entry (and,
+ * when it closes the case, the follow-up offered: 回访).  Returns SQLITE_DONE; SQLITE_MISMATCH when the state no longer
  * allows the step (in->now set), SQLITE_AUTH when there is no such case
  * in who's district, SQLITE_CONSTRAINT when the chosen assignee may no
  * longer take it (nothing changed in these three); or the failing code.
@@ -405,12 +410,13 @@ legal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	db_bind_text(st, 1, in->ref);
 	int rc = sqlite3_step(st);
 	long long case_id = 0, district_id = 0;
-	const char *created = "";
+	const char *phone = "", *created = "";
 	if (rc == SQLITE_ROW) {
 		in->now = arena_strdup(a, db_col_text(st, 0));
 		case_id = sqlite3_column_int64(st, 1);
 		district_id = sqlite3_column_int64(st, 2);
-		created = arena_strdup(a, db_col_text(st, 3));
+		phone = arena_strdup(a, db_col_text(st, 3));
+		created = arena_strdup(a, db_col_text(st, 4));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
@@ -469,6 +475,14 @@ legal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 		rc = event_add(db, who, in->ref, EVENT_NOTE, ch->internal, 0);
 	if (rc != SQLITE_DONE)
 		return rc;
+	if (in->step->message) {
+		/* only the reference: the outcome, the amount and the facts
+		 * are read at /status, never sent */
+		const char *vars[] = {"ref", in->ref, NULL};
+		rc = outbox_put(db, who, in->step->message, in->ref, phone, vars);
+		if (rc != SQLITE_DONE)
+			return rc;
+	}
 	const char *what = ch->detail ? ch->detail : ch->note ? ch->note : "";
 	if (kept)
 		what = arena_printf(a, "%s(%s)", what, kept);
@@ -477,7 +491,11 @@ legal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	if (ch->to)
 		what = arena_printf(a, "%s → %s%s%s", in->now, ch->to, *what ? ":" : "",
 		    what);
-	return audit(db, who, in->step->action, in->ref, what);
+	rc = audit(db, who, in->step->action, in->ref, what);
+	/* Closed with an outcome: the applicant is asked how it went (回访). */
+	if (rc == SQLITE_DONE && ch->to && strcmp(in->step->name, "close") == 0)
+		rc = feedback_offer(db, who, SERVICE_LEGAL, in->ref, NULL);
+	return rc;
 }
 
 /*

@@ -30,6 +30,7 @@
 #include "csv.h"
 #include "db.h"
 #include "http.h"
+#include "outbox.h"
 #include "lists.h"
 #include "pubform.h"
 #include "queue.h"
@@ -55,7 +56,7 @@
     " c.status, c.reason, coalesce(s.display_name, ''), coalesce(s.username, '')," \
     " c.handler_name, c.may_call, c.member_status, c.contact_time," \
     " c.recovered_fen, coalesce(c.closed_at, ''), c.facts, c.claims," \
-    " c.district_id, c.updated_at, coalesce(c.contact_due_on, '')," \
+    " c.district_id, c.updated_at, c.review, coalesce(c.contact_due_on, '')," \
     " coalesce(c.first_contact_at, ''), coalesce(c.accepted_at, '')," \
     " coalesce(c.close_due_on, ''), coalesce(c.due_on, '')"
 #define CASE_JOINS " LEFT JOIN districts d ON d.id = c.district_id" \
@@ -66,6 +67,7 @@ enum {
 	LC_EMPLOYER, LC_KIND, LC_PEOPLE, LC_AMOUNT, LC_STATUS, LC_REASON,
 	LC_ANAME, LC_AUSER, LC_HANDLER, LC_MAYCALL, LC_MEMBER, LC_CONTACT,
 	LC_RECOVERED, LC_CLOSED, LC_FACTS, LC_CLAIMS, LC_DISTRICT_ID, LC_UPDATED,
+	LC_REVIEW,   /* 1: a 不满意 follow-up (回访) awaits its review: 复核 */
 	LC_CONTACT_DUE, LC_FIRST_CONTACT, LC_ACCEPTED, LC_CLOSE_DUE, LC_DUE,
 };
 
@@ -170,6 +172,7 @@ read_case(struct arena *a, sqlite3_stmt *st, struct lcase *c)
 	c->has_recovered = sqlite3_column_type(st, LC_RECOVERED) != SQLITE_NULL;
 	c->recovered = sqlite3_column_int64(st, LC_RECOVERED);
 	c->may_call = sqlite3_column_int(st, LC_MAYCALL);
+	c->review = sqlite3_column_int(st, LC_REVIEW);
 	c->ref = col(a, st, LC_REF);
 	c->created = col(a, st, LC_CREATED);
 	c->name = col(a, st, LC_NAME);
@@ -318,13 +321,14 @@ queue_row(struct req *r, const struct queue_filter *f, sqlite3_stmt *st)
 	tv_puti(a, m, "people", c.people);
 	tv_puts(a, m, "amount", c.has_amount ? show_yuan(a, c.amount) : "");
 	tv_puts(a, m, "status", c.status);
+	tv_putb(a, m, "review", c.review);
 	tv_puts(a, m, "assignee", c.assignee);
 	tv_puts(a, m, "handler", c.handler);
 	tv_puts(a, m, "may_call", c.may_call ? "是" : "否");
 	tv_puts(a, m, "mark", triage(&c, &sentence, &flag));
 	tv_puts(a, m, "mark_title", sentence);
 	tv_putb(a, m, "flag", flag);
-	legal_due_view(a, f->cal, f->today, &c, m);
+	legal_due_view(a, f->cal, f->day, &c, m);
 	return m;
 }
 
@@ -374,7 +378,7 @@ csv_case(struct csv *out, sqlite3_stmt *st, int full)
 	const struct queue_filter *f = queue_export_filter();
 	struct due d;
 	long late;
-	if (f && *c.due && workday_due(NULL, f->cal, c.due, f->today, &d) == 0)
+	if (f && *c.due && workday_due(NULL, f->cal, c.due, f->day, &d) == 0)
 		snprintf(state, sizeof(state), "%s%s %ld 个工作日",
 		    *c.first_contact ? "结案" : "首次联系", d.over ? "已逾期" : "剩余", d.days);
 	else if (f && *c.closed && *c.close_due &&
@@ -524,6 +528,7 @@ case_view(struct req *r, const struct lcase *c)
 	tv_puts(a, m, "contact", c->contact);
 	tv_putb(a, m, "may_call", c->may_call);
 	tv_puts(a, m, "status", c->status);
+	tv_putb(a, m, "review", c->review);
 	tv_puts(a, m, "reason", c->reason);
 	tv_puts(a, m, "assignee", c->assignee);
 	tv_puts(a, m, "handler", c->handler);
@@ -549,6 +554,7 @@ legal_show_case(struct req *r, int status, const struct lcase *c,
 	tv_put(a, ctx, "files", files);
 	tv_putb(a, ctx, "has_files", files->n > 0);
 	tv_put(a, ctx, "history", event_history(r, c->ref, 1));
+	outbox_history(r, ctx, c->ref, c->phone);
 	tv_putf(a, ctx, "base", "/staff/legal-aid/%s", c->ref);
 	legal_workflow_view(r, ctx, c, failed, res, status == 200);
 	if (message)

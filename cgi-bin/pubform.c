@@ -221,6 +221,14 @@ working_days_ahead(struct req *r, int n)
 	return day_show(r->a, workday_add(workday_calendar(r->app->db), day_today(), n));
 }
 
+const char *
+working_days_ahead_iso(struct req *r, int n)
+{
+	char out[16];
+	day_iso(workday_add(workday_calendar(r->app->db), day_today(), n), out, sizeof(out));
+	return arena_strdup(r->a, out);
+}
+
 int
 ref_ok(const char *s, const char *prefix)
 {

@@ -83,6 +83,9 @@ void answer_db_failure(struct req *r, int rc);
 /* The n-th working day after today (the official calendar, workday.h),
  * in Shanghai, as text "2026年12月14日" (arena).  Never fails. */
 const char *working_days_ahead(struct req *r, int n);
+/* The same date as "2026-12-14", as a date input and a due_on column
+ * hold it (arena). */
+const char *working_days_ahead_iso(struct req *r, int n);
 
 /*
  * A confirmation page: r->params[0] must look like a reference with this

@@ -55,6 +55,10 @@ struct kind {
 };
 
 static const char sql_del_events[] = "DELETE FROM events WHERE ref = ?1";
+/* A record's follow-ups (回访: phone and answers) go with it. */
+static const char sql_del_followups[] = "DELETE FROM followups WHERE ref = ?1";
+/* The messages about a record hold its phone: they go with it. */
+static const char sql_del_messages[] = "DELETE FROM outbox WHERE ref = ?1";
 
 static const struct kind kinds[] = {
 	{"purge.join", "未通过满 1 年的入会申请",
@@ -76,6 +80,12 @@ static const struct kind kinds[] = {
 	    " ORDER BY s.id LIMIT ?2",
 	    NULL, NULL,
 	    "DELETE FROM signups WHERE id = ?1"},
+	{"purge.wish", "已实现或未通过满 1 年的微心愿",
+	    "SELECT id, ref FROM wishes WHERE status IN ('" WISH_DONE "', '" WISH_REFUSED "')"
+	    " AND updated_at < strftime('%Y-%m-%dT%H:%M:%SZ', ?1, '-1 years')"
+	    " ORDER BY id LIMIT ?2",
+	    NULL, NULL,
+	    "DELETE FROM wishes WHERE id = ?1"},
 	/* A rating stays for the figures; the phone it left for the month's
 	 * draw goes once the month is a year past (it has no events). */
 	{"purge.rating", "满 1 年的驿站评价所留手机号",
@@ -84,6 +94,14 @@ static const struct kind kinds[] = {
 	    " ORDER BY id LIMIT ?2",
 	    NULL, NULL,
 	    "UPDATE station_ratings SET phone = '' WHERE id = ?1"},
+	/* A 诉求 that became a legal case goes too: its facts live on in the
+	 * case, kept by the case's own rule. */
+	{"purge.appeal", "办结或不予受理满 1 年的诉求",
+	    "SELECT id, ref FROM appeals WHERE closed_at IS NOT NULL"
+	    " AND closed_at < strftime('%Y-%m-%dT%H:%M:%SZ', ?1, '-1 years')"
+	    " ORDER BY id LIMIT ?2",
+	    NULL, NULL,
+	    "DELETE FROM appeals WHERE id = ?1"},
 };
 
 static const struct kind *
@@ -107,7 +125,7 @@ exec_count(struct db *db, sqlite3_stmt *st, long long *n)
 	return rc;
 }
 
-/* Delete row id (ref) of kind k with its events and file rows; the stored
+/* Delete row id (ref) of kind k with its events, messages and file rows; the stored
  * names of its files are appended to names, one a line. */
 static int
 delete_one(struct db *db, const struct kind *k, long long id, const char *ref,
@@ -134,6 +152,16 @@ delete_one(struct db *db, const struct kind *k, long long id, const char *ref,
 		return SQLITE_ERROR;
 	db_bind_text(st, 1, ref);
 	if ((rc = exec_count(db, st, events)) != SQLITE_DONE)
+		return rc;
+	if ((st = db_prep(db, sql_del_followups)) == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(st, 1, ref);
+	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
+		return rc;
+	if ((st = db_prep(db, sql_del_messages)) == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(st, 1, ref);
+	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
 		return rc;
 	if ((st = db_prep(db, k->del_row)) == NULL)
 		return SQLITE_ERROR;
@@ -182,7 +210,8 @@ pragma_int(struct db *db, const char *sql)
 }
 
 /*
- * Jobs "purge.join", "purge.legal", "purge.signup", "purge.rating": delete at most
+ * Jobs "purge.join", "purge.legal", "purge.signup", "purge.wish", "purge.rating",
+ * "purge.appeal": delete at most
  * PURGE_BATCH rows of the kind due at input "now", with their events and
  * file rows, and the audit entry of the counts by the job's actor.
  * Answers "rows", "events", "files" (counts) and "names" (the deleted
@@ -245,7 +274,9 @@ const struct job_type purge_jobs[] = {
 	{"purge.join", purge_job},
 	{"purge.legal", purge_job},
 	{"purge.signup", purge_job},
+	{"purge.wish", purge_job},
 	{"purge.rating", purge_job},
+	{"purge.appeal", purge_job},
 	{"purge.files", purge_files_job},
 	{0},
 };
@@ -305,7 +336,8 @@ sweep_orphans(struct db *db, const char *uploads)
 		names_free(&named);
 		return -1;
 	}
-	qsort(named.v, named.n, sizeof(*named.v), cmp_str);
+	if (named.n > 0)   /* qsort, bsearch: a NULL array is undefined, even of none */
+		qsort(named.v, named.n, sizeof(*named.v), cmp_str);
 	DIR *d = opendir(uploads);
 	if (d == NULL) {
 		names_free(&named);
@@ -317,7 +349,8 @@ sweep_orphans(struct db *db, const char *uploads)
 	while ((e = readdir(d)) != NULL) {
 		const char *name = e->d_name;
 		if (!stored_name_ok(name) || !old_file(dirfd(d), name, now, PURGE_FILE_AGE) ||
-		    bsearch(&name, named.v, named.n, sizeof(*named.v), cmp_str) != NULL)
+		    (named.n > 0 &&
+		    bsearch(&name, named.v, named.n, sizeof(*named.v), cmp_str) != NULL))
 			continue;
 		if (unlinkat(dirfd(d), name, 0) == 0)
 			n++;

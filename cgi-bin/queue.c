@@ -48,6 +48,19 @@ qget(struct req *r, const char *name)
 	return queue_param(r, name, SIZE_MAX);
 }
 
+/* 1 when s is written like a reference of ours: a prefix and 8 more. */
+static int
+is_ref(const char *s)
+{
+	static const char *const prefixes[] = {"RH", "FY", "ZY", "SQ", "XY"};
+	if (strlen(s) != 10)
+		return 0;
+	for (size_t i = 0; i < ZJ_NELEM(prefixes); i++)
+		if (strncmp(s, prefixes[i], 2) == 0)
+			return 1;
+	return 0;
+}
+
 /* "2026-11-23" (a Shanghai date) + days → the UTC instant it starts. */
 static const char *
 date_to_utc(struct req *r, const char *d, int days)
@@ -88,20 +101,19 @@ queue_filter_parse(struct req *r, struct queue_filter *f)
 	const struct staff *s = staff_of(r);
 	if (s && s->district_id)
 		f->district_id = s->district_id;
+	f->flag = strcmp(qget(r, "flag"), "1") == 0;
 	/* References are copied by hand: forgive lower case. */
-	if (strlen(f->q) == 10 && strchr("rRfFzZ", f->q[0])) {
+	if (strlen(f->q) == 10) {
 		char *up = arena_strdup(r->a, f->q);
 		for (char *p = up; *p; p++)
 			if (*p >= 'a' && *p <= 'z')
 				*p = (char)(*p - 'a' + 'A');
-		if (strncmp(up, "RH", 2) == 0 || strncmp(up, "FY", 2) == 0 ||
-		    strncmp(up, "ZY", 2) == 0)
+		if (is_ref(up))
 			f->q = up;
 	}
 	if (*f->q == '\0')
 		f->q_kind = Q_NONE;
-	else if (strlen(f->q) == 10 && (strncmp(f->q, "RH", 2) == 0 ||
-	    strncmp(f->q, "FY", 2) == 0 || strncmp(f->q, "ZY", 2) == 0))
+	else if (is_ref(f->q))
 		f->q_kind = Q_REF;
 	else if (strlen(f->q) == 11 && strspn(f->q, "0123456789") == 11)
 		f->q_kind = Q_PHONE;
@@ -118,14 +130,15 @@ queue_filter_parse(struct req *r, struct queue_filter *f)
 	/* 期限: a range of due dates, counted on today's calendar. */
 	char lo[16], hi[16];
 	f->cal = workday_calendar(r->app->db);
-	f->today = day_today();
+	f->day = day_today();
+	f->today = arena_strdup(r->a, day_iso(f->day, lo, sizeof(lo)));
 	f->due = qget(r, "due");
 	f->due_lo = f->due_hi = "";
 	if (strcmp(f->due, "overdue") == 0) {
-		f->due_hi = arena_strdup(r->a, day_iso(f->today, hi, sizeof(hi)));
+		f->due_hi = f->today;
 	} else if (strcmp(f->due, "soon") == 0) {
-		f->due_lo = arena_strdup(r->a, day_iso(f->today, lo, sizeof(lo)));
-		f->due_hi = arena_strdup(r->a, day_iso(workday_add(f->cal, f->today,
+		f->due_lo = f->today;
+		f->due_hi = arena_strdup(r->a, day_iso(workday_add(f->cal, f->day,
 		    DUE_SOON_DAYS) + 1, hi, sizeof(hi)));
 	} else
 		f->due = "";
@@ -156,6 +169,7 @@ queue_filter_view(struct req *r, const struct queue_filter *f,
 	tv_puts(a, v, "q", f->q);
 	tv_puts(a, v, "from", f->from);
 	tv_puts(a, v, "to", f->to);
+	tv_putb(a, v, "flag", f->flag);
 	tv_put(a, v, "statuses", options(r, statuses, f->status));
 	tv_put(a, v, "kinds", options(r, kinds, f->kind));
 	tv_putb(a, v, "has_kinds", kinds && *kinds);
@@ -174,6 +188,15 @@ queue_filter_view(struct req *r, const struct queue_filter *f,
 		    req_query(r, "district") ? req_query(r, "district") : ""));
 		tv_putb(a, v, "pick_district", 1);
 	}
+	struct tval *extras = tv_list(a);
+	for (size_t i = 0; i < f->nextras; i++) {
+		struct tval *m = tv_map(a);
+		tv_puts(a, m, "name", f->extras[i].name);
+		tv_puts(a, m, "label", f->extras[i].label);
+		tv_put(a, m, "options", options(r, f->extras[i].options, f->extra[i]));
+		tv_push(a, extras, m);
+	}
+	tv_put(a, v, "extras", extras);
 	if (f->error)
 		tv_puts(a, v, "error", f->error);
 	return v;
@@ -202,6 +225,9 @@ queue_query(struct req *r, const struct queue_filter *f, long long before)
 	add_param(&b, "from", f->from);
 	add_param(&b, "to", f->to);
 	add_param(&b, "due", f->due);
+	add_param(&b, "flag", f->flag ? "1" : NULL);
+	for (size_t i = 0; i < f->nextras; i++)
+		add_param(&b, f->extras[i].name, f->extra[i]);
 	const struct staff *s = staff_of(r);
 	if (s == NULL || s->district_id == 0)
 		add_param(&b, "district", req_query(r, "district"));
@@ -253,6 +279,9 @@ has(const struct queue_filter *f)
 	case Q_NAME: h |= QF_NAME; break;
 	case Q_NONE: break;
 	}
+	for (size_t i = 0; i < f->nextras; i++)
+		if (*f->extra[i])
+			h |= (unsigned)QF_EXTRA0 << i;
 	return h;
 }
 
@@ -278,6 +307,16 @@ queue_prefix_end(struct arena *a, const char *lo)
 		return "";
 	hi[n - 1] = (char)((unsigned char)hi[n - 1] + 1);
 	return hi;
+}
+
+/* The choice of the extra filter :name, or NULL when f has none such. */
+static const char *
+extra_value(const struct queue_filter *f, const char *name)
+{
+	for (size_t i = 0; i < f->nextras; i++)
+		if (name[0] == ':' && strcmp(name + 1, f->extras[i].name) == 0)
+			return f->extra[i];
+	return NULL;
 }
 
 /* Bind every parameter of st by its name (queue.h); -1 on a name we do
@@ -315,16 +354,24 @@ queue_bind(struct req *r, sqlite3_stmt *st, const struct queue_filter *f,
 			text = f->due_lo;
 		else if (strcmp(name, ":due_hi") == 0)
 			text = f->due_hi;
+		else if (strcmp(name, ":today") == 0)
+			text = f->today;
+		else if ((text = extra_value(f, name)) != NULL)
+			;
 		else if (strcmp(name, ":district") == 0)
 			num = f->district_id;
 		else if (strcmp(name, ":own_district") == 0)
 			num = s && s->district_id != 0;
+		else if (strcmp(name, ":roles") == 0)
+			num = s ? s->roles : 0;
 		else if (strcmp(name, ":below") == 0)
 			num = before > 0 ? before : INT64_MAX;
 		else if (strcmp(name, ":before") == 0)
 			num = before;
 		else if (strcmp(name, ":limit") == 0)
 			num = limit;
+		else if (strcmp(name, ":flag") == 0)
+			num = f->flag;
 		else {
 			LOG_ERR("unknown parameter %s in: %s", name, sqlite3_sql(st));
 			return -1;
@@ -391,6 +438,15 @@ filter(struct req *r, const struct queue *q, struct queue_filter *f)
 		known |= strcmp(*s, f->status) == 0;
 	if (!known)
 		f->status = "";
+	f->extras = q->extras;
+	f->nextras = q->nextras < QUEUE_EXTRAS ? q->nextras : QUEUE_EXTRAS;
+	for (size_t i = 0; i < f->nextras; i++) {
+		const char *v = qget(r, f->extras[i].name);
+		f->extra[i] = "";
+		for (const char *const *o = f->extras[i].options; o && *o; o++)
+			if (strcmp(*o, v) == 0)
+				f->extra[i] = *o;
+	}
 }
 
 void
@@ -406,6 +462,10 @@ queue_list(struct req *r, const struct queue *q)
 	}
 	struct tval *fv = queue_filter_view(r, &f, q->statuses, q->kinds);
 	tv_putb(r->a, fv, "has_due", q->due);
+	if (q->flag_label) {
+		tv_putb(r->a, fv, "has_flag", 1);
+		tv_puts(r->a, fv, "flag_label", q->flag_label);
+	}
 	tv_put(r->a, ctx, "filter", fv);
 	if (q->csv_row) {
 		const char *qs = queue_query(r, &f, 0);
@@ -427,14 +487,21 @@ filter_words(struct req *r, const struct queue *q, const struct queue_filter *f,
 	const struct staff *s = staff_of(r);
 	const char *district = s->district_id ? s->district :
 	    f->district_id ? req_query(r, "district") : "";
+	const char *extras = "";
+	for (size_t i = 0; i < f->nextras; i++)
+		extras = arena_printf(r->a, "%s %s=%s", extras, f->extras[i].label,
+		    *f->extra[i] ? f->extra[i] : "全部");
 	const char *due = "";   /* said only when asked for */
 	for (size_t i = 0; i < ZJ_NELEM(due_choices); i++)
 		if (strcmp(f->due, due_choices[i][0]) == 0)
 			due = due_choices[i][1];
-	return arena_printf(r->a, "状态=%s 区县=%s %s=%s 搜索=%s 从=%s 到=%s%s%s%s",
+	return arena_printf(r->a, "状态=%s 区县=%s %s=%s%s 搜索=%s 从=%s 到=%s%s%s%s%s%s%s",
 	    *f->status ? f->status : "全部", *district ? district : "全部",
-	    q->kind_label, *f->kind ? f->kind : "全部", f->q, f->from, f->to,
-	    *due ? " 期限=" : "", due, full ? " 完整身份证号" : "");
+	    q->kind_label, *f->kind ? f->kind : "全部", extras, f->q, f->from, f->to,
+	    *due ? " 期限=" : "", due,
+	    q->flag_label && f->flag ? " 只看" : "",
+	    q->flag_label && f->flag ? q->flag_label : "",
+	    full ? " " : "", full ? (q->full_words ? q->full_words : "完整身份证号") : "");
 }
 
 /* The filter of the export being written (queue_export_filter). */

@@ -13,6 +13,7 @@
  *   :status :kind      the filter's status and kind ('' for any)
  *   :district          district id (0 for every district the person sees)
  *   :own_district      1 when the person is bound to one district
+ *   :roles             the person's ROLE_* bits (a queue of several services)
  *   :from :to          created_at range in UTC ('' for open)
  *   :to_end            the range's end, '~' when open (sorts after any time)
  *   :q                 the search text ('' for none)
@@ -25,6 +26,11 @@
  *   :due_lo :due_hi    the 期限 filter: open items due on a day in
  *                      [:due_lo, :due_hi) ('YYYY-MM-DD'); :due_hi '' for
  *                      no such filter
+ *   :flag              1 when the filter asks for flagged rows only
+ *                      (?flag=1, a queue with a flag_label), else 0
+ *   :today             today in Shanghai, 'YYYY-MM-DD' (due dates)
+ *   :<extra>           a filter of the queue's own (struct queue_extra)
+ *                      by its name: the choice, '' for any
  * Any other name is a programming error: the request answers 500.
  */
 #ifndef ZJ_QUEUE_H
@@ -40,6 +46,18 @@ struct csv;
 struct req;
 
 #define QUEUE_PAGE 50
+
+/*
+ * A filter a queue has beyond the common ones (e.g. 诉求's 事项, or only
+ * what is overdue): ?name=CHOICE, one of options — anything else is
+ * dropped — offered as a select labelled label, bound as :name.
+ */
+struct queue_extra {
+	const char *name;              /* query and SQL parameter name */
+	const char *label;             /* the select's label, the audit's word */
+	const char *const *options;    /* NULL-terminated */
+};
+#define QUEUE_EXTRAS 4             /* at most this many per queue */
 
 struct queue_filter {
 	const char *status;     /* "" for any */
@@ -61,8 +79,15 @@ struct queue_filter {
 	 * DUE_SOON_DAYS working days); as the range [due_lo, due_hi) of due
 	 * dates, due_hi "" when none. */
 	const char *due, *due_lo, *due_hi;
-	long today;                          /* Shanghai, workday.h's day */
+	long day;                            /* today: workday.h's day */
 	const struct workday_cal *cal;       /* for a row's 剩余 / 已逾期 */
+	int flag;               /* ?flag=1: only the rows the queue flags */
+	const char *today;      /* its Shanghai date, YYYY-MM-DD */
+	/* The queue's own filters (struct queue.extras) and their choices
+	 * ("" for any); set by queue_list and queue_export. */
+	const struct queue_extra *extras;
+	size_t nextras;
+	const char *extra[QUEUE_EXTRAS];
 };
 
 /* The parts of a filter a statement needs (struct queue_plan.needs). */
@@ -72,7 +97,8 @@ enum {
 	QF_REF = 1 << 4, QF_PHONE = 1 << 5,
 	QF_NAME = 1 << 6,                         /* also set for Q_IDNO */
 	QF_IDNO = 1 << 7,
-	QF_DUE = 1 << 8,                          /* a 期限 filter */
+	QF_EXTRA0 = 1 << 8,                       /* extra[i] chosen: QF_EXTRA0 << i */
+	QF_DUE = 1 << 16,                         /* a 期限 filter */
 };
 
 /*
@@ -97,6 +123,9 @@ struct queue {
 	const char *const *statuses;   /* the status choices; others are dropped */
 	const char *const *kinds;      /* the kind choices (NULL: none) */
 	const char *kind_label;        /* what a kind is, "职业", for the audit */
+	/* What a flagged row is ("疑似困难职工"), when the queue's filter
+	 * offers "flagged only" (:flag); NULL: it does not. */
+	const char *flag_label;
 	const struct queue_plan *plans;
 	/* One row's view; column 0 of every statement is the row's id. */
 	struct tval *(*row)(struct req *r, const struct queue_filter *f,
@@ -108,9 +137,14 @@ struct queue {
 	size_t csv_cols;
 	void (*csv_row)(struct csv *out, sqlite3_stmt *st, int full);
 	/* 1: its rows have due dates (the 期限 filter is offered).  An export
-	 * row that shows them reads the filter's cal and today from
+	 * row that shows them reads the filter's cal and day from
 	 * queue_export_filter(). */
 	int due;
+	/* Filters of its own (NULL: none), and what an admin's full export
+	 * shows unmasked, in the audit's words (NULL: "完整身份证号"). */
+	const struct queue_extra *extras;
+	size_t nextras;
+	const char *full_words;
 };
 
 /* The filter of the export being written (for csv_row's 期限 cells), or
@@ -131,9 +165,10 @@ const char *queue_param(struct req *r, const char *name, size_t max);
 /*
  * The filter form's data: {status, kind, q, from, to, district,
  * statuses: [{value, selected}], kinds: […] and has_kinds, districts: […] and
- * pick_district (only when the person is not bound to one), dues: [{value,
- * label, selected}] (the 期限 choices; queue_list sets has_due for a queue
- * with due dates), error}.
+ * pick_district (only when the person is not bound to one), flag, extras:
+ * [{name, label, options: […]}] (f's own filters), dues: [{value, label,
+ * selected}] (the 期限 choices), error} (queue_list adds has_flag and
+ * flag_label for a queue with a flag, has_due for one with due dates).
  */
 struct tval *queue_filter_view(struct req *r, const struct queue_filter *f,
     const char *const *statuses, const char *const *kinds);
