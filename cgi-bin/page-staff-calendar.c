@@ -815,6 +815,12 @@ static const char sql_contact_days[] =
 static const char sql_contact_fill[] =
     "UPDATE legal_cases SET contact_due_on = ?3"
     " WHERE created_at >= ?1 AND created_at < ?2 AND contact_due_on IS NULL";
+static const char sql_wish_days[] =
+    "SELECT DISTINCT date(created_at, '+8 hours') FROM wishes"
+    " WHERE review_due_on IS NULL";
+static const char sql_wish_fill[] =
+    "UPDATE wishes SET review_due_on = ?3"
+    " WHERE created_at >= ?1 AND created_at < ?2 AND review_due_on IS NULL";
 static const char sql_close_days[] =
     "SELECT DISTINCT date(accepted_at, '+8 hours') FROM legal_cases"
     " WHERE accepted_at IS NOT NULL AND close_due_on IS NULL";
@@ -902,6 +908,7 @@ calendar_setup(struct db *db, const char *dir, char *err, size_t errlen)
 	    (rc = backfill(db, sql_contact_days, sql_contact_fill,
 	    LEGAL_CONTACT_DAYS)) != SQLITE_DONE ||
 	    (rc = backfill(db, sql_close_days, sql_close_fill, LEGAL_CLOSE_DAYS)) != SQLITE_DONE ||
+	    (rc = backfill(db, sql_wish_days, sql_wish_fill, WISH_REVIEW_DAYS)) != SQLITE_DONE ||
 	    (rc = fill_workdays(db)) != SQLITE_DONE ||
 	    (rc = sqlite3_exec(db_handle(db), sql_tally_rebuild, NULL, NULL, NULL)) != SQLITE_OK ||
 	    (rc = setting_mark(db, "calendar.backfilled")) != SQLITE_DONE) {

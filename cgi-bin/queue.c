@@ -553,3 +553,45 @@ queue_export(struct req *r, const struct queue *q)
 		LOG_INFO("%s export ended early after %lld rows: the client went away",
 		    q->name, out.rows);
 }
+
+/* ---- 期限 ---- */
+
+void
+queue_due_view(struct arena *a, const struct queue_filter *f, struct tval *m,
+    int open, const char *due_on, const char *done, const char *done_word)
+{
+	struct tval *k = tv_map(a);
+	struct due d;
+	long late;
+	const char *kept;
+	if (open && workday_due(a, f->cal, due_on, f->day, &d) == 0) {
+		tv_puts(a, k, "due", d.text);
+		tv_puts(a, k, "due_date", d.date);
+		tv_putb(a, k, "overdue", d.over);
+	} else {
+		/* Shadows a row's own "due" (its date) inside {{#clock}}. */
+		tv_putb(a, k, "due", 0);
+		if (!open && done && *done &&
+		    (kept = workday_kept(a, f->cal, due_on, done, &late)) != NULL) {
+			tv_puts(a, k, "kept", arena_printf(a, "%s,%s", done_word, kept));
+			tv_putb(a, k, "late", late > 0);
+		}
+	}
+	tv_put(a, m, "clock", k);
+}
+
+const char *
+queue_due_words(const struct queue_filter *f, int open, const char *due_on,
+    const char *done, char *out, size_t len)
+{
+	struct due d;
+	long late;
+	*out = '\0';
+	if (f == NULL)
+		return out;
+	if (open && workday_due(NULL, f->cal, due_on, f->day, &d) == 0)
+		snprintf(out, len, d.over ? "已逾期 %ld 个工作日" : "剩余 %ld 个工作日", d.days);
+	else if (!open && done && *done && workday_kept(NULL, f->cal, due_on, done, &late))
+		snprintf(out, len, late ? "超期 %ld 个工作日" : "按期", late);
+	return out;
+}

@@ -152,6 +152,22 @@ struct queue {
 const struct queue_filter *queue_export_filter(void);
 
 /*
+ * A row's 期限 as the staff/due partial shows it, into a new map put in m
+ * under "clock", as of f's day on f's calendar: while open (open set,
+ * due_on a date), "due" (剩余 N 个工作日 / 今天到期 / 已逾期 N 个工作日),
+ * "due_date" and "overdue"; once done (done a stored time, due_on a
+ * date), "kept" (done_word + ",按期" or ",超期 N 个工作日") and "late".
+ * Nothing else when neither applies.  From r's arena; never fails.
+ */
+void queue_due_view(struct arena *a, const struct queue_filter *f, struct tval *m,
+    int open, const char *due_on, const char *done, const char *done_word);
+
+/* The same as words for an export cell into out (len ≥ 48): "已逾期 2 个工作日",
+ * "剩余 3 个工作日", "按期", "超期 1 个工作日", or "". */
+const char *queue_due_words(const struct queue_filter *f, int open,
+    const char *due_on, const char *done, char *out, size_t len);
+
+/*
  * Read the filter from r's query string.  A member of staff bound to a
  * district always gets their own district, whatever the URL says.
  * Never fails: a bad value is ignored and described in f->error.

@@ -33,6 +33,7 @@ struct db;
 #define JOIN_ANSWER_DAYS 15     /* 入会: an answer */
 #define LEGAL_CONTACT_DAYS 5    /* 法律援助: the first contact */
 #define LEGAL_CLOSE_DAYS 60     /* 法律援助: closed, from acceptance */
+#define WISH_REVIEW_DAYS 5      /* 微心愿: reviewed (published or not) */
 /* The queues' "soon" filter: due within this many working days. */
 #define DUE_SOON_DAYS 3
 

@@ -95,6 +95,11 @@ CREATE INDEX legal_open_due ON legal_cases(due_on, district_id)
 CREATE INDEX legal_by_closed ON legal_cases(closed_at, district_id)
     WHERE closed_at IS NOT NULL;
 
+-- 微心愿: the union reviews a wish (已发布 or 未通过) within 5 working days
+-- of its arrival (WISH_REVIEW_DAYS): the 期限 its queue shows.
+ALTER TABLE wishes ADD COLUMN review_due_on TEXT;
+CREATE INDEX wishes_open_due ON wishes(review_due_on) WHERE status = '待审核';
+
 -- 法律援助: the working days a case took, from the day it arrived to the
 -- day it was closed (workday_count: the arrival day not counted), set by
 -- the job that closes it; for 平均办结工作日.

@@ -129,12 +129,19 @@ def due_text(due, cal, now=None):
     return "已逾期 %d 个工作日" % count(due, upto, cal)
 
 
+def kept_text(due, done, cal):
+    """What a list says of a promise due on due and kept on done."""
+    if done <= due:
+        return "按期"
+    return "超期 %d 个工作日" % max(count(due, done, cal), 1)
+
+
 def text_of(html):
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def row_of(html, ref):
-    for row in re.findall(r"<tr>.*?</tr>", html, re.S):
+    for row in re.findall(r"<tr[^>]*>.*?</tr>", html, re.S):
         if ref in row:
             return text_of(row)
     return None
@@ -450,6 +457,75 @@ def test_the_legal_queue_filters_by_the_promise_it_waits_on():
     n = S.value("SELECT count(*) FROM legal_cases WHERE due_on < ? AND district_id = ?",
                 (now.isoformat(), DISTRICT["110105"]))
     assert re.search(r'<b id="legal-overdue">%d</b>' % n, L5.get("/staff").text)
+
+
+def insert_appeal(status, due_on, replied=None, code="110105"):
+    ref = new_ref("SQ")
+    d = DISTRICT[code]
+    S.sql_exec("INSERT INTO appeals (ref, kind, matter, content, origin_district_id,"
+               " district_id, phone, status, due_on, replied_at, created_at, updated_at)"
+               " VALUES (?, '求助', '其他', '插入的诉求', ?, ?, ?, ?, ?, ?, ?, ?)",
+               (ref, d, d, phone(), status, due_on, replied, "2026-03-10T02:00:00Z",
+                "2026-03-10T02:00:00Z"))
+    return ref
+
+
+def test_the_appeal_queue_counts_its_reply_due_dates_in_working_days():
+    cal = db_days()
+    now = today()
+    past = now - datetime.timedelta(days=8)
+    late = insert_appeal("已派单", past.isoformat())
+    soon = insert_appeal("已派单", add(now, 1, cal).isoformat())
+    later = insert_appeal("已派单", add(now, 9, cal).isoformat())
+    answered = insert_appeal("已答复", past.isoformat(),
+                             replied=now.isoformat() + "T01:00:00Z")
+    waiting = insert_appeal("待分派", None)
+    over = CY.get("/staff/appeals?due=overdue").text
+    found = set(re.findall(r"/staff/appeals/(SQ[0-9A-Z]{8})", over))
+    assert late in found and not {soon, later, answered, waiting} & found, found
+    assert due_text(past, cal) in row_of(over, late)
+    s = CY.get("/staff/appeals?due=soon").text
+    found = set(re.findall(r"/staff/appeals/(SQ[0-9A-Z]{8})", s))
+    assert soon in found and late not in found and later not in found
+    assert due_text(add(now, 1, cal), cal) in row_of(s, soon)
+    everything = CY.get("/staff/appeals").text
+    assert "已答复," + kept_text(past, now, cal) in row_of(everything, answered)
+    assert "剩余" not in row_of(everything, waiting) and "逾期" not in row_of(everything, waiting)
+    # The dispatch form proposes the reply date 5 working days on, by the calendar.
+    page = CY.get("/staff/appeals/" + waiting).text
+    want = add(now, 5, cal).isoformat()
+    assert re.search(r'name="due_on" value="%s"' % want, page), want
+    rows = list(csv.reader(io.StringIO(CY.get("/staff/appeals.csv?due=overdue")
+                                       .body.decode("utf-8-sig"))))
+    assert rows[0][-1] == "期限情况"
+    assert {r[0]: r[-1] for r in rows[1:]}[late] == due_text(past, cal)
+
+
+def test_a_wish_is_due_for_review_in_five_working_days():
+    cal = db_days()
+    now = today()
+    r = S.post("/wish", {"category": "生活用品", "content": "想要一个电动车头盔,下雨天也安全。",
+                         "district": "朝阳区", "name": "赵师傅", "phone": phone(),
+                         "public_ok": "1", "_token": S.token("/wish")})
+    m = re.search(r"/((?:XY)[0-9A-Z]{8})", r.header("Location") or "")
+    assert r.status == 303 and m, r
+    ref = m.group(1)
+    want = add(now, 5, cal)
+    assert S.value("SELECT review_due_on FROM wishes WHERE ref = ?", (ref,)) == want.isoformat()
+    assert due_text(want, cal) in row_of(CY.get("/staff/wishes").text, ref)
+    old = new_ref("XY")
+    past = now - datetime.timedelta(days=10)
+    S.sql_exec("INSERT INTO wishes (ref, category, content, district_id, name, phone,"
+               " status, created_at, updated_at, review_due_on) VALUES (?, '其他', '旧心愿', ?,"
+               " '钱师傅', ?, '待审核', ?, ?, ?)",
+               (old, DISTRICT["110105"], phone(), "2026-03-10T02:00:00Z",
+                "2026-03-10T02:00:00Z", past.isoformat()))
+    over = CY.get("/staff/wishes?due=overdue").text
+    assert old in over and ref not in over
+    assert due_text(past, cal) in row_of(over, old)
+    r = CY.post("/staff/wishes/%s/publish" % ref)
+    assert r.status == 303, r
+    assert "已审核,按期" in row_of(CY.get("/staff/wishes").text, ref)
 
 
 # ---- 按期办结率 ----
