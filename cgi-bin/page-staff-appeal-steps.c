@@ -37,6 +37,7 @@
 #include "text.h"
 #include "valid.h"
 #include "vocab.h"
+#include "workday.h"
 #include "when.h"
 #include "writer.h"
 
@@ -78,8 +79,9 @@ static const char sql_update[] =
 static const char sql_legal_insert[] =
     "INSERT INTO legal_cases (ref, name, phone, id_number, district_id, employer,"
     " dispute_type, people, amount_fen, facts, claims, member_status, contact_time,"
-    " may_call, consent_sensitive, created_at, updated_at)"
-    " VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, 1, NULL, ?7, ?8, '不详', '', ?9, 1, ?10, ?10)";
+    " may_call, consent_sensitive, created_at, updated_at, contact_due_on)"
+    " VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, 1, NULL, ?7, ?8, '不详', '', ?9, 1, ?10, ?10,"
+    " ?11)";
 
 
 /* ---- the forms of the steps ---- */
@@ -545,6 +547,11 @@ make_case(struct db *db, const struct actor *who, struct arena *a,
 	db_bind_text(st, 8, ch->claims);
 	db_bind_int(st, 9, n->may_contact);
 	db_bind_text(st, 10, at);
+	/* A new case: its first contact is due as for one sent by the form. */
+	char due[16];
+	if (workday_due_after(workday_calendar(db), at, LEGAL_CONTACT_DAYS, due,
+	    sizeof(due)) == 0)
+		db_bind_text(st, 11, due);
 	int rc = store_new_ref(db, who, a, &nr);
 	*ref = nr.ref;
 	return rc;

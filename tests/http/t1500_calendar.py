@@ -495,6 +495,16 @@ def test_the_appeal_queue_counts_its_reply_due_dates_in_working_days():
     page = CY.get("/staff/appeals/" + waiting).text
     want = add(now, 5, cal).isoformat()
     assert re.search(r'name="due_on" value="%s"' % want, page), want
+    # An appeal turned into a legal case: the case's first contact is due
+    # as for one sent by the form.
+    conv = insert_appeal("已派单", add(now, 2, cal).isoformat())
+    r = ADMIN.post("/staff/appeals/%s/legal" % conv, {
+        "name": "周师傅", "employer": "某某配送站", "dispute_type": "拖欠工资",
+        "claims": "补发工资"})
+    assert r.status == 303, r
+    fy = S.value("SELECT legal_ref FROM appeals WHERE ref = ?", (conv,))
+    assert S.value("SELECT contact_due_on FROM legal_cases WHERE ref = ?", (fy,)) == \
+        add(now, 5, cal).isoformat()
     rows = list(csv.reader(io.StringIO(CY.get("/staff/appeals.csv?due=overdue")
                                        .body.decode("utf-8-sig"))))
     assert rows[0][-1] == "期限情况"
