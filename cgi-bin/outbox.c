@@ -93,7 +93,7 @@ const struct msg_kind msg_kinds[] = {
 	{MSG_FEEDBACK, "回访评价", "办结后请本人评价(链接30天内有效)",
 	    "ref service link",
 	    SIGN "您的{{service}}(编号{{ref}})已办理完毕,请花1分钟评价我们的"
-	    "服务:{{link}} 链接30天内有效。" STOP, 1},
+	    "服务:{{link}} 链接30天内有效。" STOP, 0},
 };
 const size_t nmsg_kinds = ZJ_NELEM(msg_kinds);
 
@@ -201,6 +201,28 @@ idno_at(const char *text)
 			return NULL;
 		run = 0;
 	}
+}
+
+const char *
+msg_hide_links(struct arena *a, const char *body)
+{
+	static const char mark[] = "/feedback/";
+	const char *at = strstr(body, mark);
+	if (at == NULL)
+		return body;
+	struct buf b = {0};
+	const char *p = body;
+	for (; at != NULL; at = strstr(p, mark)) {
+		at += sizeof(mark) - 1;
+		buf_put(&b, p, (size_t)(at - p));
+		buf_puts(&b, "…");
+		p = at + strspn(at, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789-_");
+	}
+	buf_puts(&b, p);
+	char *out = arena_strndup(a, b.p, b.len);
+	buf_free(&b);
+	return out;
 }
 
 int

@@ -105,7 +105,7 @@ message_view(struct arena *a, sqlite3_stmt *st, int full_phone)
 		mask_phone(db_col_text(st, 4), phone);
 		tv_puts(a, m, "phone", phone);
 	}
-	tv_puts(a, m, "body", db_col_text(st, 5));
+	tv_puts(a, m, "body", msg_hide_links(a, db_col_text(st, 5)));
 	tv_puti(a, m, "attempts", sqlite3_column_int64(st, 6));
 	tv_puts(a, m, "error", db_col_text(st, 7));
 	tv_puts(a, m, "created", show_datetime(a, db_col_text(st, 8)));
