@@ -448,14 +448,19 @@ cmd_list(struct db *db, const char *state, long long limit)
 	db_bind_int(st, 2, limit);
 	char when[20];
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	struct arena *a = arena_new();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		printf("%lld\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 		    (long long)sqlite3_column_int64(st, 0), db_col_text(st, 1),
 		    sqlite3_column_int(st, 2),
 		    short_time(db_col_text(st, 3), when, sizeof(when)),
 		    db_col_text(st, 4), db_col_text(st, 5), db_col_text(st, 6),
-		    db_col_text(st, 9), db_col_text(st, 7), db_col_text(st, 8));
+		    db_col_text(st, 9), msg_hide_links(a, db_col_text(st, 7)),
+		    db_col_text(st, 8));
+		arena_reset(a);
+	}
 	sqlite3_reset(st);
+	arena_free(a);
 	return rc == SQLITE_DONE && fflush(stdout) == 0 ? 0 : 1;
 }
 
