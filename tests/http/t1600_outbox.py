@@ -547,6 +547,20 @@ def test_lists_mask_phones_and_record_pages_show_their_messages():
     assert "短信记录" in case and "法律援助已受理" in case
 
 
+def test_messages_about_a_purged_record_go_with_it():
+    phone = next(PHONES)
+    old, kept = join(phone), join(phone)
+    for ref in (old, kept):
+        assert R1.post("/staff/joins/%s/reject" % ref, {"reason": "材料不全"}).status == 303
+        assert kinds(ref) == ["join.refused"]
+    S.sql_exec("UPDATE join_applications SET updated_at = '2020-01-01T00:00:00Z'"
+               " WHERE ref = ?", (old,))
+    out = cli("purge", "--uploads", os.path.join(S.dir, "uploads"))
+    assert out.returncode == 0, out.stderr
+    assert S.sql("SELECT ref FROM join_applications WHERE ref = ?", (old,)) == []
+    assert outbox(old) == [] and kinds(kept) == ["join.refused"]
+
+
 def test_no_message_anywhere_holds_an_id_number():
     for (body,) in S.sql("SELECT body FROM outbox"):
         no_secret_in(body)
