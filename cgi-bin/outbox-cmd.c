@@ -42,6 +42,7 @@
 
 #include "csv.h"
 #include "db.h"
+#include "feedback.h"
 #include "outbox.h"
 #include "staff.h"
 #include "store.h"
@@ -84,7 +85,8 @@ static const char sql_result[] =
     "UPDATE outbox SET state = ?2, attempts = attempts + 1, last_error = ?3,"
     " sent_at = ?4, not_before = ?5, updated_at = ?6"
     " WHERE id = ?1 AND state = '" OUTBOX_WAITING "'";
-/* Once sent, a private link's token is not kept (msg_hide_links). */
+/* Once sent, a private link's token is not kept (feedback_redact): the
+ * link answers as the person, and only its hash is stored elsewhere. */
 static const char sql_links_of_batch[] =
     "SELECT id, body FROM outbox WHERE batch = ?1 AND state = '" OUTBOX_EXPORTED "'"
     " AND body LIKE '%/feedback/%'";
@@ -124,7 +126,7 @@ forget_links(struct db *db, struct arena *a, sqlite3_stmt *st)
 			ids = i2, bodies = b2, cap *= 2;
 		}
 		ids[n] = sqlite3_column_int64(st, 0);
-		bodies[n++] = msg_hide_links(a, arena_strdup(a, db_col_text(st, 1)));
+		bodies[n++] = feedback_redact(a, arena_strdup(a, db_col_text(st, 1)));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -455,7 +457,7 @@ cmd_list(struct db *db, const char *state, long long limit)
 		    sqlite3_column_int(st, 2),
 		    short_time(db_col_text(st, 3), when, sizeof(when)),
 		    db_col_text(st, 4), db_col_text(st, 5), db_col_text(st, 6),
-		    db_col_text(st, 9), msg_hide_links(a, db_col_text(st, 7)),
+		    db_col_text(st, 9), feedback_redact(a, db_col_text(st, 7)),
 		    db_col_text(st, 8));
 		arena_reset(a);
 	}

@@ -203,28 +203,6 @@ idno_at(const char *text)
 	}
 }
 
-const char *
-msg_hide_links(struct arena *a, const char *body)
-{
-	static const char mark[] = "/feedback/";
-	const char *at = strstr(body, mark);
-	if (at == NULL)
-		return body;
-	struct buf b = {0};
-	const char *p = body;
-	for (; at != NULL; at = strstr(p, mark)) {
-		at += sizeof(mark) - 1;
-		buf_put(&b, p, (size_t)(at - p));
-		buf_puts(&b, "…");
-		p = at + strspn(at, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		    "0123456789-_");
-	}
-	buf_puts(&b, p);
-	char *out = arena_strndup(a, b.p, b.len);
-	buf_free(&b);
-	return out;
-}
-
 int
 msg_has_idno(const char *text)
 {

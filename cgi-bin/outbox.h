@@ -113,14 +113,6 @@ const char *msg_template_check(struct arena *a, const struct msg_kind *k,
 const char *msg_render(struct arena *a, const char *body,
     const char *const *vars);
 
-/*
- * body with the token of every private link (/feedback/TOKEN) replaced by
- * "…": what staff see of a message, and what is kept of it once sent —
- * the link answers as the person, and only its hash is stored elsewhere.
- * body itself when it holds none; else from a.
- */
-const char *msg_hide_links(struct arena *a, const char *body);
-
 /* 1 when text holds something shaped like an 18-character ID number: 17
  * digits and a digit or X, with no digit on either side. */
 int msg_has_idno(const char *text);

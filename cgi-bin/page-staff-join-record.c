@@ -19,6 +19,7 @@
 
 #include "app.h"
 #include "db.h"
+#include "feedback.h"
 #include "http.h"
 #include "outbox.h"
 #include "pubform.h"
@@ -311,7 +312,8 @@ next_member_no(struct db *db, struct arena *a, void *ctx, const char **value)
  * row (APPROVE: the district's next sequence number of the year, skipping
  * a number someone already holds, typed in by hand; REJECT: the reason),
  * the applicant's public event (the member number or the reason), the
- * text telling them (outbox), the audit entry.  Returns SQLITE_DONE; SQLITE_MISMATCH when it was no
+ * text telling them (outbox), the audit entry, the follow-up (回访) offered
+ * to the applicant.  Returns SQLITE_DONE; SQLITE_MISMATCH when it was no
  * longer 待审核, SQLITE_AUTH when there is no such application in who's
  * district (nothing changed either way); or the failing code.
  */
@@ -367,6 +369,9 @@ join_decide(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	}
 	if (rc == SQLITE_DONE)
 		rc = audit(db, who, decisions[in->d].action, in->ref, in->note);
+	/* Decided either way: the applicant is asked how it went (回访). */
+	if (rc == SQLITE_DONE)
+		rc = feedback_offer(db, who, SERVICE_JOIN, in->ref, NULL);
 	return rc;
 }
 

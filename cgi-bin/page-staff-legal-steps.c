@@ -18,6 +18,7 @@
 
 #include "app.h"
 #include "db.h"
+#include "feedback.h"
 #include "http.h"
 #include "outbox.h"
 #include "pubform.h"
@@ -342,7 +343,8 @@ assignee_still_ok(struct db *db, long long assignee, long long district_id)
  * store_fn: make the step.  The case, its district (who's wall) and its
  * state are read again inside the transaction, so two people acting at
  * once cannot both move the case; then the row, the event, the text to
- * the applicant (the step's message, if any) and the audit entry.  Returns SQLITE_DONE; SQLITE_MISMATCH when the state no longer
+ * the applicant (the step's message, if any) and the audit entry (and,
+ * when it closes the case, the follow-up offered: 回访).  Returns SQLITE_DONE; SQLITE_MISMATCH when the state no longer
  * allows the step (in->now set), SQLITE_AUTH when there is no such case
  * in who's district, SQLITE_CONSTRAINT when the chosen assignee may no
  * longer take it (nothing changed in these three); or the failing code.
@@ -409,7 +411,11 @@ legal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	if (ch->to)
 		what = arena_printf(a, "%s → %s%s%s", in->now, ch->to, *what ? ":" : "",
 		    what);
-	return audit(db, who, in->step->action, in->ref, what);
+	rc = audit(db, who, in->step->action, in->ref, what);
+	/* Closed with an outcome: the applicant is asked how it went (回访). */
+	if (rc == SQLITE_DONE && ch->to && strcmp(in->step->name, "close") == 0)
+		rc = feedback_offer(db, who, SERVICE_LEGAL, in->ref, NULL);
+	return rc;
 }
 
 /*

@@ -21,6 +21,7 @@
 
 #include "app.h"
 #include "db.h"
+#include "feedback.h"
 #include "http.h"
 #include "outbox.h"
 #include "pubform.h"
@@ -105,7 +106,8 @@ message_view(struct arena *a, sqlite3_stmt *st, int full_phone)
 		mask_phone(db_col_text(st, 4), phone);
 		tv_puts(a, m, "phone", phone);
 	}
-	tv_puts(a, m, "body", msg_hide_links(a, db_col_text(st, 5)));
+	/* a 回访 link is the person's own: staff see that it went, not it */
+	tv_puts(a, m, "body", feedback_redact(a, db_col_text(st, 5)));
 	tv_puti(a, m, "attempts", sqlite3_column_int64(st, 6));
 	tv_puts(a, m, "error", db_col_text(st, 7));
 	tv_puts(a, m, "created", show_datetime(a, db_col_text(st, 8)));

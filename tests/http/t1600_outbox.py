@@ -67,8 +67,24 @@ def set_quiet(start, end):
 
 
 def outbox(ref):
-    """The messages about ref: [(kind, phone, state, body)], oldest first."""
-    return S.sql("SELECT kind, phone, state, body FROM outbox WHERE ref = ? ORDER BY id", (ref,))
+    """The messages about ref: [(kind, phone, state, body)], oldest first —
+    but the 回访 link a decision or a closing also texts (issue 12: t1700,
+    and feedback_texts below)."""
+    return S.sql("SELECT kind, phone, state, body FROM outbox WHERE ref = ?"
+                 " AND kind <> 'feedback' ORDER BY id", (ref,))
+
+
+def feedback_texts(ref):
+    """The 回访 links texted about ref: [(phone, state)]."""
+    return S.sql("SELECT phone, state FROM outbox WHERE ref = ? AND kind = 'feedback'"
+                 " ORDER BY id", (ref,))
+
+
+def settle_feedback():
+    """The 回访 texts of this suite's decisions are t1700's to test: sent,
+    so that the counts below are of this suite's messages."""
+    S.sql_exec("UPDATE outbox SET state = '已发送' WHERE kind = 'feedback'"
+               " AND state = '待发送'")
 
 
 def kinds(ref):
@@ -182,6 +198,8 @@ def test_join_approved_and_refused_each_text_the_applicant_once():
     assert R1.post("/staff/joins/%s/note" % ok, {"note": "电话核实过"}).status == 303
     assert R1.post("/staff/joins/%s/reject" % ok, {"reason": "x"}).status == 409
     assert kinds(ok) == ["join.approved"]
+    # and each decision's 回访 link, once
+    assert feedback_texts(ok) == [(p1, "待发送")] and feedback_texts(no) == [(p2, "待发送")]
 
 
 def test_legal_aid_accepted_assigned_closed_and_refused_texts_without_facts_or_amount():
@@ -200,6 +218,7 @@ def test_legal_aid_accepted_assigned_closed_and_refused_texts_without_facts_or_a
                     "close_note": "老板已付清"}).status == 303
     msgs = outbox(ref)
     assert [k for k, _, _, _ in msgs] == ["legal.accepted", "legal.assigned", "legal.closed"]
+    assert feedback_texts(ref) == [(phone, "待发送")]      # closed: the 回访 link
     for _, p, state, body in msgs:
         assert p == phone and state == "待发送" and ref in body
         for secret in ("5000", "5,000", "12345", "拖欠", "工地", "建筑", "李律师", "付清", "赵六"):
@@ -274,6 +293,29 @@ def test_the_day_before_reminder_goes_once_to_each_confirmed_signup():
     assert all(kinds(r) == ["activity.remind"] for r in refs["已确认"])
     assert S.audits("message.remind")[-1][2].startswith("2 条")
     assert cli("remind", "--date", "2026-13-01").returncode == 2
+
+
+def test_a_wish_claimed_and_fulfilled_texts_its_maker_twice_and_no_more():
+    phone = next(PHONES)
+    r = S.post("/wish", {"category": "子女教育", "content": "想给孩子买一套课外书。",
+                         "district": "朝阳区", "name": "钱师傅", "phone": phone,
+                         "public_ok": "1", "_token": S.token("/wish")})
+    ref = ref_of(r)
+    assert R1.post("/staff/wishes/%s/publish" % ref).status == 303
+    assert R1.post("/staff/wishes/%s/note" % ref, {"note": "已电话核实"}).status == 303
+    assert outbox(ref) == []                     # publishing and notes text nobody
+    assert R1.post("/staff/wishes/%s/claim" % ref,
+                   {"claimer_kind": "企业", "claimer_name": "某某书店"}).status == 303
+    [(kind, p, state, body)] = outbox(ref)
+    assert (kind, p, state) == ("wish.claimed", phone, "待发送") and ref in body
+    assert "书店" not in body and "钱师傅" not in body and "课外书" not in body
+    assert R1.post("/staff/wishes/%s/fulfil" % ref,
+                   {"fulfilled_on": beijing("%Y-%m-%d"),
+                    "fulfilled_how": "书店把书送到了家里。"}).status == 303
+    assert kinds(ref) == ["wish.claimed", "wish.fulfilled"]
+    assert "送到" not in outbox(ref)[1][3]
+    page = R1.get("/staff/wishes/%s" % ref).text
+    assert "短信记录" in page and "微心愿已认领" in page and "微心愿已实现" in page
 
 
 # ---- what a message may hold ----
@@ -426,13 +468,14 @@ def test_the_sms_command_gets_phone_and_text_and_decides_sent():
     phone = next(PHONES)
     ref = join(phone)
     assert R1.post("/staff/joins/%s/approve" % ref).status == 303
+    settle_feedback()
     before = len(got())
     out = send()
     assert out.returncode == 0 and "已发送 1 条" in out.stdout, (out.stdout, out.stderr)
     [g] = got()[before:]
     body = outbox(ref)[0][3]
     assert g["phone"] == phone and g["env_phone"] == phone and g["text"] == body
-    mid = S.value("SELECT id FROM outbox WHERE ref = ?", (ref,))
+    mid = S.value("SELECT id FROM outbox WHERE ref = ? AND kind <> 'feedback'", (ref,))
     assert g["env_id"] == str(mid)
     state, attempts, sent_at = S.sql("SELECT state, attempts, sent_at FROM outbox WHERE id = ?",
                                      (mid,))[0]
@@ -448,7 +491,8 @@ def test_a_failing_command_is_retried_with_backoff_then_gives_up():
     settle()
     ref = join(next(PHONES))
     assert R1.post("/staff/joins/%s/approve" % ref).status == 303
-    mid = S.value("SELECT id FROM outbox WHERE ref = ?", (ref,))
+    settle_feedback()
+    mid = S.value("SELECT id FROM outbox WHERE ref = ? AND kind = 'join.approved'", (ref,))
     out = send(fail=True)
     assert out.returncode == 0 and "稍后重试 1 条" in out.stdout, out.stdout
     state, attempts, err, nb = S.sql("SELECT state, attempts, last_error, not_before"
@@ -481,6 +525,7 @@ def test_export_a_batch_for_the_platform_then_mark_it_sent():
     refs = [join(next(PHONES)) for _ in range(3)]
     for ref in refs:
         assert R1.post("/staff/joins/%s/approve" % ref).status == 303
+    settle_feedback()
     path = os.path.join(S.dir, "batch.csv")
     out = cli("outbox", "export", path)
     assert out.returncode == 0, out.stderr
@@ -490,7 +535,8 @@ def test_export_a_batch_for_the_platform_then_mark_it_sent():
     assert rows[0] == ["手机号", "短信内容", "消息编号", "记录编号"]
     assert sorted(r[3] for r in rows[1:]) == sorted(refs)
     for phone, text, _, ref in rows[1:]:
-        assert (phone, text) == S.sql("SELECT phone, body FROM outbox WHERE ref = ?", (ref,))[0]
+        assert (phone, text) == S.sql("SELECT phone, body FROM outbox WHERE ref = ?"
+                                      " AND kind <> 'feedback'", (ref,))[0]
     assert {outbox(r)[0][2] for r in refs} == {"已导出"}
     before = len(got())
     send()                                          # exported: not sent again here

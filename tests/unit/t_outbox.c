@@ -184,11 +184,7 @@ static void
 test_links(struct db *db, struct arena *a)
 {
 	const struct actor sys = {0, "", "test"};
-	const char *shown = msg_hide_links(a, "评价:https://x.org/feedback/Ab-_9z 30天 /feedback/Q");
-	ok(strcmp(shown, "评价:https://x.org/feedback/… 30天 /feedback/…") == 0,
-	    "tokens of private links hidden: %s", shown);
-	const char *plain = "no link here";
-	ok(msg_hide_links(a, plain) == plain, "a text without links is itself");
+	(void)a;
 	const char *vars[] = {"ref", "FY23456789", "service", "法律援助",
 	    "link", "https://x.org/feedback/SECRETtoken123", NULL};
 	ok(outbox_put(db, &sys, MSG_FEEDBACK, "FY23456789", "13800000006", vars) ==
@@ -204,7 +200,7 @@ test_links(struct db *db, struct arena *a)
 	job_put_actor(&in, &sys);
 	ok(job_run(db, &in, &out) == SQLITE_DONE, "the result job");
 	ok(count(db, "SELECT count(*) FROM outbox WHERE kind = 'feedback'"
-	    " AND state = '已发送' AND body NOT LIKE '%SECRET%' AND body LIKE '%/feedback/…%'")
+	    " AND state = '已发送' AND body NOT LIKE '%SECRET%' AND body LIKE '%/feedback/…(仅本人可用)%'")
 	    == 1, "sent: the token is no longer kept");
 	ok(count(db, "SELECT count(*) FROM outbox WHERE kind = 'feedback'"
 	    " AND state = '待发送' AND body LIKE '%SECRETtoken123%'") == 1,
