@@ -318,6 +318,31 @@ def test_a_wish_claimed_and_fulfilled_texts_its_maker_twice_and_no_more():
     assert "短信记录" in page and "微心愿已认领" in page and "微心愿已实现" in page
 
 
+def test_an_appeal_answer_texts_only_who_ticked_fang_bian_lian_xi():
+    tomorrow = beijing("%Y-%m-%d", 86400)
+    refs = {}
+    for choice in ("可以", "不方便"):
+        phone = next(PHONES)
+        r = S.post("/appeal", {"_token": S.token("/appeal"), "kind": "投诉", "matter": "工资报酬",
+                               "content": "配送站拖欠我十月份的工资,站长一直推脱。",
+                               "district": "朝阳区", "name": "吴师傅", "phone": phone,
+                               "may_contact": choice})
+        ref = ref_of(r)
+        refs[choice] = (ref, phone)
+        assert R1.post("/staff/appeals/%s/dispatch" % ref,
+                       {"district": "朝阳区", "assignee": "rev1 · 朝阳区",
+                        "due_on": tomorrow}).status == 303
+        assert outbox(ref) == []                 # dispatching texts nobody
+        assert R1.post("/staff/appeals/%s/answer" % ref,
+                       {"reply": "已转告站点负责人,工资本周补发。"}).status == 303
+    ref, phone = refs["可以"]
+    [(kind, p, _, body)] = outbox(ref)
+    assert (kind, p) == ("appeal.answered", phone) and ref in body
+    assert "工资" not in body and "站长" not in body and "补发" not in body
+    assert outbox(refs["不方便"][0]) == []      # said no: nothing queued
+    assert "短信记录" in R1.get("/staff/appeals/%s" % ref).text
+
+
 # ---- what a message may hold ----
 
 def test_templates_refuse_other_placeholders_and_id_numbers():
