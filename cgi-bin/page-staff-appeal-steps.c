@@ -28,6 +28,7 @@
 
 #include "app.h"
 #include "db.h"
+#include "feedback.h"
 #include "http.h"
 #include "outbox.h"
 #include "lists.h"
@@ -652,7 +653,8 @@ appeal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
  * Job "appeal.step": appeal_apply of the step named "step" on appeal
  * "ref", the change as the page checked it ("to", "district", "assignee",
  * "due_on", "reply", "reason", "closes", "note", "detail", and for legal
- * "name", "employer", "dispute", "claims"), by the job's actor.  Out:
+ * "name", "employer", "dispute", "claims"), by the job's actor; an answer
+ * also offers the 回访 (feedback_offer).  Out:
  * "now", the state it found; "legal_ref", the case it made.
  */
 static int
@@ -684,6 +686,10 @@ appeal_step_job(struct db *db, struct arena *a, const struct job *in,
 		return SQLITE_MISUSE;
 	struct apply_input ai = {.ref = ref, .step = s, .ch = &ch, .now = ""};
 	int rc = appeal_apply(db, &who, a, &ai);
+	/* 回访: once answered, the person is asked how it went, in this same
+	 * transaction (none when they chose not to be contacted). */
+	if (rc == SQLITE_DONE && s->check == check_answer)
+		rc = feedback_offer(db, &who, SERVICE_APPEAL, ref, NULL);
 	job_put_text(out, "now", ai.now);
 	job_put_text(out, "legal_ref", ai.legal_ref);
 	return rc;

@@ -29,6 +29,7 @@
 
 #include "app.h"
 #include "db.h"
+#include "feedback.h"
 #include "http.h"
 #include "outbox.h"
 #include "pubform.h"
@@ -531,7 +532,8 @@ wish_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 /*
  * Job "wish.step": wish_apply of the step named "step" on wish "ref",
  * the change as the page checked it ("reason", "kind", "name", "on",
- * "how", "mark", "note"), by the job's actor.  Out: "now", the state it
+ * "how", "mark", "note"), by the job's actor; a fulfilment also offers
+ * the 回访 (feedback_offer).  Out: "now", the state it
  * found, and "claimer", who had claimed the wish.
  */
 static int
@@ -553,6 +555,10 @@ wish_step_job(struct db *db, struct arena *a, const struct job *in,
 	};
 	struct apply_input ai = {.ref = ref, .step = s, .ch = &ch, .now = "", .claimer = ""};
 	int rc = wish_apply(db, &who, a, &ai);
+	/* 回访: a fulfilled wish asks its maker how it went, in this same
+	 * transaction, dated the day it came true. */
+	if (rc == SQLITE_DONE && strcmp(s->name, "fulfil") == 0)
+		rc = feedback_offer(db, &who, SERVICE_WISH, ref, ch.on);
 	job_put_text(out, "now", ai.now);
 	job_put_text(out, "claimer", ai.claimer);
 	return rc;
