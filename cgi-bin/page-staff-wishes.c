@@ -25,6 +25,7 @@
 #include "csv.h"
 #include "db.h"
 #include "http.h"
+#include "outbox.h"
 #include "pubform.h"
 #include "queue.h"
 #include "page-staff-wishes.h"
@@ -302,6 +303,7 @@ wish_show(struct req *r, int status, const struct wrec *w, const char *failed,
 	struct tval *ctx = tv_map(a);
 	tv_put(a, ctx, "w", wish_view(r, w));
 	tv_put(a, ctx, "history", event_history(r, w->ref, 1));
+	outbox_history(r, ctx, w->ref, w->phone);
 	tv_putf(a, ctx, "base", "/staff/wishes/%s", w->ref);
 	wish_workflow_view(r, ctx, w, failed, res, status == 200);
 	if (message)
