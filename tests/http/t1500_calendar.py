@@ -753,5 +753,28 @@ def test_only_admins_edit_the_calendar():
     assert db_days() == before
 
 
+def status_text(ref, table):
+    """What /status shows the person: the reference and its phone."""
+    ph = S.value("SELECT phone FROM %s WHERE ref = ?" % table, (ref,))
+    S.sql_exec("DELETE FROM lookup_counts")
+    r = S.post("/status", {"_token": S.token("/status"), "ref": ref, "phone": ph})
+    assert r.status == 200, r
+    return text_of(r.text)
+
+
+def test_status_shows_the_promised_date_until_the_promise_is_kept():
+    cal = db_days()
+    now = today()
+    ref, _ = apply_join()
+    page = status_text(ref, "join_applications")
+    assert "办理期限 工会将在 %s前答复" % words(add(now, 15, cal)) in page, page
+    ref, _ = apply_legal()
+    page = status_text(ref, "legal_cases")
+    assert "办理期限 工会将在 %s前与您首次联系" % words(add(now, 5, cal)) in page, page
+    assert L5.post("/staff/legal-aid/%s/contact" % ref, {"way": "电话"}).status == 303
+    page = status_text(ref, "legal_cases")
+    assert "办理期限" not in page and "已首次联系" in page, page
+
+
 if __name__ == "__main__":
     run(globals())
