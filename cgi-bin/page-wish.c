@@ -27,6 +27,7 @@
 #include "pubform.h"
 #include "sign.h"
 #include "staff.h"
+#include "station-store.h"
 #include "store.h"
 #include "text.h"
 #include "valid.h"
@@ -58,8 +59,6 @@ static const struct field wish_fields[W__N] = {
 	    "选填。不同意也会照常办理,只是心愿不在心愿墙上展示", NULL},
 };
 
-static const char sql_station[] =
-    "SELECT id, name FROM stations WHERE code = ?1";
 /* The same page sent again (after an error page, a double tap). */
 static const char sql_again[] =
     "SELECT ref, 1 FROM wishes WHERE form_nonce = ?1 AND form_nonce <> ''";
@@ -106,35 +105,15 @@ fields_now(struct req *r, int *sample)
 	return f;
 }
 
-/* The station of a QR code, or 0 (unknown codes are ignored). */
-static long long
-station(struct req *r, const char *code, const char **name)
-{
-	long long id = 0;
-	if (code == NULL || *code == '\0' || strlen(code) > 32)
-		return 0;
-	sqlite3_stmt *st = db_prep(r->app->db, sql_station);
-	if (st == NULL)
-		return 0;
-	db_bind_text(st, 1, code);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		if (name)
-			*name = arena_strdup(r->a, db_col_text(st, 1));
-	}
-	sqlite3_reset(st);
-	return id;
-}
-
 static void
 show_form(struct req *r, int status, const struct field *f,
     const struct fresult *res, const char *src, int sample, const char *form_error)
 {
 	struct tval *ctx = tv_map(r->a);
-	const char *sname = NULL;
-	if (station(r, src, &sname)) {
-		tv_puts(r->a, ctx, "src", src);
-		tv_puts(r->a, ctx, "station", sname);
+	struct station_ref s;
+	if (station_find(r, src, &s)) {
+		tv_puts(r->a, ctx, "src", s.code);
+		tv_puts(r->a, ctx, "station", s.name);
 	}
 	tv_putb(r->a, ctx, "sample_districts", sample);
 	pubform_render(r, status, "wish/form", "wish", f, W__N, res, ctx, form_error);
@@ -146,7 +125,7 @@ wish_get(struct req *r)
 	int sample;
 	struct field *f = fields_now(r, &sample);
 	const char *src = req_query(r, "src");
-	if (station(r, src, NULL)) {
+	if (station_find(r, src, NULL)) {
 		show_form(r, 200, f, NULL, src, sample, NULL);
 		return;
 	}
@@ -247,7 +226,7 @@ wish_post(struct req *r)
 	job_init(&in, "wish.store");
 	job_put_form(&in, wish_fields, W__N, res);
 	job_put_int(&in, "district", district);
-	job_put_int(&in, "station", station(r, src, NULL));
+	job_put_int(&in, "station", station_find(r, src, NULL));
 	job_put_text(&in, "nonce", nonce ? nonce : "");
 	int rc = store_job(r, &in, &out);
 	if (rc != SQLITE_DONE) {
