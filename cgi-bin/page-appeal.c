@@ -72,10 +72,7 @@ static const char sql_insert[] =
 static struct field *
 fields_now(struct req *r, int *sample)
 {
-	struct field *f = arena_alloc(r->a, sizeof(appeal_fields));
-	memcpy(f, appeal_fields, sizeof(appeal_fields));
-	f[A_DISTRICT].options = district_options(r, sample);
-	return f;
+	return pubform_fields(r, appeal_fields, A__N, A_DISTRICT, sample);
 }
 
 static void
@@ -196,18 +193,13 @@ appeal_post(struct req *r)
 		return;
 	}
 	const char *nonce = form_token_nonce(r->a, req_field(r, "_token"));
-	struct job in, out;   /* large: 17 KB each, on the worker's stack */
+	struct job in;   /* large: 17 KB, on the worker's stack */
 	job_init(&in, "appeal.store");
 	job_put_form(&in, appeal_fields, A__N, res);
 	job_put_int(&in, "district", district_id(r, res[A_DISTRICT].value));
 	job_put_int(&in, "station", station_find(r, src, NULL));
 	job_put_text(&in, "nonce", nonce);
-	int rc = store_job(r, &in, &out);
-	if (rc != SQLITE_DONE) {
-		answer_db_failure(r, rc);
-		return;
-	}
-	resp_redirect(r, 303, arena_printf(r->a, "/appeal/done/%s", job_text(&out, "ref")));
+	pubform_store(r, &in, "/appeal/done/");
 }
 
 static void

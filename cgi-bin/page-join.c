@@ -102,10 +102,7 @@ static const char sql_insert[] =
 static struct field *
 fields_now(struct req *r, int *sample)
 {
-	struct field *f = arena_alloc(r->a, sizeof(join_fields));
-	memcpy(f, join_fields, sizeof(join_fields));
-	f[J_DISTRICT].options = district_options(r, sample);
-	return f;
+	return pubform_fields(r, join_fields, J__N, J_DISTRICT, sample);
 }
 
 static void
@@ -287,18 +284,13 @@ join_post(struct req *r)
 		return;
 	}
 	const char *nonce = form_token_nonce(r->a, req_field(r, "_token"));
-	struct job in, out;   /* large: 17 KB each, on the worker's stack */
+	struct job in;   /* large: 17 KB, on the worker's stack */
 	job_init(&in, "join.store");
 	job_put_form(&in, join_fields, J__N, res);
 	job_put_int(&in, "district", district_id(r, res[J_DISTRICT].value));
 	job_put_int(&in, "station", station_find(r, src, NULL));
 	job_put_text(&in, "nonce", nonce);
-	int rc = store_job(r, &in, &out);
-	if (rc != SQLITE_DONE) {
-		answer_db_failure(r, rc);
-		return;
-	}
-	resp_redirect(r, 303, arena_printf(r->a, "/join/done/%s", job_text(&out, "ref")));
+	pubform_store(r, &in, "/join/done/");
 }
 
 static void

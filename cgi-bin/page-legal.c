@@ -157,10 +157,7 @@ static const char refuse_quota[] =
 static struct field *
 fields_now(struct req *r, int *sample)
 {
-	struct field *f = arena_alloc(r->a, sizeof(legal_fields));
-	memcpy(f, legal_fields, sizeof(legal_fields));
-	f[L_DISTRICT].options = district_options(r, sample);
-	return f;
+	return pubform_fields(r, legal_fields, L__N, L_DISTRICT, sample);
 }
 
 /* files_again: files were chosen but a 422 cannot give them back. */

@@ -99,10 +99,7 @@ static const char *const wall_states[] = {WISH_OPEN, WISH_CLAIMED, WISH_DONE, NU
 static struct field *
 fields_now(struct req *r, int *sample)
 {
-	struct field *f = arena_alloc(r->a, sizeof(wish_fields));
-	memcpy(f, wish_fields, sizeof(wish_fields));
-	f[W_DISTRICT].options = district_options(r, sample);
-	return f;
+	return pubform_fields(r, wish_fields, W__N, W_DISTRICT, sample);
 }
 
 static void
@@ -222,18 +219,13 @@ wish_post(struct req *r)
 		return;
 	}
 	const char *nonce = form_token_nonce(r->a, req_field(r, "_token"));
-	struct job in, out;   /* large: 17 KB each, on the worker's stack */
+	struct job in;   /* large: 17 KB, on the worker's stack */
 	job_init(&in, "wish.store");
 	job_put_form(&in, wish_fields, W__N, res);
 	job_put_int(&in, "district", district);
 	job_put_int(&in, "station", station_find(r, src, NULL));
 	job_put_text(&in, "nonce", nonce ? nonce : "");
-	int rc = store_job(r, &in, &out);
-	if (rc != SQLITE_DONE) {
-		answer_db_failure(r, rc);
-		return;
-	}
-	resp_redirect(r, 303, arena_printf(r->a, "/wish/done/%s", job_text(&out, "ref")));
+	pubform_store(r, &in, "/wish/done/");
 }
 
 static void

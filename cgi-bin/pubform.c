@@ -13,6 +13,7 @@
 #include "http.h"
 #include "sign.h"
 #include "staff.h"
+#include "store.h"
 #include "util.h"
 #include "writer.h"
 #include "when.h"
@@ -134,6 +135,16 @@ options_variant(struct req *r, const char *const *options, int flag)
 	return v;
 }
 
+struct field *
+pubform_fields(struct req *r, const struct field *table, size_t n, size_t district,
+    int *sample)
+{
+	struct field *f = arena_alloc(r->a, n * sizeof(*f));
+	memcpy(f, table, n * sizeof(*f));
+	f[district].options = district_options(r, sample);
+	return f;
+}
+
 long long
 district_id(struct req *r, const char *name)
 {
@@ -213,6 +224,18 @@ answer_db_failure(struct req *r, int rc)
 	resp_error(r, db_unavailable(rc) ? 503 : 500, rc == JOB_LOST ?
 	    "服务器刚才没有完成回应,您的信息可能已经保存。请稍等片刻后再提交一次:"
 	    "如果已经保存,会显示您原来的编号,不会重复登记。" : NULL);
+}
+
+void
+pubform_store(struct req *r, struct job *in, const char *done)
+{
+	struct job out;   /* large (writer.h): on the worker's stack */
+	int rc = store_job(r, in, &out);
+	if (rc != SQLITE_DONE) {
+		answer_db_failure(r, rc);
+		return;
+	}
+	resp_redirect(r, 303, arena_printf(r->a, "%s%s", done, job_text(&out, "ref")));
 }
 
 const char *

@@ -12,6 +12,7 @@
 
 struct actor;
 struct db;
+struct job;
 struct req;
 
 /* A form token older than this is refused (seconds). */
@@ -54,6 +55,11 @@ const char *const *district_options(struct req *r, int *sample);
  * string).  From the arena. */
 const char *options_variant(struct req *r, const char *const *options, int flag);
 
+/* A copy of a form's table of n fields (arena) whose select at index
+ * district offers today's district_options (*sample as there). */
+struct field *pubform_fields(struct req *r, const struct field *table, size_t n,
+    size_t district, int *sample);
+
 /* The id of the active district named name, or 0. */
 long long district_id(struct req *r, const char *name);
 
@@ -79,6 +85,11 @@ int event_add(struct db *db, const struct actor *who, const char *ref,
  * busy, locked or full (nothing stored; for JOB_LOST: may be stored, send
  * it again), else 500. */
 void answer_db_failure(struct req *r, int rc);
+
+/* Send in (a form's store job, which answers "ref") to the writer and
+ * answer the POST: 303 to done followed by the reference, or
+ * answer_db_failure. */
+void pubform_store(struct req *r, struct job *in, const char *done);
 
 /* The n-th working day after today (the official calendar, workday.h),
  * in Shanghai, as text "2026年12月14日" (arena).  Never fails. */
