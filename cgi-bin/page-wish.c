@@ -384,19 +384,6 @@ wall_item(struct req *r, sqlite3_stmt *st)
 	return m;
 }
 
-static struct tval *
-choices(struct req *r, const char *const *opts, const char *chosen)
-{
-	struct tval *list = tv_list(r->a);
-	for (; opts && *opts; opts++) {
-		struct tval *m = tv_map(r->a);
-		tv_puts(r->a, m, "value", *opts);
-		tv_putb(r->a, m, "selected", strcmp(*opts, chosen) == 0);
-		tv_push(r->a, list, m);
-	}
-	return list;
-}
-
 /* The totals of the wall under f's district and category into ctx, each
  * with the link that filters the wall to it.  SQLite's code. */
 static int
@@ -467,9 +454,9 @@ wishes_wall(struct req *r)
 	tv_putb(a, ctx, "pager", more || f.id != INT64_MAX);
 	tv_putb(a, ctx, "filtered", *f.district || *f.category || *f.state);
 	struct tval *fv = tv_map(a);
-	tv_put(a, fv, "districts", choices(r, districts, f.district));
-	tv_put(a, fv, "categories", choices(r, wish_categories, f.category));
-	tv_put(a, fv, "states", choices(r, wall_states, f.state));
+	tv_put(a, fv, "districts", select_options(r, districts, f.district));
+	tv_put(a, fv, "categories", select_options(r, wish_categories, f.category));
+	tv_put(a, fv, "states", select_options(r, wall_states, f.state));
 	tv_put(a, ctx, "filter", fv);
 	resp_render(r, 200, "wish/wall", ctx);
 }

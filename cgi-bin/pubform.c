@@ -121,6 +121,19 @@ district_options(struct req *r, int *sample)
 	return opts;
 }
 
+struct tval *
+select_options(struct req *r, const char *const *opts, const char *chosen)
+{
+	struct tval *list = tv_list(r->a);
+	for (; opts && *opts; opts++) {
+		struct tval *m = tv_map(r->a);
+		tv_puts(r->a, m, "value", *opts);
+		tv_putb(r->a, m, "selected", chosen && strcmp(*opts, chosen) == 0);
+		tv_push(r->a, list, m);
+	}
+	return list;
+}
+
 const char *
 options_variant(struct req *r, const char *const *options, int flag)
 {

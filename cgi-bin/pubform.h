@@ -14,6 +14,7 @@ struct actor;
 struct db;
 struct job;
 struct req;
+struct tval;
 
 /* A form token older than this is refused (seconds). */
 #define FORM_TOKEN_MAX_AGE (24 * 3600)
@@ -54,6 +55,10 @@ const char *const *district_options(struct req *r, int *sample);
 /* The options as one string (a cache variant: the same list, the same
  * string).  From the arena. */
 const char *options_variant(struct req *r, const char *const *options, int flag);
+/* A filter's select for a template: [{value, selected}] of the
+ * NULL-terminated opts, chosen (NULL: none) selected.  From the arena. */
+struct tval *select_options(struct req *r, const char *const *opts,
+    const char *chosen);
 
 /* A copy of a form's table of n fields (arena) whose select at index
  * district offers today's district_options (*sample as there). */
