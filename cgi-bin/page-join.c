@@ -109,14 +109,8 @@ static void
 show_form(struct req *r, int status, const struct field *f,
     const struct fresult *res, const char *src, int sample, const char *form_error)
 {
-	struct tval *ctx = tv_map(r->a);
-	struct station_ref s;
-	if (station_find(r, src, &s)) {
-		tv_puts(r->a, ctx, "src", s.code);
-		tv_puts(r->a, ctx, "station", s.name);
-	}
-	tv_putb(r->a, ctx, "sample_districts", sample);
-	pubform_render(r, status, "join/form", "join", f, J__N, res, ctx, form_error);
+	pubform_render_src(r, status, "join/form", "join", f, J__N, res, src, sample,
+	    form_error);
 }
 
 static void

@@ -13,6 +13,7 @@
 #include "http.h"
 #include "sign.h"
 #include "staff.h"
+#include "station-store.h"
 #include "store.h"
 #include "util.h"
 #include "writer.h"
@@ -35,6 +36,21 @@ pubform_render(struct req *r, int status, const char *tmpl, const char *form,
 
 /* Stands for the token in a cached page; tokens are [0-9a-f.] only. */
 #define TOKEN_HOLE "@@form-token@@"
+
+void
+pubform_render_src(struct req *r, int status, const char *tmpl, const char *form,
+    const struct field *fields, size_t n, const struct fresult *res, const char *src,
+    int sample, const char *form_error)
+{
+	struct tval *ctx = tv_map(r->a);
+	struct station_ref s;
+	if (station_find(r, src, &s)) {
+		tv_puts(r->a, ctx, "src", s.code);
+		tv_puts(r->a, ctx, "station", s.name);
+	}
+	tv_putb(r->a, ctx, "sample_districts", sample);
+	pubform_render(r, status, tmpl, form, fields, n, res, ctx, form_error);
+}
 
 void
 pubform_render_fresh(struct req *r, const char *tmpl, const char *form,

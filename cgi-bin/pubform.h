@@ -28,6 +28,15 @@ void pubform_render(struct req *r, int status, const char *tmpl,
     const struct fresult *res, struct tval *ctx, const char *form_error);
 
 /*
+ * A form a station's QR code may lead to (?src=CODE): pubform_render with
+ * "src" (the code as stored) and "station" (its name) when src is an
+ * active station's code, and "sample_districts".
+ */
+void pubform_render_src(struct req *r, int status, const char *tmpl,
+    const char *form, const struct field *fields, size_t n,
+    const struct fresult *res, const char *src, int sample, const char *form_error);
+
+/*
  * A form as first served (nothing typed, no messages) looks the same on
  * every request but for its token.  Each worker renders it once per
  * variant — a string naming whatever else the page shows from the
