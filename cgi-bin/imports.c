@@ -24,6 +24,18 @@ static const char sql_pieces[] =
 static const char sql_drop[] =
     "DELETE FROM import_chunks WHERE batch = ?1 OR created_at < ?2";
 
+const struct body_limits import_limits = {
+	.form = {
+		.max_body = IMPORT_MAX_BYTES + 64 * 1024,
+		.max_fields = 16,
+		.max_field_len = IMPORT_MAX_BYTES,
+		.max_files = 1,
+		.max_file_size = IMPORT_MAX_BYTES,
+	},
+	.multipart = 1,
+	.too_large = "文件太大:一次最多导入 2 MB。",
+};
+
 /* A file of at most IMPORT_MAX_BYTES into the arena; NULL with *why. */
 static const char *
 read_file(struct req *r, const struct form_file *ff, const char **why)

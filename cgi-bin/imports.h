@@ -19,12 +19,17 @@
 
 struct actor;
 struct arena;
+struct body_limits;
 struct db;
 struct req;
 
 #define IMPORT_MAX_BYTES (2 * 1024 * 1024)  /* one CSV file */
 #define IMPORT_MAX_LINES 5000
 #define IMPORT_PIECE 30000                  /* bytes of text in one job */
+
+/* What an import page's POST may carry: one file of IMPORT_MAX_BYTES, or
+ * as much pasted text (route.limits of the import routes). */
+extern const struct body_limits import_limits;
 
 /*
  * The text of an uploaded file (field name) or, when none was chosen, of

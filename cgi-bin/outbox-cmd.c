@@ -143,6 +143,23 @@ forget_links(struct db *db, struct arena *a, sqlite3_stmt *st)
 	return SQLITE_DONE;
 }
 
+/* Run st, a bound UPDATE of messages: out "count" the messages it
+ * changed and, when any, the audit entry action on what ("12 条").
+ * SQLITE_DONE or the failing code. */
+static int
+run_counted(struct db *db, struct arena *a, const struct actor *who,
+    sqlite3_stmt *st, struct job *out, const char *action, const char *what)
+{
+	int rc = db_exec_stmt(db, st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	int n = sqlite3_changes(db_handle(db));
+	job_put_int(out, "count", n);
+	if (n == 0)
+		return SQLITE_DONE;
+	return audit(db, who, action, what, arena_printf(a, "%d 条", n));
+}
+
 /* Job "outbox.export": up to "limit" messages due now become 已导出 in
  * batch "batch", audited.  Out: "count". */
 static int
@@ -162,14 +179,7 @@ export_job(struct db *db, struct arena *a, const struct job *in,
 	db_bind_text(st, 1, batch);
 	db_bind_text(st, 2, now);
 	db_bind_int(st, 3, job_int(in, "limit", SEND_LIMIT));
-	int rc = db_exec_stmt(db, st);
-	if (rc != SQLITE_DONE)
-		return rc;
-	int n = sqlite3_changes(db_handle(db));
-	job_put_int(out, "count", n);
-	if (n == 0)
-		return SQLITE_DONE;
-	return audit(db, &who, AUDIT_MSG_EXPORT, batch, arena_printf(a, "%d 条", n));
+	return run_counted(db, a, &who, st, out, AUDIT_MSG_EXPORT, batch);
 }
 
 /* Job "outbox.sent": batch "batch" was sent by the platform: its 已导出
@@ -195,14 +205,7 @@ sent_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
 		return SQLITE_ERROR;
 	db_bind_text(st, 1, batch);
 	db_bind_text(st, 2, now);
-	rc = db_exec_stmt(db, st);
-	if (rc != SQLITE_DONE)
-		return rc;
-	int n = sqlite3_changes(db_handle(db));
-	job_put_int(out, "count", n);
-	if (n == 0)
-		return SQLITE_DONE;
-	return audit(db, &who, AUDIT_MSG_SENT, batch, arena_printf(a, "%d 条", n));
+	return run_counted(db, a, &who, st, out, AUDIT_MSG_SENT, batch);
 }
 
 /* Job "outbox.requeue": the 已导出 messages of batch "batch", or message
@@ -224,16 +227,8 @@ requeue_job(struct db *db, struct arena *a, const struct job *in,
 	db_bind_text(st, 1, batch ? batch : "");
 	db_bind_int(st, 2, id);
 	db_bind_text(st, 3, now);
-	int rc = db_exec_stmt(db, st);
-	if (rc != SQLITE_DONE)
-		return rc;
-	int n = sqlite3_changes(db_handle(db));
-	job_put_int(out, "count", n);
-	if (n == 0)
-		return SQLITE_DONE;
-	return audit(db, &who, AUDIT_MSG_REQUEUE,
-	    batch ? batch : arena_printf(a, "message:%lld", id),
-	    arena_printf(a, "%d 条", n));
+	return run_counted(db, a, &who, st, out, AUDIT_MSG_REQUEUE,
+	    batch ? batch : arena_printf(a, "message:%lld", id));
 }
 
 /*

@@ -20,6 +20,7 @@
 #include "pubform.h"
 #include "sign.h"
 #include "staff.h"
+#include "station-store.h"
 #include "store.h"
 #include "valid.h"
 #include "vocab.h"
@@ -56,10 +57,6 @@ static const struct field appeal_fields[A__N] = {
 	    "选“不方便”:我们不会主动联系您,答复只在进度查询中显示", NULL},
 };
 
-static const char sql_station[] =
-    "SELECT s.id, s.name, coalesce(d.name, '') FROM stations s"
-    " LEFT JOIN districts d ON d.id = s.district_id AND d.active = 1"
-    " WHERE s.code = ?1";
 /* The same page sent again (after an error page): its nonce, phone and
  * words. */
 static const char sql_again[] =
@@ -75,49 +72,15 @@ static const char sql_insert[] =
 static struct field *
 fields_now(struct req *r, int *sample)
 {
-	struct field *f = arena_alloc(r->a, sizeof(appeal_fields));
-	memcpy(f, appeal_fields, sizeof(appeal_fields));
-	f[A_DISTRICT].options = district_options(r, sample);
-	return f;
-}
-
-/* A station of a QR code. */
-struct station {
-	long long id;           /* 0: none (unknown codes are ignored) */
-	const char *name, *district;
-};
-
-static void
-station(struct req *r, const char *code, struct station *s)
-{
-	memset(s, 0, sizeof(*s));
-	if (code == NULL || *code == '\0' || strlen(code) > 32)
-		return;
-	sqlite3_stmt *st = db_prep(r->app->db, sql_station);
-	if (st == NULL)
-		return;
-	db_bind_text(st, 1, code);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		s->id = sqlite3_column_int64(st, 0);
-		s->name = arena_strdup(r->a, db_col_text(st, 1));
-		s->district = arena_strdup(r->a, db_col_text(st, 2));
-	}
-	sqlite3_reset(st);
+	return pubform_fields(r, appeal_fields, A__N, A_DISTRICT, sample);
 }
 
 static void
 show_form(struct req *r, int status, const struct field *f,
     const struct fresult *res, const char *src, int sample, const char *form_error)
 {
-	struct tval *ctx = tv_map(r->a);
-	struct station s;
-	station(r, src, &s);
-	if (s.id) {
-		tv_puts(r->a, ctx, "src", src);
-		tv_puts(r->a, ctx, "station", s.name);
-	}
-	tv_putb(r->a, ctx, "sample_districts", sample);
-	pubform_render(r, status, "appeal/form", "appeal", f, A__N, res, ctx, form_error);
+	pubform_render_src(r, status, "appeal/form", "appeal", f, A__N, res, src, sample,
+	    form_error);
 }
 
 static void
@@ -126,9 +89,8 @@ appeal_get(struct req *r)
 	int sample;
 	struct field *f = fields_now(r, &sample);
 	const char *src = req_query(r, "src");
-	struct station s;
-	station(r, src, &s);
-	if (s.id) {
+	struct station_ref s;
+	if (station_find(r, src, &s)) {
 		/* From a station: its district is the likely one. */
 		struct fresult res[A__N];
 		memset(res, 0, sizeof(res));
@@ -224,21 +186,14 @@ appeal_post(struct req *r)
 		show_form(r, 422, f, res, src, sample, guard);
 		return;
 	}
-	struct station s;
-	station(r, src, &s);
 	const char *nonce = form_token_nonce(r->a, req_field(r, "_token"));
-	struct job in, out;   /* large: 17 KB each, on the worker's stack */
+	struct job in;   /* large: 17 KB, on the worker's stack */
 	job_init(&in, "appeal.store");
 	job_put_form(&in, appeal_fields, A__N, res);
 	job_put_int(&in, "district", district_id(r, res[A_DISTRICT].value));
-	job_put_int(&in, "station", s.id);
+	job_put_int(&in, "station", station_find(r, src, NULL));
 	job_put_text(&in, "nonce", nonce);
-	int rc = store_job(r, &in, &out);
-	if (rc != SQLITE_DONE) {
-		answer_db_failure(r, rc);
-		return;
-	}
-	resp_redirect(r, 303, arena_printf(r->a, "/appeal/done/%s", job_text(&out, "ref")));
+	pubform_store(r, &in, "/appeal/done/");
 }
 
 static void

@@ -15,6 +15,7 @@
 #include "pubform.h"
 #include "sign.h"
 #include "staff.h"
+#include "station-store.h"
 #include "store.h"
 #include "valid.h"
 #include "when.h"
@@ -71,8 +72,6 @@ static const struct field join_fields[J__N] = {
 	    0, 0, NULL, "身份证号仅用于核实身份和办理入会,详见隐私说明", NULL},
 };
 
-static const char sql_station[] =
-    "SELECT id, name FROM stations WHERE code = ?1";
 /*
  * What stands in a new application's way: this very page sent again (the
  * same form nonce), or a live application of the same ID number *and*
@@ -103,44 +102,15 @@ static const char sql_insert[] =
 static struct field *
 fields_now(struct req *r, int *sample)
 {
-	struct field *f = arena_alloc(r->a, sizeof(join_fields));
-	memcpy(f, join_fields, sizeof(join_fields));
-	f[J_DISTRICT].options = district_options(r, sample);
-	return f;
-}
-
-/* The station of a QR code, or 0 (unknown codes are ignored). */
-static long long
-station(struct req *r, const char *code, const char **name)
-{
-	long long id = 0;
-	if (code == NULL || *code == '\0' || strlen(code) > 32)
-		return 0;
-	sqlite3_stmt *st = db_prep(r->app->db, sql_station);
-	if (st == NULL)
-		return 0;
-	db_bind_text(st, 1, code);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		if (name)
-			*name = arena_strdup(r->a, db_col_text(st, 1));
-	}
-	sqlite3_reset(st);
-	return id;
+	return pubform_fields(r, join_fields, J__N, J_DISTRICT, sample);
 }
 
 static void
 show_form(struct req *r, int status, const struct field *f,
     const struct fresult *res, const char *src, int sample, const char *form_error)
 {
-	struct tval *ctx = tv_map(r->a);
-	const char *sname = NULL;
-	if (station(r, src, &sname)) {
-		tv_puts(r->a, ctx, "src", src);
-		tv_puts(r->a, ctx, "station", sname);
-	}
-	tv_putb(r->a, ctx, "sample_districts", sample);
-	pubform_render(r, status, "join/form", "join", f, J__N, res, ctx, form_error);
+	pubform_render_src(r, status, "join/form", "join", f, J__N, res, src, sample,
+	    form_error);
 }
 
 static void
@@ -149,7 +119,7 @@ join_get(struct req *r)
 	int sample;
 	struct field *f = fields_now(r, &sample);
 	const char *src = req_query(r, "src");
-	if (station(r, src, NULL)) {
+	if (station_find(r, src, NULL)) {
 		show_form(r, 200, f, NULL, src, sample, NULL);
 		return;
 	}
@@ -308,18 +278,13 @@ join_post(struct req *r)
 		return;
 	}
 	const char *nonce = form_token_nonce(r->a, req_field(r, "_token"));
-	struct job in, out;   /* large: 17 KB each, on the worker's stack */
+	struct job in;   /* large: 17 KB, on the worker's stack */
 	job_init(&in, "join.store");
 	job_put_form(&in, join_fields, J__N, res);
 	job_put_int(&in, "district", district_id(r, res[J_DISTRICT].value));
-	job_put_int(&in, "station", station(r, src, NULL));
+	job_put_int(&in, "station", station_find(r, src, NULL));
 	job_put_text(&in, "nonce", nonce);
-	int rc = store_job(r, &in, &out);
-	if (rc != SQLITE_DONE) {
-		answer_db_failure(r, rc);
-		return;
-	}
-	resp_redirect(r, 303, arena_printf(r->a, "/join/done/%s", job_text(&out, "ref")));
+	pubform_store(r, &in, "/join/done/");
 }
 
 static void

@@ -157,10 +157,7 @@ static const char refuse_quota[] =
 static struct field *
 fields_now(struct req *r, int *sample)
 {
-	struct field *f = arena_alloc(r->a, sizeof(legal_fields));
-	memcpy(f, legal_fields, sizeof(legal_fields));
-	f[L_DISTRICT].options = district_options(r, sample);
-	return f;
+	return pubform_fields(r, legal_fields, L__N, L_DISTRICT, sample);
 }
 
 /* files_again: files were chosen but a 422 cannot give them back. */
@@ -170,10 +167,10 @@ show_form(struct req *r, int status, const struct field *f,
     const char *form_error)
 {
 	struct tval *ctx = tv_map(r->a);
-	const char *sname = NULL, *code = NULL;
-	if (station_find(r, req_field(r, "src"), &sname, &code)) {
-		tv_puts(r->a, ctx, "src", code);
-		tv_puts(r->a, ctx, "station", sname);
+	struct station_ref s;
+	if (station_find(r, req_field(r, "src"), &s)) {
+		tv_puts(r->a, ctx, "src", s.code);
+		tv_puts(r->a, ctx, "station", s.name);
 	}
 	tv_putb(r->a, ctx, "sample_districts", sample);
 	tv_putb(r->a, ctx, "files_again", files_again);
@@ -191,14 +188,14 @@ legal_get(struct req *r)
 	for (size_t i = 0; i < L__N; i++)
 		res[i].value = "";
 	res[L_PEOPLE].value = "1";  /* most cases are one worker's own */
-	const char *sname = NULL, *code = NULL;
-	if (station_find(r, req_query(r, "src"), &sname, &code)) {
+	struct station_ref s;
+	if (station_find(r, req_query(r, "src"), &s)) {
 		/* Through a station's QR code: its name on the page. */
 		struct tval *ctx = tv_map(r->a);
 		tv_putb(r->a, ctx, "sample_districts", sample);
 		tv_putb(r->a, ctx, "files_again", 0);
-		tv_puts(r->a, ctx, "src", code);
-		tv_puts(r->a, ctx, "station", sname);
+		tv_puts(r->a, ctx, "src", s.code);
+		tv_puts(r->a, ctx, "station", s.name);
 		pubform_render(r, 200, "legal/form", "legal", f, L__N, res, ctx, NULL);
 		return;
 	}
@@ -672,7 +669,7 @@ legal_job_in(struct req *r, struct job *in, const struct fresult *res,
 	job_init(in, "legal.store");
 	job_put_form(in, legal_fields, L__N, res);
 	job_put_int(in, "district", district);
-	job_put_int(in, "station", station_find(r, req_field(r, "src"), NULL, NULL));
+	job_put_int(in, "station", station_find(r, req_field(r, "src"), NULL));
 	job_put_text(in, "nonce", form_token_nonce(r->a, req_field(r, "_token")));
 	job_put_text(in, "addr", addr_key(r));
 	job_put_int(in, "quota", site_of(r)->evidence_quota);

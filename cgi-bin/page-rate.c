@@ -25,6 +25,7 @@
 #include "pubform.h"
 #include "sign.h"
 #include "staff.h"
+#include "station-store.h"
 #include "store.h"
 #include "valid.h"
 #include "when.h"
@@ -57,8 +58,6 @@ static const struct field rate_fields[R__N] = {
 #define PHONE_TAKEN "这个手机号本月已经评价过这个驿站(每个手机号每月对同一驿站只能评价一次)。" \
     "可以不填手机号再评价,或下个月再来。"
 
-static const char sql_station[] =
-    "SELECT id, name FROM stations WHERE code = ?1 AND active = 1";
 /* In the job: the station as it is now, and what stands in the way. */
 static const char sql_station_now[] =
     "SELECT coalesce(district_id, 0) FROM stations WHERE id = ?1 AND active = 1";
@@ -71,33 +70,17 @@ static const char sql_insert[] =
     " hygiene, service, convenience, comment, phone, form_nonce, created_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
-struct station {
-	long long id;
-	const char *code, *name;
-};
-
-/* The active station of the path's {code}; 0 (and the 404 page answered)
- * when there is none. */
+/* The active station of the path's {code}, exactly as its QR code prints
+ * it; 0 (and the 404 page answered) when there is none. */
 static int
-station_of(struct req *r, struct station *s)
+station_of(struct req *r, struct station_ref *s)
 {
-	const char *code = r->params[0];
-	s->id = 0;
-	if (code != NULL && *code != '\0' && strlen(code) <= STATION_CODE_MAX) {
-		sqlite3_stmt *st = db_prep(r->app->db, sql_station);
-		if (st != NULL) {
-			db_bind_text(st, 1, code);
-			if (sqlite3_step(st) == SQLITE_ROW) {
-				s->id = sqlite3_column_int64(st, 0);
-				s->name = arena_strdup(r->a, db_col_text(st, 1));
-				s->code = code;
-			}
-			sqlite3_reset(st);
-		}
-	}
-	if (s->id == 0)
+	if (station_find(r, r->params[0], s) == 0 ||
+	    strcmp(s->code, r->params[0]) != 0) {
 		resp_error(r, 404, NULL);
-	return s->id != 0;
+		return 0;
+	}
+	return 1;
 }
 
 /* The four score fields' options as stars: [{value, stars, word, i,
@@ -127,7 +110,7 @@ star_options(struct req *r, struct tval *view, const struct fresult *res)
 }
 
 static void
-show_form(struct req *r, int status, const struct station *s,
+show_form(struct req *r, int status, const struct station_ref *s,
     const struct fresult *res, const char *form_error)
 {
 	struct arena *a = r->a;
@@ -146,7 +129,7 @@ show_form(struct req *r, int status, const struct station *s,
 static void
 rate_get(struct req *r)
 {
-	struct station s;
+	struct station_ref s;
 	if (station_of(r, &s))
 		show_form(r, 200, &s, NULL, NULL);
 }
@@ -245,7 +228,7 @@ rating_job(struct db *db, struct arena *a, const struct job *in, struct job *out
 static void
 rate_post(struct req *r)
 {
-	struct station s;
+	struct station_ref s;
 	if (!station_of(r, &s))
 		return;
 	struct fresult res[R__N];
@@ -287,7 +270,7 @@ rate_post(struct req *r)
 static void
 rate_done(struct req *r)
 {
-	struct station s;
+	struct station_ref s;
 	if (!station_of(r, &s))
 		return;
 	struct tval *ctx = tv_map(r->a);

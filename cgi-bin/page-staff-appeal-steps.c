@@ -41,6 +41,7 @@
 #include "vocab.h"
 #include "workday.h"
 #include "when.h"
+#include "workflow.h"
 #include "writer.h"
 
 #define DUE_MAX_DAYS 366   /* a due date this far ahead at most */
@@ -427,12 +428,7 @@ allowed(const struct step *s, const char *status, const char *kind,
 {
 	if (s->check == check_legal && (!legal_kind(kind) || *legal_ref))
 		return 0;
-	if (s->from[0] == NULL)
-		return 1;
-	for (size_t i = 0; i < ZJ_NELEM(s->from) && s->from[i]; i++)
-		if (strcmp(s->from[i], status) == 0)
-			return 1;
-	return 0;
+	return step_starts_from(s->from, ZJ_NELEM(s->from), status);
 }
 
 /* Why step s cannot be made on c now. */

@@ -202,6 +202,23 @@ rows_year(const struct calendar_row *rows, size_t n, char *err, size_t errlen)
 
 /* Job "calendar.add": "day", "kind", "holiday"; out "was" (the day's
  * earlier kind and name, when it was listed). */
+/* How day is listed now, "休 国庆节" or "班", into *was (arena): SQLITE_ROW;
+ * SQLITE_DONE when it is not listed (*was untouched); or the failing code. */
+static int
+day_listed(struct db *db, struct arena *a, const char *day, const char **was)
+{
+	sqlite3_stmt *st = db_prep(db, sql_day);
+	if (st == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(st, 1, day);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*was = arena_printf(a, "%s%s%s", db_col_text(st, 0),
+		    *db_col_text(st, 1) ? " " : "", db_col_text(st, 1));
+	sqlite3_reset(st);
+	return rc;
+}
+
 static int
 add_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
 {
@@ -214,16 +231,8 @@ add_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
 	    (strcmp(kind, DAY_REST) != 0 && strcmp(kind, DAY_WORK) != 0))
 		return SQLITE_MISUSE;
 	job_actor(in, &who);
-	sqlite3_stmt *st = db_prep(db, sql_day);
-	if (st == NULL)
-		return SQLITE_ERROR;
-	db_bind_text(st, 1, day);
 	const char *was = NULL;
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		was = arena_printf(a, "%s%s%s", db_col_text(st, 0),
-		    *db_col_text(st, 1) ? " " : "", db_col_text(st, 1));
-	sqlite3_reset(st);
+	int rc = day_listed(db, a, day, &was);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return rc;
 	utc_now_iso(now, sizeof(now));
@@ -246,21 +255,14 @@ remove_job(struct db *db, struct arena *a, const struct job *in, struct job *out
 	if (day == NULL || day_parse(day, &d) != 0)
 		return SQLITE_MISUSE;
 	job_actor(in, &who);
-	sqlite3_stmt *st = db_prep(db, sql_day);
-	if (st == NULL)
-		return SQLITE_ERROR;
-	db_bind_text(st, 1, day);
 	const char *was = NULL;
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		was = arena_printf(a, "%s%s%s", db_col_text(st, 0),
-		    *db_col_text(st, 1) ? " " : "", db_col_text(st, 1));
-	sqlite3_reset(st);
+	int rc = day_listed(db, a, day, &was);
 	if (rc != SQLITE_ROW) {
 		job_put_int(out, "removed", 0);
 		return rc == SQLITE_DONE ? SQLITE_DONE : rc;
 	}
-	if ((st = db_prep(db, sql_remove)) == NULL)
+	sqlite3_stmt *st = db_prep(db, sql_remove);
+	if (st == NULL)
 		return SQLITE_ERROR;
 	db_bind_text(st, 1, day);
 	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)

@@ -372,18 +372,6 @@ state_post(struct req *r)
 	    error ? "retire" : op));
 }
 
-static const struct body_limits import_limits = {
-	.form = {
-		.max_body = IMPORT_MAX_BYTES + 64 * 1024,
-		.max_fields = 16,
-		.max_field_len = IMPORT_MAX_BYTES,
-		.max_files = 1,
-		.max_file_size = IMPORT_MAX_BYTES,
-	},
-	.multipart = 1,
-	.too_large = "文件太大:一次最多导入 2 MB。",
-};
-
 const struct route page_staff_districts_routes[] = {
 	{"GET", "/staff/districts", districts_get, ROLE_ADMIN, NULL},
 	{"POST", "/staff/districts/add", add_post, ROLE_ADMIN, NULL},

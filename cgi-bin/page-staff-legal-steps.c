@@ -35,6 +35,7 @@
 #include "valid.h"
 #include "vocab.h"
 #include "workday.h"
+#include "workflow.h"
 
 #define MAX_FEN 10000000000LL
 
@@ -318,12 +319,7 @@ step_named(const char *name)
 static int
 allowed(const struct step *s, const char *status)
 {
-	if (s->from[0] == NULL)
-		return 1;
-	for (size_t i = 0; i < ZJ_NELEM(s->from) && s->from[i]; i++)
-		if (strcmp(s->from[i], status) == 0)
-			return 1;
-	return 0;
+	return step_starts_from(s->from, ZJ_NELEM(s->from), status);
 }
 
 void
@@ -539,8 +535,7 @@ const struct job_type page_staff_legal_steps_jobs[] = {
 static const char *
 refusal(struct req *r, const struct step *s, const char *status)
 {
-	return arena_printf(r->a, "这个案件现在是“%s”状态,不能%s,什么也没有改变。"
-	    "可能其他工作人员刚刚处理过,请看下方的最新状态。", status, s->verb);
+	return step_refusal(r->a, "这个案件", status, s->verb);
 }
 
 void

@@ -678,18 +678,6 @@ poster(struct req *r)
 	resp_render(r, 200, "staff/stations/poster", ctx);
 }
 
-static const struct body_limits import_limits = {
-	.form = {
-		.max_body = IMPORT_MAX_BYTES + 64 * 1024,
-		.max_fields = 16,
-		.max_field_len = IMPORT_MAX_BYTES,
-		.max_files = 1,
-		.max_file_size = IMPORT_MAX_BYTES,
-	},
-	.multipart = 1,
-	.too_large = "文件太大:一次最多导入 2 MB。",
-};
-
 #define STATION_STAFF (ROLE_ADMIN | ROLE_REVIEWER)
 
 const struct route page_staff_stations_routes[] = {

@@ -39,6 +39,7 @@
 #include "valid.h"
 #include "vocab.h"
 #include "when.h"
+#include "workflow.h"
 
 /* ---- SQL ---- */
 
@@ -290,12 +291,7 @@ step_named(const char *name)
 static int
 allowed(const struct step *s, const char *status)
 {
-	if (s->from[0] == NULL)
-		return 1;
-	for (size_t i = 0; i < ZJ_NELEM(s->from) && s->from[i]; i++)
-		if (strcmp(s->from[i], status) == 0)
-			return 1;
-	return 0;
+	return step_starts_from(s->from, ZJ_NELEM(s->from), status);
 }
 
 /*
@@ -580,8 +576,7 @@ refusal(struct req *r, const struct step *s, const char *status,
 	if (strcmp(s->name, "claim") == 0 && *claimer)
 		return arena_printf(r->a, "这个心愿已被认领(认领方:%s),"
 		    "您的认领没有记录。请看下方的最新状态。", claimer);
-	return arena_printf(r->a, "这个心愿现在是“%s”状态,不能%s,什么也没有改变。"
-	    "可能其他工作人员刚刚处理过,请看下方的最新状态。", status, s->verb);
+	return step_refusal(r->a, "这个心愿", status, s->verb);
 }
 
 static const char *

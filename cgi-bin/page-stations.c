@@ -120,19 +120,6 @@ amenity_list(struct arena *a, const char *stored)
 	return list;
 }
 
-static struct tval *
-options(struct req *r, const char *const *opts, const char *chosen)
-{
-	struct tval *list = tv_list(r->a);
-	for (; opts && *opts; opts++) {
-		struct tval *m = tv_map(r->a);
-		tv_puts(r->a, m, "value", *opts);
-		tv_putb(r->a, m, "selected", chosen && strcmp(*opts, chosen) == 0);
-		tv_push(r->a, list, m);
-	}
-	return list;
-}
-
 /* The districts that have active stations, as select options. */
 static const char *const *
 district_choices(struct req *r)
@@ -265,8 +252,8 @@ stations_get(struct req *r)
 	tv_putb(a, ctx, "has_rows", rows->n > 0);
 	tv_puti(a, ctx, "total", total);
 	tv_putb(a, ctx, "filtered", *district || *amenity || open);
-	tv_put(a, ctx, "districts", options(r, district_choices(r), district));
-	tv_put(a, ctx, "services", options(r, station_amenities, amenity));
+	tv_put(a, ctx, "districts", select_options(r, district_choices(r), district));
+	tv_put(a, ctx, "services", select_options(r, station_amenities, amenity));
 	tv_putb(a, ctx, "open", open);
 	tv_puts(a, ctx, "weekday", weekday_names[wd]);
 	tv_puts(a, ctx, "now", hm);

@@ -27,6 +27,7 @@
 #include "pubform.h"
 #include "sign.h"
 #include "staff.h"
+#include "station-store.h"
 #include "store.h"
 #include "text.h"
 #include "valid.h"
@@ -58,8 +59,6 @@ static const struct field wish_fields[W__N] = {
 	    "选填。不同意也会照常办理,只是心愿不在心愿墙上展示", NULL},
 };
 
-static const char sql_station[] =
-    "SELECT id, name FROM stations WHERE code = ?1";
 /* The same page sent again (after an error page, a double tap). */
 static const char sql_again[] =
     "SELECT ref, 1 FROM wishes WHERE form_nonce = ?1 AND form_nonce <> ''";
@@ -100,44 +99,15 @@ static const char *const wall_states[] = {WISH_OPEN, WISH_CLAIMED, WISH_DONE, NU
 static struct field *
 fields_now(struct req *r, int *sample)
 {
-	struct field *f = arena_alloc(r->a, sizeof(wish_fields));
-	memcpy(f, wish_fields, sizeof(wish_fields));
-	f[W_DISTRICT].options = district_options(r, sample);
-	return f;
-}
-
-/* The station of a QR code, or 0 (unknown codes are ignored). */
-static long long
-station(struct req *r, const char *code, const char **name)
-{
-	long long id = 0;
-	if (code == NULL || *code == '\0' || strlen(code) > 32)
-		return 0;
-	sqlite3_stmt *st = db_prep(r->app->db, sql_station);
-	if (st == NULL)
-		return 0;
-	db_bind_text(st, 1, code);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		if (name)
-			*name = arena_strdup(r->a, db_col_text(st, 1));
-	}
-	sqlite3_reset(st);
-	return id;
+	return pubform_fields(r, wish_fields, W__N, W_DISTRICT, sample);
 }
 
 static void
 show_form(struct req *r, int status, const struct field *f,
     const struct fresult *res, const char *src, int sample, const char *form_error)
 {
-	struct tval *ctx = tv_map(r->a);
-	const char *sname = NULL;
-	if (station(r, src, &sname)) {
-		tv_puts(r->a, ctx, "src", src);
-		tv_puts(r->a, ctx, "station", sname);
-	}
-	tv_putb(r->a, ctx, "sample_districts", sample);
-	pubform_render(r, status, "wish/form", "wish", f, W__N, res, ctx, form_error);
+	pubform_render_src(r, status, "wish/form", "wish", f, W__N, res, src, sample,
+	    form_error);
 }
 
 static void
@@ -146,7 +116,7 @@ wish_get(struct req *r)
 	int sample;
 	struct field *f = fields_now(r, &sample);
 	const char *src = req_query(r, "src");
-	if (station(r, src, NULL)) {
+	if (station_find(r, src, NULL)) {
 		show_form(r, 200, f, NULL, src, sample, NULL);
 		return;
 	}
@@ -243,18 +213,13 @@ wish_post(struct req *r)
 		return;
 	}
 	const char *nonce = form_token_nonce(r->a, req_field(r, "_token"));
-	struct job in, out;   /* large: 17 KB each, on the worker's stack */
+	struct job in;   /* large: 17 KB, on the worker's stack */
 	job_init(&in, "wish.store");
 	job_put_form(&in, wish_fields, W__N, res);
 	job_put_int(&in, "district", district);
-	job_put_int(&in, "station", station(r, src, NULL));
+	job_put_int(&in, "station", station_find(r, src, NULL));
 	job_put_text(&in, "nonce", nonce ? nonce : "");
-	int rc = store_job(r, &in, &out);
-	if (rc != SQLITE_DONE) {
-		answer_db_failure(r, rc);
-		return;
-	}
-	resp_redirect(r, 303, arena_printf(r->a, "/wish/done/%s", job_text(&out, "ref")));
+	pubform_store(r, &in, "/wish/done/");
 }
 
 static void
@@ -413,19 +378,6 @@ wall_item(struct req *r, sqlite3_stmt *st)
 	return m;
 }
 
-static struct tval *
-choices(struct req *r, const char *const *opts, const char *chosen)
-{
-	struct tval *list = tv_list(r->a);
-	for (; opts && *opts; opts++) {
-		struct tval *m = tv_map(r->a);
-		tv_puts(r->a, m, "value", *opts);
-		tv_putb(r->a, m, "selected", strcmp(*opts, chosen) == 0);
-		tv_push(r->a, list, m);
-	}
-	return list;
-}
-
 /* The totals of the wall under f's district and category into ctx, each
  * with the link that filters the wall to it.  SQLite's code. */
 static int
@@ -496,9 +448,9 @@ wishes_wall(struct req *r)
 	tv_putb(a, ctx, "pager", more || f.id != INT64_MAX);
 	tv_putb(a, ctx, "filtered", *f.district || *f.category || *f.state);
 	struct tval *fv = tv_map(a);
-	tv_put(a, fv, "districts", choices(r, districts, f.district));
-	tv_put(a, fv, "categories", choices(r, wish_categories, f.category));
-	tv_put(a, fv, "states", choices(r, wall_states, f.state));
+	tv_put(a, fv, "districts", select_options(r, districts, f.district));
+	tv_put(a, fv, "categories", select_options(r, wish_categories, f.category));
+	tv_put(a, fv, "states", select_options(r, wall_states, f.state));
 	tv_put(a, ctx, "filter", fv);
 	resp_render(r, 200, "wish/wall", ctx);
 }

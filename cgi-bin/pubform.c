@@ -13,6 +13,8 @@
 #include "http.h"
 #include "sign.h"
 #include "staff.h"
+#include "station-store.h"
+#include "store.h"
 #include "util.h"
 #include "writer.h"
 #include "when.h"
@@ -34,6 +36,21 @@ pubform_render(struct req *r, int status, const char *tmpl, const char *form,
 
 /* Stands for the token in a cached page; tokens are [0-9a-f.] only. */
 #define TOKEN_HOLE "@@form-token@@"
+
+void
+pubform_render_src(struct req *r, int status, const char *tmpl, const char *form,
+    const struct field *fields, size_t n, const struct fresult *res, const char *src,
+    int sample, const char *form_error)
+{
+	struct tval *ctx = tv_map(r->a);
+	struct station_ref s;
+	if (station_find(r, src, &s)) {
+		tv_puts(r->a, ctx, "src", s.code);
+		tv_puts(r->a, ctx, "station", s.name);
+	}
+	tv_putb(r->a, ctx, "sample_districts", sample);
+	pubform_render(r, status, tmpl, form, fields, n, res, ctx, form_error);
+}
 
 void
 pubform_render_fresh(struct req *r, const char *tmpl, const char *form,
@@ -120,6 +137,19 @@ district_options(struct req *r, int *sample)
 	return opts;
 }
 
+struct tval *
+select_options(struct req *r, const char *const *opts, const char *chosen)
+{
+	struct tval *list = tv_list(r->a);
+	for (; opts && *opts; opts++) {
+		struct tval *m = tv_map(r->a);
+		tv_puts(r->a, m, "value", *opts);
+		tv_putb(r->a, m, "selected", chosen && strcmp(*opts, chosen) == 0);
+		tv_push(r->a, list, m);
+	}
+	return list;
+}
+
 const char *
 options_variant(struct req *r, const char *const *options, int flag)
 {
@@ -132,6 +162,16 @@ options_variant(struct req *r, const char *const *options, int flag)
 	const char *v = arena_strdup(r->a, b.p);
 	buf_free(&b);
 	return v;
+}
+
+struct field *
+pubform_fields(struct req *r, const struct field *table, size_t n, size_t district,
+    int *sample)
+{
+	struct field *f = arena_alloc(r->a, n * sizeof(*f));
+	memcpy(f, table, n * sizeof(*f));
+	f[district].options = district_options(r, sample);
+	return f;
 }
 
 long long
@@ -213,6 +253,18 @@ answer_db_failure(struct req *r, int rc)
 	resp_error(r, db_unavailable(rc) ? 503 : 500, rc == JOB_LOST ?
 	    "服务器刚才没有完成回应,您的信息可能已经保存。请稍等片刻后再提交一次:"
 	    "如果已经保存,会显示您原来的编号,不会重复登记。" : NULL);
+}
+
+void
+pubform_store(struct req *r, struct job *in, const char *done)
+{
+	struct job out;   /* large (writer.h): on the worker's stack */
+	int rc = store_job(r, in, &out);
+	if (rc != SQLITE_DONE) {
+		answer_db_failure(r, rc);
+		return;
+	}
+	resp_redirect(r, 303, arena_printf(r->a, "%s%s", done, job_text(&out, "ref")));
 }
 
 const char *

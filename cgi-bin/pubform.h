@@ -12,7 +12,9 @@
 
 struct actor;
 struct db;
+struct job;
 struct req;
+struct tval;
 
 /* A form token older than this is refused (seconds). */
 #define FORM_TOKEN_MAX_AGE (24 * 3600)
@@ -24,6 +26,15 @@ struct req;
 void pubform_render(struct req *r, int status, const char *tmpl,
     const char *form, const struct field *fields, size_t n,
     const struct fresult *res, struct tval *ctx, const char *form_error);
+
+/*
+ * A form a station's QR code may lead to (?src=CODE): pubform_render with
+ * "src" (the code as stored) and "station" (its name) when src is an
+ * active station's code, and "sample_districts".
+ */
+void pubform_render_src(struct req *r, int status, const char *tmpl,
+    const char *form, const struct field *fields, size_t n,
+    const struct fresult *res, const char *src, int sample, const char *form_error);
 
 /*
  * A form as first served (nothing typed, no messages) looks the same on
@@ -53,6 +64,15 @@ const char *const *district_options(struct req *r, int *sample);
 /* The options as one string (a cache variant: the same list, the same
  * string).  From the arena. */
 const char *options_variant(struct req *r, const char *const *options, int flag);
+/* A filter's select for a template: [{value, selected}] of the
+ * NULL-terminated opts, chosen (NULL: none) selected.  From the arena. */
+struct tval *select_options(struct req *r, const char *const *opts,
+    const char *chosen);
+
+/* A copy of a form's table of n fields (arena) whose select at index
+ * district offers today's district_options (*sample as there). */
+struct field *pubform_fields(struct req *r, const struct field *table, size_t n,
+    size_t district, int *sample);
 
 /* The id of the active district named name, or 0. */
 long long district_id(struct req *r, const char *name);
@@ -79,6 +99,11 @@ int event_add(struct db *db, const struct actor *who, const char *ref,
  * busy, locked or full (nothing stored; for JOB_LOST: may be stored, send
  * it again), else 500. */
 void answer_db_failure(struct req *r, int rc);
+
+/* Send in (a form's store job, which answers "ref") to the writer and
+ * answer the POST: 303 to done followed by the reference, or
+ * answer_db_failure. */
+void pubform_store(struct req *r, struct job *in, const char *done);
 
 /* The n-th working day after today (the official calendar, workday.h),
  * in Shanghai, as text "2026年12月14日" (arena).  Never fails. */

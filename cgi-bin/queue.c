@@ -144,19 +144,6 @@ queue_filter_parse(struct req *r, struct queue_filter *f)
 		f->due = "";
 }
 
-static struct tval *
-options(struct req *r, const char *const *opts, const char *chosen)
-{
-	struct tval *list = tv_list(r->a);
-	for (; opts && *opts; opts++) {
-		struct tval *m = tv_map(r->a);
-		tv_puts(r->a, m, "value", *opts);
-		tv_putb(r->a, m, "selected", strcmp(*opts, chosen) == 0);
-		tv_push(r->a, list, m);
-	}
-	return list;
-}
-
 struct tval *
 queue_filter_view(struct req *r, const struct queue_filter *f,
     const char *const *statuses, const char *const *kinds)
@@ -170,8 +157,8 @@ queue_filter_view(struct req *r, const struct queue_filter *f,
 	tv_puts(a, v, "from", f->from);
 	tv_puts(a, v, "to", f->to);
 	tv_putb(a, v, "flag", f->flag);
-	tv_put(a, v, "statuses", options(r, statuses, f->status));
-	tv_put(a, v, "kinds", options(r, kinds, f->kind));
+	tv_put(a, v, "statuses", select_options(r, statuses, f->status));
+	tv_put(a, v, "kinds", select_options(r, kinds, f->kind));
 	tv_putb(a, v, "has_kinds", kinds && *kinds);
 	struct tval *dues = tv_list(a);
 	for (size_t i = 0; i < ZJ_NELEM(due_choices); i++) {
@@ -184,7 +171,7 @@ queue_filter_view(struct req *r, const struct queue_filter *f,
 	tv_put(a, v, "dues", dues);
 	if (s == NULL || s->district_id == 0) {
 		int sample;
-		tv_put(a, v, "districts", options(r, district_options(r, &sample),
+		tv_put(a, v, "districts", select_options(r, district_options(r, &sample),
 		    req_query(r, "district") ? req_query(r, "district") : ""));
 		tv_putb(a, v, "pick_district", 1);
 	}
@@ -193,7 +180,7 @@ queue_filter_view(struct req *r, const struct queue_filter *f,
 		struct tval *m = tv_map(a);
 		tv_puts(a, m, "name", f->extras[i].name);
 		tv_puts(a, m, "label", f->extras[i].label);
-		tv_put(a, m, "options", options(r, f->extras[i].options, f->extra[i]));
+		tv_put(a, m, "options", select_options(r, f->extras[i].options, f->extra[i]));
 		tv_push(a, extras, m);
 	}
 	tv_put(a, v, "extras", extras);

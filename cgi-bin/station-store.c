@@ -17,7 +17,9 @@
 #include "vocab.h"
 
 static const char sql_find[] =
-    "SELECT id, name, code FROM stations WHERE code = ?1 COLLATE NOCASE AND active = 1";
+    "SELECT s.id, s.code, s.name, coalesce(d.name, '') FROM stations s"
+    " LEFT JOIN districts d ON d.id = s.district_id AND d.active = 1"
+    " WHERE s.code = ?1 COLLATE NOCASE AND s.active = 1";
 static const char sql_code[] =
     "SELECT id, name FROM stations WHERE code = ?1 COLLATE NOCASE";
 static const char sql_district[] =
@@ -84,24 +86,26 @@ station_amenity_ok(const char *word)
 }
 
 long long
-station_find(struct req *r, const char *code, const char **name, const char **canonical)
+station_find(struct req *r, const char *code, struct station_ref *s)
 {
+	struct station_ref none;
+	if (s == NULL)
+		s = &none;
+	memset(s, 0, sizeof(*s));
 	if (code == NULL || station_code_problem(code) != NULL)
 		return 0;
 	sqlite3_stmt *st = db_prep(r->app->db, sql_find);
-	long long id = 0;
 	if (st == NULL)
 		return 0;
 	db_bind_text(st, 1, code);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		if (name)
-			*name = arena_strdup(r->a, db_col_text(st, 1));
-		if (canonical)
-			*canonical = arena_strdup(r->a, db_col_text(st, 2));
+		s->id = sqlite3_column_int64(st, 0);
+		s->code = arena_strdup(r->a, db_col_text(st, 1));
+		s->name = arena_strdup(r->a, db_col_text(st, 2));
+		s->district = arena_strdup(r->a, db_col_text(st, 3));
 	}
 	sqlite3_reset(st);
-	return id;
+	return s->id;
 }
 
 /* ---- the CSV import ---- */

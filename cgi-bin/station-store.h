@@ -40,14 +40,20 @@ const char *station_phone_problem(const char *phone);
 /* 1 when word is one of vocab's station_amenities. */
 int station_amenity_ok(const char *word);
 
+/* A station as the public pages name it (?src=CODE, /s/CODE). */
+struct station_ref {
+	long long id;           /* 0: none */
+	const char *code;       /* as stored */
+	const char *name;
+	const char *district;   /* its active district's name, "" none */
+};
+
 /*
- * A station's id and name by its code (any case) when it is active, for
- * the public pages (?src=CODE, /s/CODE): the id, or 0 for an unknown,
- * malformed or inactive code.  *name and *canonical (the code as stored)
- * from the arena when not NULL.
+ * The active station of code (any case), into *s from the arena when s is
+ * not NULL: its id, or 0 (s->id too) for an unknown, malformed or inactive
+ * code.  Unknown codes are no error: the pages just ignore them.
  */
-long long station_find(struct req *r, const char *code, const char **name,
-    const char **canonical);
+long long station_find(struct req *r, const char *code, struct station_ref *s);
 
 /*
  * A stations CSV (see page-staff-stations.c for the format people read):

@@ -232,6 +232,13 @@ class Server:
     def staff(self, username, password=STAFF_PASSWORD):
         return Staff(self, username, password)
 
+    def staff_desk(self, *accounts):
+        """Create each (username, role, district code) account and log it
+        in; returns the admin's session and then theirs, in order."""
+        for username, role, district in accounts:
+            self.add_staff(username, role, district)
+        return [self.admin()] + [self.staff(a[0]) for a in accounts]
+
     def admin(self):
         return Staff(self, "admin", ADMIN_PASSWORD)
 
@@ -491,6 +498,15 @@ PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
 # ---- times ----
 
 BEIJING = 8 * 3600          # Asia/Shanghai is UTC+8 all year
+
+
+def join_all(threads, seconds, what):
+    """Wait for started threads, at most seconds in all; fails naming what
+    did not finish."""
+    deadline = time.time() + seconds
+    for t in threads:
+        t.join(max(0.1, deadline - time.time()))
+    assert not any(t.is_alive() for t in threads), "%s did not finish in %d s" % (what, seconds)
 
 
 def now_iso(offset=0):

@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 
-from harness import TOP, Server, form_value, run
+from harness import TOP, Server, form_value, join_all, run
 
 S = None
 TOKEN = None
@@ -389,10 +389,7 @@ def test_200_people_for_50_places_at_once_never_overbook():
         threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(n)]
         for t in threads:
             t.start()
-        deadline = time.time() + 90
-        for t in threads:
-            t.join(max(0.1, deadline - time.time()))
-        assert not any(t.is_alive() for t in threads), "requests did not finish in 90 s"
+        join_all(threads, 90, "requests")
         statuses = [r[0] for r in results]
         assert statuses == [303] * n, sorted(set(map(str, statuses)))
         rows = srv.sql("SELECT status, count(*) FROM signups WHERE activity_id = ?"

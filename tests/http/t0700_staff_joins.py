@@ -24,10 +24,9 @@ def masked(i):
 def setup_module():
     global S, A, CY, HD, LG
     S = Server(workers=2)
-    S.add_staff("rev_cy", "reviewer", "110105")
-    S.add_staff("rev_hd", "reviewer", "110108")
-    S.add_staff("legal_cy", "legal", "110105")
-    A, CY, HD, LG = S.admin(), S.staff("rev_cy"), S.staff("rev_hd"), S.staff("legal_cy")
+    A, CY, HD, LG = S.staff_desk(("rev_cy", "reviewer", "110105"),
+                                 ("rev_hd", "reviewer", "110108"),
+                                 ("legal_cy", "legal", "110105"))
 
 
 def apply(name, id_number, phone, district="朝阳区", occupation="快递员"):

@@ -8,10 +8,9 @@ sent at once: exactly one wins, the winner is recorded, the others are
 told."""
 import re
 import threading
-import time
 import urllib.parse
 
-from harness import Server, beijing, errors, now_iso, ref_of, run, unescape
+from harness import Server, beijing, errors, join_all, now_iso, ref_of, run, unescape
 
 S = None
 WHO = {}
@@ -393,10 +392,7 @@ def test_fifty_claims_of_one_wish_at_once_one_wins():
     for t in threads:
         t.start()
     start.set()
-    deadline = time.time() + 90
-    for t in threads:
-        t.join(max(0.1, deadline - time.time()))
-    assert not any(t.is_alive() for t in threads), "claims still running after 90 s"
+    join_all(threads, 90, "claims")
     statuses = [r[0] for r in results]
     winners = [i for i, r in enumerate(results) if r[0] == 303]
     assert len(winners) == 1, statuses

@@ -45,10 +45,9 @@ with open(os.path.join(here, "got.jsonl"), "a", encoding="utf-8") as f:
 def setup_module():
     global S, A, R1, R2, L1, SMS_DIR
     S = Server(workers=2)
-    S.add_staff("rev1", "reviewer", "110105")
-    S.add_staff("rev2", "reviewer", "110108")
-    S.add_staff("law1", "legal", "110105")
-    A, R1, R2, L1 = S.admin(), S.staff("rev1"), S.staff("rev2"), S.staff("law1")
+    A, R1, R2, L1 = S.staff_desk(("rev1", "reviewer", "110105"),
+                                 ("rev2", "reviewer", "110108"),
+                                 ("law1", "legal", "110105"))
     SMS_DIR = os.path.join(S.dir, "sms")
     os.mkdir(SMS_DIR)
     path = os.path.join(SMS_DIR, "send-sms")

@@ -29,10 +29,9 @@ Q = urllib.parse.quote
 def setup_module():
     global S, A, CY, HD, LG
     S = Server(workers=2)
-    S.add_staff("rev_cy", "reviewer", "110105")
-    S.add_staff("rev_hd", "reviewer", "110108")
-    S.add_staff("legal_cy", "legal", "110105")
-    A, CY, HD, LG = S.admin(), S.staff("rev_cy"), S.staff("rev_hd"), S.staff("legal_cy")
+    A, CY, HD, LG = S.staff_desk(("rev_cy", "reviewer", "110105"),
+                                 ("rev_hd", "reviewer", "110108"),
+                                 ("legal_cy", "legal", "110105"))
 
 
 # ---- data ----
