@@ -7,7 +7,10 @@
  *                     hours, what it offers, and its services, each
  *                     carrying the station (?src=CODE)
  *
- * Unknown or inactive codes are the 404 page.
+ * Unknown or inactive codes are the 404 page.  Both pages are kept per
+ * worker for the minute they were made in and until the next commit
+ * (pagecache.h): the list's count and its twenty rows' hours and
+ * amenities cost more than everything else on a request.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,7 @@
 #include "db.h"
 #include "hours.h"
 #include "http.h"
+#include "pagecache.h"
 #include "pubform.h"
 #include "queue.h"
 #include "station-store.h"
@@ -196,6 +200,11 @@ stations_get(struct req *r)
 	long long page = 1;
 	if (page_q && *page_q && strlen(page_q) < 6 && strspn(page_q, "0123456789") == strlen(page_q))
 		page = atoll(page_q) > 0 ? atoll(page_q) : 1;
+	const char *key = arena_printf(a, "/stations\n%s\n%s\n%d\n%lld\n%d %s",
+	    district, amenity, open, page, wd, hm);
+	long long version;
+	if (page_cached(r, key, &version))
+		return;
 	long long did = 0;
 	if (*district && (did = district_id(r, district)) == 0) {
 		tv_puts(a, ctx, "filter_error", "没有这个区县,下面列出全部区县的驿站。");
@@ -265,6 +274,7 @@ stations_get(struct req *r)
 			tv_puts(a, ctx, "next", page_url(r, district, amenity, open, page + 1));
 	}
 	resp_render(r, 200, "stations/list", ctx);
+	page_keep(r, key, version);
 }
 
 /* "tel:" and the phone's digits (and a leading +), for the link. */
@@ -290,6 +300,12 @@ station_page(struct req *r)
 		resp_error(r, 404, NULL);
 		return;
 	}
+	char hm[6];
+	int wd = beijing_now(hm), open = 0;
+	const char *key = arena_printf(a, "/s/%s\n%d %s", code, wd, hm);
+	long long version;
+	if (page_cached(r, key, &version))
+		return;
 	sqlite3_stmt *st = db_prep(r->app->db, sql_station);
 	if (st == NULL) {
 		resp_error(r, 500, NULL);
@@ -328,8 +344,6 @@ station_page(struct req *r)
 			hours_add(&w, sqlite3_column_int(st, 0), db_col_text(st, 1), db_col_text(st, 2));
 		sqlite3_reset(st);
 	}
-	char hm[6];
-	int wd = beijing_now(hm), open = 0;
 	for (int i = 0; i < w.n[wd]; i++)
 		open |= strcmp(w.day[wd][i].opens, hm) <= 0 && strcmp(hm, w.day[wd][i].closes) < 0;
 	struct tval *days = tv_list(a);
@@ -363,6 +377,7 @@ station_page(struct req *r)
 	tv_put(a, ctx, "amenities", amen);
 	tv_putb(a, ctx, "has_amenities", amen->n > 0);
 	resp_render(r, 200, "stations/station", ctx);
+	page_keep(r, key, version);
 }
 
 const struct route page_stations_routes[] = {

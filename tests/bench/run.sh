@@ -3,9 +3,12 @@
 #   static  nginx serving a file the size of the home page (the ceiling)
 #   floor   a minimal libfcgi responder with as many workers (the floor of
 #           the FastCGI transport; tests/bench/floor.c)
-#   GET /   and the other pages, through zhijia
-# Prints each rate, p99 latency and the ratio to the floor, then a
-# worker's RSS after 100,000 and 200,000 requests.  Loopback only; every
+#   GET /   and the other pages, through zhijia: the forms, and issue 11's
+#           /stations, /s/{code}, /wishes and /appeal on the generated
+#           stations, wishes and appeals
+# Prints each rate, p99 latency and the ratio to the floor; POST /join and
+# POST /appeal through the writer; then a worker's RSS after 100,000 and
+# 200,000 requests.  Loopback only; every
 # run is bounded by wrk's -d.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,14 +31,19 @@ trap cleanup EXIT
 
 mkdir -p "$dir/run"
 # The site serves a database the size of a city union's after some years:
-# BENCH_JOINS applications and BENCH_LEGAL legal-aid cases (0 0: empty).
+# BENCH_JOINS applications and BENCH_LEGAL legal-aid cases (0 0: empty),
+# BENCH_STATIONS stations, BENCH_WISHES 微心愿 and BENCH_APPEALS 诉求.
 JOINS=${BENCH_JOINS:-1000000}
 LEGAL=${BENCH_LEGAL:-200000}
+export GEN_STATIONS=${BENCH_STATIONS:-600} GEN_WISHES=${BENCH_WISHES:-5000} \
+    GEN_APPEALS=${BENCH_APPEALS:-8000}
 if [ "$JOINS" -gt 0 ] || [ "$LEGAL" -gt 0 ]; then
     t0=$(date +%s)
     build/bench/gen "$dir/bench.db" db/migrations "$JOINS" "$LEGAL" > /dev/null
     sqlite3 "$dir/bench.db" "ANALYZE" 
-    echo "database: $JOINS applications, $LEGAL legal-aid cases, $(du -m "$dir/bench.db" | cut -f1) MB, made in $(( $(date +%s) - t0 )) s"
+    echo "database: $JOINS applications, $LEGAL legal-aid cases, $GEN_STATIONS stations," \
+        "$GEN_WISHES wishes ($(sqlite3 "$dir/bench.db" "SELECT count(*) FROM wishes WHERE published_at IS NOT NULL AND public_ok = 1") on the wall)," \
+        "$GEN_APPEALS appeals, $(du -m "$dir/bench.db" | cut -f1) MB, made in $(( $(date +%s) - t0 )) s"
 fi
 cat > "$dir/extra.conf" <<CONF
 location = /bench/static.html { alias $dir/static.html; default_type text/html; }
@@ -75,6 +83,19 @@ wrk_run "fastcgi floor" "$base/bench/floor"
 wrk_run "GET /" "$base/"
 wrk_run "GET /join" "$base/join"
 wrk_run "GET /volunteer" "$base/volunteer"
+# Issue 11: the station list (first page, every district), a station's QR
+# page (one with hours and amenities), the wish wall, the 诉求 form.
+pages=("GET /" "GET /join" "GET /volunteer")
+code=$(sqlite3 "$dir/bench.db" "SELECT code FROM stations s WHERE active = 1
+    AND EXISTS (SELECT 1 FROM station_hours h WHERE h.station_id = s.id)
+    AND EXISTS (SELECT 1 FROM station_amenities a WHERE a.station_id = s.id)
+    ORDER BY id LIMIT 1 OFFSET 100" 2>/dev/null || true)
+wrk_run "GET /stations" "$base/stations"
+[ -n "$code" ] && wrk_run "GET /s/{code}" "$base/s/$code"
+wrk_run "GET /wishes" "$base/wishes"
+wrk_run "GET /appeal" "$base/appeal"
+pages+=("GET /stations" "GET /wishes" "GET /appeal")
+[ -n "$code" ] && pages+=("GET /s/{code}")
 for extra in ${BENCH_PAGES:-}; do wrk_run "GET $extra" "$base$extra"; done
 
 # POST /join: a new valid applicant each time, acknowledged = on disk,
@@ -91,14 +112,33 @@ commits=$(build/bench/commit "$dir/bench.db" db/migrations "$DUR" | awk '{print 
 RATE["sqlite commit limit"]=$commits
 printf '%-22s %10s commits/s (one durable transaction a row, one at a time)\n' "sqlite commit limit" "$commits"
 
+# POST /appeal (提诉求): the same way through the writer at $CONN
+# connections, a new 诉求 each; every 303 checked in the database.
+atok=$(curl -fs "$base/appeal" | sed -n 's/.*name="_token" value="\([^"]*\)".*/\1/p')
+before=$(sqlite3 "$dir/bench.db" "SELECT count(*) FROM appeals")
+out=$(APPEAL_TOKEN=$atok REFS_FILE="$dir/appeal-refs" wrk -t"$THREADS" -c"$CONN" \
+    -d"${DUR}s" --latency -s tests/bench/post_appeal.lua "$base/appeal")
+after=$(sqlite3 "$dir/bench.db" "SELECT count(*) FROM appeals")
+secs=$(echo "$out" | awk '/requests in/ {sub(/s,$/, "", $4); print $4}')
+acked=$(wc -l < "$dir/appeal-refs")
+missing=$(sqlite3 "$dir/bench.db" "CREATE TEMP TABLE acked (ref TEXT)" ".import $dir/appeal-refs acked" \
+    "SELECT count(*) FROM acked WHERE ref NOT IN (SELECT ref FROM appeals)")
+RATE["POST /appeal"]=$(awk -v n=$((after - before)) -v s="$secs" 'BEGIN { print n / s }')
+P99["POST /appeal"]=$(echo "$out" | awk '$1 == "99%" {print $2}')
+awk -v r="${RATE[POST /appeal]}" -v a="$acked" -v s="$secs" -v p="${P99[POST /appeal]}" -v m="$missing" -v c="$CONN" \
+    'BEGIN { printf "%-22s %10.0f stored/s  %.0f 303/s  p99 %s at %d connections%s\n", "POST /appeal", r, a / s, p, c,
+             (m > 0 ? "   " m " ACKNOWLEDGED BUT MISSING" : ", none missing") }'
+
 echo
 echo "ratios (to the FastCGI floor):"
-for k in "static file" "GET /" "GET /join" "GET /volunteer"; do
-    awk -v k="$k" -v a="${RATE[$k]}" -v f="${RATE[fastcgi floor]}" \
-        'BEGIN { printf "  %-22s %.2fx   (goal for pages >= 0.80x)\n", k, a / f }'
+for k in "static file" "${pages[@]}"; do
+    awk -v k="$k" -v a="${RATE[$k]}" -v f="${RATE[fastcgi floor]}" -v p="${P99[$k]}" \
+        'BEGIN { printf "  %-22s %.2fx   p99 %-9s (goal for pages >= 0.80x)\n", k, a / f, p }'
 done
 awk -v a="${RATE[POST /join]:-0}" -v f="$commits" \
     'BEGIN { printf "  %-22s %.2fx the bare single-row commits at 32 connections (goal >= 3x)\n", "POST /join", a / f }'
+awk -v a="${RATE[POST /appeal]:-0}" -v f="$commits" -v j="${RATE[POST /join]:-0}" -v c="$CONN" \
+    'BEGIN { printf "  %-22s %.2fx the bare single-row commits at %d connections, %.2fx POST /join\n", "POST /appeal", a / f, c, (j > 0 ? a / j : 0) }'
 
 # ---- the staff desk on the big database ----
 echo

@@ -307,6 +307,26 @@ def test_retiring_a_station_takes_it_off_the_public_pages():
     assert S.audits("station.activate", "CY-RET") == [("admin", "CY-RET", "要停用的驿站")]
 
 
+def test_a_change_shows_at_once_on_every_workers_kept_pages():
+    """A worker keeps /stations and /s/{code} until the next commit: a
+    station renamed after both pages were read many times (by each worker)
+    shows its new name on every request after, never the old one."""
+    sid = station("CY-KEEP", "改名前的驿站", hours_all="24小时", amenities=["母婴室"])
+    listing = "/stations?district=%s&service=%s" % (q("朝阳区"), q("母婴室"))
+    for _ in range(12):
+        assert "改名前的驿站" in cards(page(listing))
+        assert "改名前的驿站" in page("/s/CY-KEEP")
+    r = A.post("/staff/stations/%d" % sid, {"name": "改名后的驿站", "district": "朝阳区",
+                                            "hours_all": "24小时", "amenities": ["母婴室"],
+                                            "active": "1"})
+    assert r.status == 303, errors(r.text)
+    for _ in range(12):
+        names = cards(page(listing))
+        assert "改名后的驿站" in names and "改名前的驿站" not in names, names
+        t = page("/s/CY-KEEP")
+        assert "改名后的驿站" in t and "改名前的驿站" not in t
+
+
 # ---- staff: the CSV import ----
 
 HEAD = "code,name,district,address,landmark,hours,amenities,motto,phone\n"

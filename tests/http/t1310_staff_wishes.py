@@ -149,6 +149,23 @@ def test_publish_puts_a_consented_wish_on_the_wall():
     assert digest(ref) == before
 
 
+def test_the_wall_shows_a_change_at_once_on_every_worker():
+    """A worker keeps the wall until the next commit: a wish published
+    after the wall was read many times (by each worker) is on every
+    request after, and so is its claim."""
+    ref, _ = make(content="想要一把结实的雨伞。")
+    for _ in range(12):
+        assert "想要一把结实的雨伞" not in S.get("/wishes").text
+    act("rev1", ref, "publish")
+    for _ in range(12):
+        assert "想要一把结实的雨伞" in S.get("/wishes").text
+    open_wall = "/wishes?state=" + urllib.parse.quote("待认领")
+    assert "想要一把结实的雨伞" in S.get(open_wall).text
+    act("rev1", ref, "claim", {"claimer_kind": "工会", "claimer_name": "朝阳区总工会"})
+    for _ in range(12):
+        assert "想要一把结实的雨伞" not in S.get(open_wall).text
+
+
 def test_reject_needs_a_reason_the_maker_reads():
     ref, ph = make(content="想要一部新手机。")
     before = digest(ref)
