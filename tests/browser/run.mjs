@@ -164,6 +164,19 @@ function pageChecks() {
     ].filter(Boolean).join('\n');
     result(ok, `weight: ${where}: ${p.bytes} bytes${p.pub ? ` (under ${PAGE_BUDGET / 1024} KB)` : ''}, only 127.0.0.1`, why);
   }
+  // Each public page says what it is in a description of its own (what a
+  // search shows under its title): two pages with different titles never
+  // share one (a form answered with its errors is the same page).
+  const byText = new Map();
+  for (const p of run.pages.filter((x) => x.pub)) {
+    const where = `${p.name} (${new URL(p.url).pathname})`;
+    const d = p.description;
+    const same = d ? (byText.get(d) || []).filter((q) => q.title !== p.title) : [];
+    result(!!d && same.length === 0, `description: ${where}: a <meta name="description"> of its own${d ? ` (${[...d].length} characters)` : ''}`,
+      d === null ? 'more than one <meta name="description">'
+        : !d ? 'no description, or an empty one' : `the same as ${same.map((q) => q.name).join(', ')}: ${d}`);
+    if (d) byText.set(d, [...(byText.get(d) || []), p]);
+  }
   result(run.foreign.length === 0, 'no request to any host but the site, on any page',
     run.foreign.slice(0, 20).map((f) => `${f.url} (from ${f.from})`).join('\n'));
 }
