@@ -26,6 +26,7 @@ static const struct route *const routes[] = {
 	page_legal_routes,
 	page_volunteer_routes,
 	page_status_routes,
+	page_rate_routes,
 	page_staff_login_routes,
 	page_staff_joins_routes,
 	page_staff_legal_routes,
@@ -34,6 +35,8 @@ static const struct route *const routes[] = {
 	page_staff_home_routes,
 	page_staff_audit_routes,
 	page_staff_accounts_routes,
+	page_staff_ratings_routes,
+	page_staff_report_routes,
 	NULL,
 };
 
@@ -54,6 +57,8 @@ const struct job_type *const app_jobs[] = {
 	page_staff_roster_jobs,
 	page_staff_stations_jobs,
 	page_staff_accounts_jobs,
+	page_rate_jobs,
+	page_staff_ratings_jobs,
 	NULL,
 };
 

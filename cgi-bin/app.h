@@ -63,6 +63,9 @@ extern const struct route page_staff_stations_routes[];
 extern const struct route page_staff_home_routes[];
 extern const struct route page_staff_audit_routes[];
 extern const struct route page_staff_accounts_routes[];
+extern const struct route page_rate_routes[];
+extern const struct route page_staff_ratings_routes[];
+extern const struct route page_staff_report_routes[];
 
 /* Job tables of the page files (writer.h; NULL-name terminated). */
 /* Every job table of the application, NULL-terminated: handed to the
@@ -82,6 +85,8 @@ extern const struct job_type page_staff_activity_jobs[];
 extern const struct job_type page_staff_roster_jobs[];
 extern const struct job_type page_staff_stations_jobs[];
 extern const struct job_type page_staff_accounts_jobs[];
+extern const struct job_type page_rate_jobs[];
+extern const struct job_type page_staff_ratings_jobs[];
 
 /*
  * Load the sample volunteer activities (marked 示例) into a database that

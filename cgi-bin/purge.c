@@ -76,6 +76,14 @@ static const struct kind kinds[] = {
 	    " ORDER BY s.id LIMIT ?2",
 	    NULL, NULL,
 	    "DELETE FROM signups WHERE id = ?1"},
+	/* A rating stays for the figures; the phone it left for the month's
+	 * draw goes once the month is a year past (it has no events). */
+	{"purge.rating", "满 1 年的驿站评价所留手机号",
+	    "SELECT id, '' FROM station_ratings WHERE phone <> ''"
+	    " AND month < strftime('%Y-%m', ?1, '+8 hours', '-12 months')"
+	    " ORDER BY id LIMIT ?2",
+	    NULL, NULL,
+	    "UPDATE station_ratings SET phone = '' WHERE id = ?1"},
 };
 
 static const struct kind *
@@ -174,7 +182,7 @@ pragma_int(struct db *db, const char *sql)
 }
 
 /*
- * Jobs "purge.join", "purge.legal", "purge.signup": delete at most
+ * Jobs "purge.join", "purge.legal", "purge.signup", "purge.rating": delete at most
  * PURGE_BATCH rows of the kind due at input "now", with their events and
  * file rows, and the audit entry of the counts by the job's actor.
  * Answers "rows", "events", "files" (counts) and "names" (the deleted
@@ -237,6 +245,7 @@ const struct job_type purge_jobs[] = {
 	{"purge.join", purge_job},
 	{"purge.legal", purge_job},
 	{"purge.signup", purge_job},
+	{"purge.rating", purge_job},
 	{"purge.files", purge_files_job},
 	{0},
 };

@@ -416,3 +416,17 @@ mask_idcard(const char *id, char out[19])
 	memcpy(out + 14, id + 14, 4);
 	out[18] = '\0';
 }
+
+void
+mask_phone(const char *phone, char out[12])
+{
+	size_t len = strlen(phone);
+	if (len != 11) {
+		snprintf(out, 12, "%s", len ? "***" : "");
+		return;
+	}
+	memcpy(out, phone, 3);
+	memset(out + 3, '*', 4);
+	memcpy(out + 7, phone + 7, 4);
+	out[11] = '\0';
+}

@@ -88,5 +88,8 @@ const char *valid_money(const char *s, long long *fen);
 
 /* ID number masked for lists and exports: 110***********002X. */
 void mask_idcard(const char *id, char out[19]);
+/* 手机号 masked for lists: 138****5678 ("***" for anything not 11
+ * characters, "" for ""). */
+void mask_phone(const char *phone, char out[12]);
 
 #endif

@@ -122,6 +122,7 @@ const struct audit_action audit_actions[] = {
 	{AUDIT_ACTIVITY_CANCEL, "取消志愿活动"},
 	{AUDIT_SIGNUP_ATTEND, "登记出勤"},
 	{AUDIT_SIGNUP_REMOVE, "移除报名"},
+	{AUDIT_RATING_DRAW, "驿站评价抽奖"},
 	{AUDIT_PURGE, "按期删除(隐私说明所述保存期满)"},
 };
 const size_t naudit_actions = ZJ_NELEM(audit_actions);

@@ -166,6 +166,7 @@ extern const char *const wish_claimer_kinds[];  /* who claimed: 工作人员, �
 #define AUDIT_ACTIVITY_CANCEL  "activity.cancel"
 #define AUDIT_SIGNUP_ATTEND    "signup.attend"
 #define AUDIT_SIGNUP_REMOVE    "signup.remove"
+#define AUDIT_RATING_DRAW      "rating.draw"   /* 驿站评价: a month's draw */
 #define AUDIT_PURGE            "purge"   /* `zhijia purge`: what it deleted */
 
 struct audit_action {

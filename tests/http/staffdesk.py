@@ -10,6 +10,7 @@ are filled in place, so a suite may import them by name."""
 import hashlib
 import os
 import re
+import time
 import urllib.parse
 
 from harness import (PNG, STAFF_PASSWORD, Server, fill_route, local_input, new_idno, new_ref,
@@ -124,7 +125,24 @@ def records(code, tag):
                    " VALUES (?, ?, ?, '13700137000', '已确认', ?, 1, ?, ?)",
                    (r[key], r[act], "志愿%s%s" % (tag, key), "0" * 64, now, now))
         r["marks"] += [r[key], "志愿%s%s" % (tag, key)]
+    # a station of the district with last month's ratings, phones left: a draw to make
+    r["station"] = S.sql_exec("INSERT INTO stations (code, name, district_id, created_at)"
+                              " VALUES (?, ?, ?, ?)", ("R%s%d" % (code, nxt()),
+                                                       "驿站%s" % tag, d, now))
+    r["rating_month"] = last_month()
+    for i in range(3):
+        S.sql_exec("INSERT INTO station_ratings (station_id, district_id, month, facilities,"
+                   " hygiene, service, convenience, phone, created_at)"
+                   " VALUES (?, ?, ?, 4, 4, 4, 4, ?, ?)",
+                   (r["station"], d, r["rating_month"], "1360000%04d" % nxt(),
+                    r["rating_month"] + "-02T04:00:00Z"))
     return r
+
+
+def last_month():
+    """Last month in Beijing time, 'YYYY-MM': one that can be drawn."""
+    y, m = map(int, time.strftime("%Y-%m", time.gmtime(time.time() + 8 * 3600)).split("-"))
+    return "%04d-%02d" % (y - (m == 1), 12 if m == 1 else m - 1)
 
 
 def activity_fields(district_label, **over):
@@ -213,6 +231,9 @@ def post_actions(rec):
         ("/staff/accounts/{id}/disable", "/staff/accounts/%d/disable" % SHARED["account"], {}),
         ("/staff/accounts/{id}/enable", "/staff/accounts/%d/enable" % SHARED["disabled"], {}),
         ("/staff/accounts/{id}/reset", "/staff/accounts/%d/reset" % SHARED["account"], {}),
+        ("/staff/ratings/draw", "/staff/ratings/draw",
+         {"month": rec["rating_month"], "district": str(S.district(rec["code"])),
+          "winners": "1"}),
     ]
 
 

@@ -22,6 +22,8 @@ POLICY = [
     ("/staff/legal-aid", {"admin", "legal"}),
     ("/staff/volunteer", {"admin", "reviewer"}),
     ("/staff/stations", {"admin"}),
+    ("/staff/ratings", {"admin", "reviewer"}),
+    ("/staff/reports", {"admin", "reviewer", "legal"}),
     ("/staff/accounts", {"admin"}),
     ("/staff/audit", {"admin"}),
     ("/staff/password", {"admin", "reviewer", "legal"}),
