@@ -35,7 +35,7 @@ try {
   process.exit(1);
 }
 const { Site, TOP, CHROMIUM, CHROMIUM_ARGS, secs, withTimeout } = await import('./site.mjs');
-const { field, choose, submit, follow, PHONE, SMALL_ACTIVITY, idno } = lib;
+const { field, group, choose, submit, follow, PHONE, SMALL_ACTIVITY, idno } = lib;
 
 const OUT = path.join(TOP, 'build', 'test-output', 'lighthouse');
 const PAGE_MS = 90_000;          // one page's Lighthouse run, at most
@@ -110,6 +110,42 @@ async function volunteer(page, base) {
   return { detail, done: res.url, cancel };
 }
 
+// A station, added at the desk by admin as a union would: its code.
+async function station(browser, base) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  ctx.setDefaultTimeout(8000);
+  try {
+    const page = await ctx.newPage();
+    await page.goto(base + '/staff/login');
+    await field(page, '用户名').fill('admin');
+    await field(page, '密码').fill('admin-password-1');
+    let res = await submit(page, '登录');
+    if (!/^\/staff$/.test(new URL(res.url).pathname)) throw new Error(`admin login: ended at ${res.url} (${res.status})`);
+    await page.goto(base + '/staff/stations/new');
+    await field(page, '驿站名称').fill('望京户外劳动者驿站');
+    await field(page, '所在区县').selectOption({ index: 1 });
+    await field(page, '驿站代码').fill('LH-WJ-01');
+    res = await submit(page, '添加');
+    if (res.status !== 200 || !res.redirected) throw new Error(`adding a station: ended at ${res.url} (${res.status})`);
+    return 'LH-WJ-01';
+  } finally {
+    await ctx.close();
+  }
+}
+
+// 评价这个驿站: the form's page and its thank-you page.
+async function rate(page, base, code) {
+  const form = `${base}/s/${code}/rate`;
+  await page.goto(form);
+  for (const what of ['设施', '卫生', '服务', '便利'])
+    await group(page, what).getByLabel(/(^|\s)4 分/).check();
+  await field(page, '意见建议').fill('热水很方便,希望多几个充电口');
+  await field(page, '手机号').fill('13600136001');
+  const res = await submit(page, '提交评价');
+  if (res.status !== 200 || !/\/rate\/done/.test(res.url)) throw new Error(`rating: ended at ${res.url} (${res.status})`);
+  return { form, done: res.url };
+}
+
 // Every public page a worker can land on with a GET, by name.  The 404
 // page is left out: Lighthouse's SEO rightly marks a 404 answer down.
 async function publicPages(base) {
@@ -117,6 +153,7 @@ async function publicPages(base) {
   try {
     const ctx = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     ctx.setDefaultTimeout(8000);
+    const code = await station(browser, base);
     const page = await ctx.newPage();
     const pages = [
       ['home', base + '/'],
@@ -131,6 +168,8 @@ async function publicPages(base) {
     pages.push(['join-done', await joinDone(page, base)]);
     pages.push(['legal-aid-done', await legalDone(page, base)]);
     pages.push(['volunteer-done', v.done], ['volunteer-cancel', v.cancel]);
+    const r = await rate(page, base, code);
+    pages.push(['rate', r.form], ['rate-done', r.done]);
     return pages;
   } finally {
     await browser.close().catch(() => {});
