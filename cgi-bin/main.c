@@ -17,7 +17,12 @@
 #include "auth.h"
 #include "backup.h"
 #include "db.h"
+#include "districts.h"
+#include "divisions.h"
+#include "feedback.h"
+#include "imports.h"
 #include "http.h"
+#include "outbox.h"
 #include "purge.h"
 #include "server.h"
 #include "staff.h"
@@ -38,6 +43,7 @@ struct paths {
 	char migrations[PATH_MAX];
 	char uploads[PATH_MAX];
 	char socket[PATH_MAX];
+	char divisions[PATH_MAX];  /* the national division list (divisions.h) */
 };
 
 static void
@@ -56,6 +62,16 @@ usage(void)
 	    "       zhijia routes                    (every route: METHOD PATTERN ACCESS)\n"
 	    "       zhijia migrate [--db PATH]\n"
 	    "       zhijia purge [--db PATH] [--uploads DIR]   (delete what /privacy says is due)\n"
+	    "       zhijia followup [--db PATH]   (回访 links for attended activities that ended)\n"
+	    "       zhijia outbox [list [--state S]] [--db PATH]   (messages to people; README)\n"
+	    "       zhijia outbox export FILE [--batch B] | sent BATCH | requeue BATCH|ID\n"
+	    "       zhijia outbox send   (each waiting message to $ZHIJIA_SMS_COMMAND)\n"
+	    "       zhijia outbox optout|optin PHONE [--note TEXT] | replies FILE\n"
+	    "       zhijia remind [--date YYYY-MM-DD] [--db PATH]   (tomorrow's activities)\n"
+	    "       zhijia districts [list] [--db PATH]      (the union's districts)\n"
+	    "       zhijia districts add CITY|PROVINCE|CODE... [--db PATH]   (from the national list)\n"
+	    "       zhijia districts import FILE.csv|- [--db PATH]   (lines \"code,name\")\n"
+	    "       zhijia districts retire|activate|delete CODE... [--db PATH]\n"
 	    "Started by a web server as CGI, it answers one request.\n");
 }
 
@@ -126,6 +142,9 @@ default_paths(struct paths *p)
 	snprintf(dflt, sizeof(dflt), "%s/db/migrations", d);
 	snprintf(p->migrations, sizeof(p->migrations), "%s",
 	    env_or("ZHIJIA_MIGRATIONS", dflt));
+	snprintf(p->divisions, sizeof(p->divisions), "%.*s/db/divisions.tsv",
+	    PATH_MAX - 32, d);
+	divisions_file(p->divisions);
 	if (p->source_tree)
 		snprintf(p->socket, sizeof(p->socket), "%.*s/build/zhijia.sock",
 		    PATH_MAX - 32, d);
@@ -608,6 +627,219 @@ cmd_purge(int argc, char **argv)
 	return rc;
 }
 
+/* `zhijia followup`: feedback.h's sweep of ended activities. */
+static int
+cmd_followup(int argc, char **argv)
+{
+	struct paths p;
+	char by[64];
+	if (db_only(argc, argv, &p, 0) != 0) {
+		usage();
+		return 2;
+	}
+	struct db *db = open_migrated(&p);
+	if (db == NULL)
+		return 1;
+	const struct actor who = cli_actor(by, sizeof(by), p.db);
+	int rc = feedback_sweep_main(db, &who);
+	db_close(db);
+	return rc;
+}
+
+/* `zhijia outbox …` and `zhijia remind`: outbox.h. */
+static int
+cmd_outbox(int argc, char **argv, int remind)
+{
+	struct paths p;
+	char by[64];
+	default_paths(&p);
+	const char *dbopt = opt_value(argc, argv, "--db");
+	if (dbopt != NULL)
+		snprintf(p.db, sizeof(p.db), "%s", dbopt);
+	struct db *db = open_migrated(&p);
+	if (db == NULL)
+		return 1;
+	const struct actor who = cli_actor(by, sizeof(by), p.db);
+	int rc = remind ? remind_main(db, &who, argc, argv) :
+	    outbox_main(db, &who, p.db, argc, argv);
+	if (rc == 2)
+		usage();
+	db_close(db);
+	return rc;
+}
+
+/* ---- the union's districts from the command line ---- */
+
+static const char sql_cli_districts[] =
+    "SELECT code, name, province, city, sample, active, " DISTRICT_USED("d.id")
+    " FROM districts d ORDER BY active DESC, sample, code";
+
+static int
+districts_list(struct db *db)
+{
+	sqlite3_stmt *st = db_prep(db, sql_cli_districts);
+	if (st == NULL)
+		return 1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		printf("%s\t%s\t%s\t%s\t%s%s\n", db_col_text(st, 0), db_col_text(st, 1),
+		    db_col_text(st, 2), db_col_text(st, 3),
+		    sqlite3_column_int(st, 5) ? "使用中" : "已停用",
+		    sqlite3_column_int(st, 4) ? " 示例" :
+		    sqlite3_column_int(st, 6) ? " 有记录" : "");
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE && fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* Read all of path ("-": standard input) into a malloc'd text, at most
+ * IMPORT_MAX_BYTES; NULL (said on stderr) when it cannot. */
+static char *
+read_all(const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "zhijia: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	struct buf b = {0};
+	char chunk[8192];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= IMPORT_MAX_BYTES)
+		buf_put(&b, chunk, got);
+	buf_put(&b, "", 0);
+	int bad = ferror(f);
+	if (f != stdin)
+		fclose(f);
+	if (bad || b.len > IMPORT_MAX_BYTES || !utf8_text_ok(b.p, b.len)) {
+		fprintf(stderr, "zhijia: %s: %s\n", path, bad ? "cannot read it" :
+		    b.len > IMPORT_MAX_BYTES ? "larger than 2 MB" : "not UTF-8 text");
+		buf_free(&b);
+		return NULL;
+	}
+	return b.p;
+}
+
+/* district.add of lines, by the command's actor; what it did on stderr. */
+static int
+districts_add_lines(struct db *db, const char *dbpath, const char *lines)
+{
+	char by[64];
+	const struct actor who = cli_actor(by, sizeof(by), dbpath);
+	struct job in, out;
+	job_init(&in, "district.add");
+	job_init(&out, "district.add");
+	job_put_actor(&in, &who);
+	int rc = import_put_text(db, &who, &in, lines);
+	if (rc == SQLITE_DONE)
+		rc = job_run(db, &in, &out);
+	if (rc == SQLITE_CONSTRAINT && job_text(&out, "error")) {
+		fprintf(stderr, "zhijia: %s\n", job_text(&out, "error"));
+		return 1;
+	}
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "zhijia: cannot add the districts: %s\n", sqlite3_errstr(rc));
+		return 1;
+	}
+	fprintf(stderr, "zhijia: 已添加 %lld 个区县,恢复 %lld 个,%lld 个原来就有;"
+	    "示例区县删除 %lld 个、停用 %lld 个\n", job_int(&out, "added", 0),
+	    job_int(&out, "reactivated", 0), job_int(&out, "already", 0),
+	    job_int(&out, "samples_deleted", 0), job_int(&out, "samples_retired", 0));
+	return 0;
+}
+
+static int
+cmd_districts(int argc, char **argv)
+{
+	struct paths p;
+	const char *pos[64];
+	int npos = 0;
+	default_paths(&p);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			snprintf(p.db, sizeof(p.db), "%s", argv[++i]);
+		else if (strncmp(argv[i], "--", 2) == 0 || npos == (int)ZJ_NELEM(pos)) {
+			usage();
+			return 2;
+		} else
+			pos[npos++] = argv[i];
+	}
+	const char *verb = npos ? pos[0] : "list";
+	int is_list = strcmp(verb, "list") == 0, is_import = strcmp(verb, "import") == 0;
+	int is_add = strcmp(verb, "add") == 0;
+	int is_state = !strcmp(verb, "retire") || !strcmp(verb, "activate") || !strcmp(verb, "delete");
+	if (!(is_list || is_import || is_add || is_state) || (is_list && npos > 1) ||
+	    (is_import && npos != 2) || ((is_add || is_state) && npos < 2)) {
+		usage();
+		return 2;
+	}
+	struct db *db = open_migrated(&p);
+	if (db == NULL)
+		return 1;
+	int rc = 1;
+	struct arena *a = arena_new();
+	struct buf lines = {0};
+	buf_put(&lines, "", 0);
+	if (is_list)
+		rc = districts_list(db);
+	else if (is_add) {
+		size_t n;
+		rc = 0;
+		if (divisions(&n) == NULL) {
+			fprintf(stderr, "zhijia: no division list at %s\n", p.divisions);
+			rc = 1;
+		}
+		for (int i = 1; rc == 0 && i < npos; i++)
+			if (district_pick(pos[i], &lines) == 0) {
+				fprintf(stderr, "zhijia: “%s”不是全国行政区划中的城市、省份或区县代码"
+				    "(同名的写成“省/市”;自定义区县请用 import)\n", pos[i]);
+				rc = 1;
+			}
+		if (rc == 0)
+			rc = districts_add_lines(db, p.db, lines.p);
+	} else if (is_import) {
+		char *csv = read_all(pos[1]);
+		struct import_errors e = {0};
+		if (csv) {
+			const char *text = strncmp(csv, "\xef\xbb\xbf", 3) == 0 ? csv + 3 : csv;
+			district_csv(a, text, &lines, &e);
+			if (e.n)
+				fprintf(stderr, "zhijia: %s: nothing imported:\n%s", pos[1],
+				    import_errors_text(a, &e));
+			else
+				rc = districts_add_lines(db, p.db, lines.p);
+			free(csv);
+		}
+	} else {
+		rc = 0;
+		for (int i = 1; i < npos; i++) {
+			struct job in;
+			job_init(&in, "district.state");
+			job_put_text(&in, "code", pos[i]);
+			job_put_text(&in, "op", verb);
+			char by[64];
+			const struct actor who = cli_actor(by, sizeof(by), p.db);
+			struct job out;
+			job_put_actor(&in, &who);
+			int jrc = job_run(db, &in, &out);
+			if (jrc == SQLITE_NOTFOUND)
+				fprintf(stderr, "zhijia: 没有代码为 %s 的区县\n", pos[i]);
+			else if (job_text(&out, "error"))
+				fprintf(stderr, "zhijia: %s\n", job_text(&out, "error"));
+			else if (jrc != SQLITE_DONE)
+				fprintf(stderr, "zhijia: %s: %s\n", pos[i], sqlite3_errstr(jrc));
+			else
+				fprintf(stderr, "zhijia: %s %s: %s\n", pos[i], job_text(&out, "name"),
+				    verb[0] == 'r' ? "已停用" : verb[0] == 'a' ? "已恢复使用" : "已删除");
+			if (jrc != SQLITE_DONE || job_text(&out, "error"))
+				rc = 1;
+		}
+	}
+	buf_free(&lines);
+	arena_free(a);
+	db_close(db);
+	return rc;
+}
+
 /* Every route, one a line: METHOD PATTERN ACCESS (public, or the roles
  * that may use it, comma-separated). */
 static int
@@ -714,8 +946,14 @@ main(int argc, char **argv)
 		return cmd_lock(argc, argv);
 	if (strcmp(cmd, "purge") == 0)
 		return cmd_purge(argc, argv);
+	if (strcmp(cmd, "followup") == 0)
+		return cmd_followup(argc, argv);
+	if (strcmp(cmd, "outbox") == 0 || strcmp(cmd, "remind") == 0)
+		return cmd_outbox(argc, argv, cmd[0] == 'r');
 	if (strcmp(cmd, "routes") == 0)
 		return cmd_routes();
+	if (strcmp(cmd, "districts") == 0)
+		return cmd_districts(argc, argv);
 	usage();
 	return 2;
 }

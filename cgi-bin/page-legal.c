@@ -37,6 +37,7 @@
 #include "pubform.h"
 #include "sign.h"
 #include "staff.h"
+#include "station-store.h"
 #include "store.h"
 #include "valid.h"
 #include "vocab.h"
@@ -121,9 +122,9 @@ static const char sql_insert[] =
     "INSERT INTO legal_cases (ref, name, phone, id_number, district_id,"
     " employer, dispute_type, people, amount_fen, facts, claims,"
     " member_status, contact_time, may_call, consent_sensitive,"
-    " created_at, updated_at, form_nonce)"
+    " created_at, updated_at, form_nonce, station_id)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1,"
-    " ?15, ?15, ?16)";
+    " ?15, ?15, ?16, ?17)";
 /* The same page sent again (after an error page): the same nonce, phone
  * and facts. */
 static const char sql_again[] =
@@ -168,6 +169,11 @@ show_form(struct req *r, int status, const struct field *f,
     const char *form_error)
 {
 	struct tval *ctx = tv_map(r->a);
+	const char *sname = NULL, *code = NULL;
+	if (station_find(r, req_field(r, "src"), &sname, &code)) {
+		tv_puts(r->a, ctx, "src", code);
+		tv_puts(r->a, ctx, "station", sname);
+	}
 	tv_putb(r->a, ctx, "sample_districts", sample);
 	tv_putb(r->a, ctx, "files_again", files_again);
 	pubform_render(r, status, "legal/form", "legal", f, L__N, res, ctx,
@@ -184,6 +190,17 @@ legal_get(struct req *r)
 	for (size_t i = 0; i < L__N; i++)
 		res[i].value = "";
 	res[L_PEOPLE].value = "1";  /* most cases are one worker's own */
+	const char *sname = NULL, *code = NULL;
+	if (station_find(r, req_query(r, "src"), &sname, &code)) {
+		/* Through a station's QR code: its name on the page. */
+		struct tval *ctx = tv_map(r->a);
+		tv_putb(r->a, ctx, "sample_districts", sample);
+		tv_putb(r->a, ctx, "files_again", 0);
+		tv_puts(r->a, ctx, "src", code);
+		tv_puts(r->a, ctx, "station", sname);
+		pubform_render(r, 200, "legal/form", "legal", f, L__N, res, ctx, NULL);
+		return;
+	}
 	/* The same page on every visit but for its token. */
 	struct tval *ctx = tv_map(r->a);
 	tv_putb(r->a, ctx, "sample_districts", sample);
@@ -383,6 +400,7 @@ place_files(struct req *r, struct evidence *ev, size_t nev)
 struct legal_input {
 	const struct fresult *res;   /* L__N values */
 	long long district;
+	long long station;            /* through a station's QR code (?src=), or 0 */
 	const char *nonce;           /* the page's form-token nonce */
 	const struct evidence *ev;
 	size_t nev;
@@ -513,6 +531,8 @@ legal_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	db_bind_int(st, 14, res[L_MAYCALL].num);
 	db_bind_text(st, 15, now);
 	db_bind_text(st, 16, in->nonce);
+	if (in->station)
+		db_bind_int(st, 17, in->station);
 	int rc = store_new_ref(db, who, a, &nr);
 	in->ref = nr.ref;
 	in->again = nr.again_found;
@@ -571,6 +591,7 @@ legal_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
 	struct legal_input li = {
 		.res = job_form(a, in, legal_fields, L__N),
 		.district = job_int(in, "district", 0),
+		.station = job_int(in, "station", 0),
 		.nonce = job_text(in, "nonce"),
 		.ev = ev,
 		.nev = nev,
@@ -645,6 +666,7 @@ legal_job_in(struct req *r, struct job *in, const struct fresult *res,
 	job_init(in, "legal.store");
 	job_put_form(in, legal_fields, L__N, res);
 	job_put_int(in, "district", district);
+	job_put_int(in, "station", station_find(r, req_field(r, "src"), NULL, NULL));
 	job_put_text(in, "nonce", form_token_nonce(r->a, req_field(r, "_token")));
 	job_put_text(in, "addr", addr_key(r));
 	job_put_int(in, "quota", site_of(r)->evidence_quota);

@@ -17,6 +17,7 @@
 
 #include "db.h"
 #include "http.h"
+#include "outbox.h"
 #include "pubform.h"
 #include "roster.h"
 #include "staff.h"
@@ -390,12 +391,16 @@ edit_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
 	int moved_time = strcmp(act.starts_at, c.starts_at) != 0 ||
 	    strcmp(act.ends_at, c.ends_at) != 0;
 	int moved_place = strcmp(act.place, res[A_PLACE].value) != 0;
+	struct activity now_is = act;   /* as the texts must tell it */
+	now_is.title = res[A_TITLE].value;
+	now_is.starts_at = c.starts_at;
+	now_is.place = res[A_PLACE].value;
 	if ((moved_time || moved_place) &&
-	    (rc = tell_everyone(db, &who, a, &act, "活动变更", arena_printf(a,
+	    (rc = tell_everyone(db, &who, a, &now_is, "活动变更", arena_printf(a,
 	    "“%s”%s有变化,现在是:%s,%s", res[A_TITLE].value,
 	    moved_time && moved_place ? "时间和地点" : moved_time ? "时间" : "地点",
 	    show_span(a, c.starts_at, c.ends_at), res[A_PLACE].value),
-	    NULL)) != SQLITE_DONE)
+	    MSG_ACTIVITY_CHANGED, NULL)) != SQLITE_DONE)
 		return rc;
 	const char *moved = "";
 	if ((rc = roster_fill(db, &who, a, act.id, &moved)) != SQLITE_DONE)

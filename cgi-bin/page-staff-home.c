@@ -5,7 +5,10 @@
  *                (Shanghai weeks start on Monday); 入会 by occupation,
  *                district and station; 法律援助 open cases, average days
  *                to close and money recovered; 志愿服务 upcoming activities
- *                and their sign-ups.  ?period=all|year|month narrows the
+ *                and their sign-ups; 微心愿 to review, to be claimed and
+ *                marked 疑似困难职工; 满意度 of the follow-ups (回访) by
+ *                service, district, handler and month, and the 不满意
+ *                answers awaiting review.  ?period=all|year|month narrows the
  *                totals; ?password=1 after a password change.
  *
  * Each person sees the figures of their districts only, and only of the
@@ -22,6 +25,7 @@
 #include "chart.h"
 #include "db.h"
 #include "http.h"
+#include "satisfaction.h"
 #include "staff.h"
 #include "text.h"
 #include "when.h"
@@ -45,6 +49,13 @@ static const char sql_legal_status[] =
 static const char sql_join_pending[] =
     "SELECT coalesce(sum(n), 0) FROM join_tally"
     " WHERE status = '" JOIN_PENDING "' AND (?1 = 0 OR district_id = ?1)";
+/* 微心愿 waiting on someone: to review, to be claimed, marked for help. */
+static const char sql_wishes_open[] =
+    "SELECT coalesce(sum(status = '" WISH_PENDING "'), 0),"
+    " coalesce(sum(status = '" WISH_PUBLISHED "'), 0),"
+    " coalesce(sum(hardship = 1), 0)"
+    " FROM wishes WHERE (?1 = 0 OR district_id = ?1)"
+    " AND status IN ('" WISH_PENDING "', '" WISH_PUBLISHED "', '" WISH_CLAIMED "')";
 static const char sql_by_occupation[] =
     "SELECT occupation, sum(n),"
     " sum(CASE WHEN status = '" JOIN_APPROVED "' THEN n ELSE 0 END)"
@@ -356,6 +367,27 @@ volunteer_section(struct req *r, struct tval *ctx, long long district)
 	tv_put(a, ctx, "volunteer", v);
 }
 
+/* 微心愿: what waits on staff (the reviewer's and the admin's). */
+static void
+wish_section(struct req *r, struct tval *ctx, long long district)
+{
+	struct arena *a = r->a;
+	struct tval *v = tv_map(a);
+	long long n[3] = {0, 0, 0};
+	sqlite3_stmt *st = db_prep(r->app->db, sql_wishes_open);
+	if (st) {
+		db_bind_int(st, 1, district);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			for (int i = 0; i < 3; i++)
+				n[i] = sqlite3_column_int64(st, i);
+		sqlite3_reset(st);
+	}
+	tv_puts(a, v, "pending", chart_num(a, n[0]));
+	tv_puts(a, v, "open", chart_num(a, n[1]));
+	tv_puts(a, v, "hardship", chart_num(a, n[2]));
+	tv_put(a, ctx, "wishes", v);
+}
+
 static const char *
 period_of(struct req *r, struct tval *ctx, struct span *s)
 {
@@ -397,9 +429,13 @@ home_get(struct req *r)
 	if (who->roles & (ROLE_ADMIN | ROLE_REVIEWER)) {
 		join_section(r, ctx, &s, district);
 		volunteer_section(r, ctx, district);
+		wish_section(r, ctx, district);
 	}
 	if (who->roles & (ROLE_ADMIN | ROLE_LEGAL))
 		legal_section(r, ctx, &s, district);
+	/* 满意度 of the services the person works on, in the period. */
+	tv_put(a, ctx, "sat", satisfaction_view(r, district,
+	    *s.since ? arena_printf(a, "%s-01", s.since) : NULL, NULL));
 	resp_render(r, 200, "staff/home", ctx);
 }
 

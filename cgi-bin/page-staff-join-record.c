@@ -19,7 +19,9 @@
 
 #include "app.h"
 #include "db.h"
+#include "feedback.h"
 #include "http.h"
+#include "outbox.h"
 #include "pubform.h"
 #include "page-staff-joins.h"
 #include "staff.h"
@@ -61,7 +63,7 @@ static const char sql_next_seq[] =
     " ON CONFLICT (district_id, year) DO UPDATE SET last = last + 1"
     " RETURNING last";
 static const char sql_decide_load[] =
-    "SELECT j.id, j.district_id, coalesce(d.code, '')"
+    "SELECT j.id, j.district_id, coalesce(d.code, ''), j.phone"
     " FROM join_applications j LEFT JOIN districts d ON d.id = j.district_id"
     " WHERE j.ref = ?1";
 /* Never two members with one ID number: another approved application of
@@ -210,6 +212,7 @@ show_record(struct req *r, int status, const struct jrec *j,
 	birth_view(r, j);
 	tv_put(a, ctx, "rec", j->view);
 	tv_put(a, ctx, "history", event_history(r, j->ref, 1));
+	outbox_history(r, ctx, j->ref, j->phone);
 	long long elsewhere;
 	struct tval *dups = duplicates(r, j, &elsewhere);
 	tv_put(a, ctx, "dups", dups);
@@ -309,7 +312,8 @@ next_member_no(struct db *db, struct arena *a, void *ctx, const char **value)
  * row (APPROVE: the district's next sequence number of the year, skipping
  * a number someone already holds, typed in by hand; REJECT: the reason),
  * the applicant's public event (the member number or the reason), the
- * audit entry.  Returns SQLITE_DONE; SQLITE_MISMATCH when it was no
+ * text telling them (outbox), the audit entry, the follow-up (回访) offered
+ * to the applicant.  Returns SQLITE_DONE; SQLITE_MISMATCH when it was no
  * longer 待审核, SQLITE_AUTH when there is no such application in who's
  * district (nothing changed either way); or the failing code.
  */
@@ -324,10 +328,12 @@ join_decide(struct db *db, const struct actor *who, struct arena *a, void *arg)
 		return SQLITE_ERROR;
 	db_bind_text(st, 1, in->ref);
 	long long id = 0;
+	const char *phone = "";
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
 		in->district_id = sqlite3_column_int64(st, 1);
 		in->district_code = arena_strdup(a, db_col_text(st, 2));
+		phone = arena_strdup(a, db_col_text(st, 3));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
@@ -354,8 +360,18 @@ join_decide(struct db *db, const struct actor *who, struct arena *a, void *arg)
 		rc = SQLITE_MISMATCH;
 	if (rc == SQLITE_DONE)
 		rc = event_add(db, who, in->ref, decisions[in->d].status, in->note, 1);
+	if (rc == SQLITE_DONE) {
+		/* the text: never the reason (it may tell facts), only where
+		 * to read it */
+		const char *vars[] = {"ref", in->ref, NULL};
+		rc = outbox_put(db, who, in->d == APPROVE ? MSG_JOIN_APPROVED :
+		    MSG_JOIN_REFUSED, in->ref, phone, vars);
+	}
 	if (rc == SQLITE_DONE)
 		rc = audit(db, who, decisions[in->d].action, in->ref, in->note);
+	/* Decided either way: the applicant is asked how it went (回访). */
+	if (rc == SQLITE_DONE)
+		rc = feedback_offer(db, who, SERVICE_JOIN, in->ref, NULL);
 	return rc;
 }
 

@@ -18,7 +18,9 @@
 
 #include "app.h"
 #include "db.h"
+#include "feedback.h"
 #include "http.h"
+#include "outbox.h"
 #include "pubform.h"
 #include "page-staff-legal.h"
 #include "staff.h"
@@ -37,7 +39,7 @@ static const char sql_assignees[] =
     " AND (district_id IS NULL OR district_id = ?1)"
     " ORDER BY role = '" ROLE_NAME_ADMIN "', username";
 static const char sql_status_now[] =
-    "SELECT status, id, district_id FROM legal_cases WHERE ref = ?1";
+    "SELECT status, id, district_id, phone FROM legal_cases WHERE ref = ?1";
 static const char sql_assignee_ok[] =
     "SELECT 1 FROM staff WHERE id = ?1 AND disabled = 0"
     " AND role IN ('" ROLE_NAME_LEGAL "', '" ROLE_NAME_ADMIN "')"
@@ -153,6 +155,7 @@ struct step {
 	const char *to;           /* the state it leads to; NULL: the form says */
 	check_fn check;
 	const char *done;         /* the notice after it */
+	const char *message;      /* the text the applicant gets (MSG_*), or NULL */
 };
 
 static int
@@ -245,16 +248,17 @@ check_note(struct req *r, const struct lcase *c, const struct step *s,
 
 static const struct step steps[] = {
 	{"accept", AUDIT_LEGAL_ACCEPT, "受理", {LEGAL_NEW}, LEGAL_ACCEPTED,
-	    check_accept, LEGAL_ACCEPTED},
+	    check_accept, LEGAL_ACCEPTED, MSG_LEGAL_ACCEPTED},
 	{"reject", AUDIT_LEGAL_REJECT, "不予受理", {LEGAL_NEW}, LEGAL_REFUSED,
-	    check_reject, "已记为" LEGAL_REFUSED},
+	    check_reject, "已记为" LEGAL_REFUSED, MSG_LEGAL_REFUSED},
 	{"assign", AUDIT_LEGAL_ASSIGN, "指派", {LEGAL_ACCEPTED}, LEGAL_ASSIGNED,
-	    check_assign, LEGAL_ASSIGNED},
+	    check_assign, LEGAL_ASSIGNED, MSG_LEGAL_ASSIGNED},
 	{"mediate", AUDIT_LEGAL_MEDIATE, "开始调解", {LEGAL_ASSIGNED}, LEGAL_MEDIATING,
-	    check_mediate, "已开始调解"},
+	    check_mediate, "已开始调解", NULL},
 	{"close", AUDIT_LEGAL_CLOSE, "结案", {LEGAL_ASSIGNED, LEGAL_MEDIATING}, NULL,
-	    check_close, "已结案"},
-	{"note", AUDIT_LEGAL_NOTE, "添加备注", {NULL}, NULL, check_note, "备注已添加"},
+	    check_close, "已结案", MSG_LEGAL_CLOSED},
+	{"note", AUDIT_LEGAL_NOTE, "添加备注", {NULL}, NULL, check_note, "备注已添加",
+	    NULL},
 };
 
 static const struct step *
@@ -338,8 +342,9 @@ assignee_still_ok(struct db *db, long long assignee, long long district_id)
 /*
  * store_fn: make the step.  The case, its district (who's wall) and its
  * state are read again inside the transaction, so two people acting at
- * once cannot both move the case; then the row, the event and the audit
- * entry.  Returns SQLITE_DONE; SQLITE_MISMATCH when the state no longer
+ * once cannot both move the case; then the row, the event, the text to
+ * the applicant (the step's message, if any) and the audit entry (and,
+ * when it closes the case, the follow-up offered: 回访).  Returns SQLITE_DONE; SQLITE_MISMATCH when the state no longer
  * allows the step (in->now set), SQLITE_AUTH when there is no such case
  * in who's district, SQLITE_CONSTRAINT when the chosen assignee may no
  * longer take it (nothing changed in these three); or the failing code.
@@ -357,10 +362,12 @@ legal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	db_bind_text(st, 1, in->ref);
 	int rc = sqlite3_step(st);
 	long long case_id = 0, district_id = 0;
+	const char *phone = "";
 	if (rc == SQLITE_ROW) {
 		in->now = arena_strdup(a, db_col_text(st, 0));
 		case_id = sqlite3_column_int64(st, 1);
 		district_id = sqlite3_column_int64(st, 2);
+		phone = arena_strdup(a, db_col_text(st, 3));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
@@ -392,11 +399,23 @@ legal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	    ch->to != NULL);
 	if (rc != SQLITE_DONE)
 		return rc;
+	if (in->step->message) {
+		/* only the reference: the outcome, the amount and the facts
+		 * are read at /status, never sent */
+		const char *vars[] = {"ref", in->ref, NULL};
+		rc = outbox_put(db, who, in->step->message, in->ref, phone, vars);
+		if (rc != SQLITE_DONE)
+			return rc;
+	}
 	const char *what = ch->detail ? ch->detail : ch->note ? ch->note : "";
 	if (ch->to)
 		what = arena_printf(a, "%s → %s%s%s", in->now, ch->to, *what ? ":" : "",
 		    what);
-	return audit(db, who, in->step->action, in->ref, what);
+	rc = audit(db, who, in->step->action, in->ref, what);
+	/* Closed with an outcome: the applicant is asked how it went (回访). */
+	if (rc == SQLITE_DONE && ch->to && strcmp(in->step->name, "close") == 0)
+		rc = feedback_offer(db, who, SERVICE_LEGAL, in->ref, NULL);
+	return rc;
 }
 
 /*

@@ -30,6 +30,7 @@
 #include "csv.h"
 #include "db.h"
 #include "http.h"
+#include "outbox.h"
 #include "lists.h"
 #include "pubform.h"
 #include "queue.h"
@@ -54,7 +55,7 @@
     " c.status, c.reason, coalesce(s.display_name, ''), coalesce(s.username, '')," \
     " c.handler_name, c.may_call, c.member_status, c.contact_time," \
     " c.recovered_fen, coalesce(c.closed_at, ''), c.facts, c.claims," \
-    " c.district_id, c.updated_at"
+    " c.district_id, c.updated_at, c.review"
 #define CASE_JOINS " LEFT JOIN districts d ON d.id = c.district_id" \
     " LEFT JOIN staff s ON s.id = c.assignee_id"
 #define CASE_SELECT CASE_COLS " FROM legal_cases c" CASE_JOINS " WHERE "
@@ -63,6 +64,7 @@ enum {
 	LC_EMPLOYER, LC_KIND, LC_PEOPLE, LC_AMOUNT, LC_STATUS, LC_REASON,
 	LC_ANAME, LC_AUSER, LC_HANDLER, LC_MAYCALL, LC_MEMBER, LC_CONTACT,
 	LC_RECOVERED, LC_CLOSED, LC_FACTS, LC_CLAIMS, LC_DISTRICT_ID, LC_UPDATED,
+	LC_REVIEW,   /* 1: a 不满意 follow-up (回访) awaits its review: 复核 */
 };
 
 /*
@@ -150,6 +152,7 @@ read_case(struct arena *a, sqlite3_stmt *st, struct lcase *c)
 	c->has_recovered = sqlite3_column_type(st, LC_RECOVERED) != SQLITE_NULL;
 	c->recovered = sqlite3_column_int64(st, LC_RECOVERED);
 	c->may_call = sqlite3_column_int(st, LC_MAYCALL);
+	c->review = sqlite3_column_int(st, LC_REVIEW);
 	c->ref = col(a, st, LC_REF);
 	c->created = col(a, st, LC_CREATED);
 	c->name = col(a, st, LC_NAME);
@@ -274,6 +277,7 @@ queue_row(struct req *r, const struct queue_filter *f, sqlite3_stmt *st)
 	tv_puti(a, m, "people", c.people);
 	tv_puts(a, m, "amount", c.has_amount ? show_yuan(a, c.amount) : "");
 	tv_puts(a, m, "status", c.status);
+	tv_putb(a, m, "review", c.review);
 	tv_puts(a, m, "assignee", c.assignee);
 	tv_puts(a, m, "handler", c.handler);
 	tv_puts(a, m, "may_call", c.may_call ? "是" : "否");
@@ -402,6 +406,7 @@ case_view(struct req *r, const struct lcase *c)
 	tv_puts(a, m, "contact", c->contact);
 	tv_putb(a, m, "may_call", c->may_call);
 	tv_puts(a, m, "status", c->status);
+	tv_putb(a, m, "review", c->review);
 	tv_puts(a, m, "reason", c->reason);
 	tv_puts(a, m, "assignee", c->assignee);
 	tv_puts(a, m, "handler", c->handler);
@@ -426,6 +431,7 @@ legal_show_case(struct req *r, int status, const struct lcase *c,
 	tv_put(a, ctx, "files", files);
 	tv_putb(a, ctx, "has_files", files->n > 0);
 	tv_put(a, ctx, "history", event_history(r, c->ref, 1));
+	outbox_history(r, ctx, c->ref, c->phone);
 	tv_putf(a, ctx, "base", "/staff/legal-aid/%s", c->ref);
 	legal_workflow_view(r, ctx, c, failed, res, status == 200);
 	if (message)

@@ -18,6 +18,7 @@ struct tval;
 struct lcase {
 	long long id, district_id, people, amount, recovered;
 	int has_amount, has_recovered, may_call;
+	int review;   /* 复核: a 不满意 回访 answer awaits its review */
 	const char *ref, *created, *name, *phone, *idno, *district, *employer,
 	    *kind, *status, *reason, *assignee, *handler, *member, *contact,
 	    *closed, *facts, *claims, *updated;

@@ -237,7 +237,7 @@ comments(struct req *r, struct tval *ctx, const char *month, long long district,
 			break;
 		}
 		struct tval *m = tv_map(a);
-		char when[32], phone[12];
+		char when[32], phone[16];
 		last = sqlite3_column_int64(st, 0);
 		mask_phone(db_col_text(st, 9), phone);
 		tv_puts(a, m, "at", short_time(db_col_text(st, 1), when, sizeof(when)));
@@ -273,7 +273,7 @@ winners(struct req *r, long long draw_id, int full)
 	db_bind_int(st, 1, draw_id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct tval *m = tv_map(a);
-		char when[32], phone[12];
+		char when[32], phone[16];
 		mask_phone(db_col_text(st, 1), phone);
 		tv_puti(a, m, "rank", sqlite3_column_int64(st, 0));
 		tv_puts(a, m, "phone", full ? db_col_text(st, 1) : phone);

@@ -18,6 +18,7 @@
 
 #include "db.h"
 #include "http.h"
+#include "outbox.h"
 #include "pubform.h"
 #include "roster.h"
 #include "staff.h"
@@ -185,6 +186,7 @@ show_roster(struct req *r, int status, const struct activity *act,
 	tv_puti(a, ctx, "hours", sums[1]);
 	tv_puti(a, ctx, "n_cancelled", (long long)tv_get(ctx, "cancelled")->n);
 	tv_putf(a, ctx, "cancel_action", "/staff/volunteer/%lld/cancel", act->id);
+	outbox_history_activity(r, ctx, act->id);
 	tv_put(a, ctx, "cf", form_view(r, cancel_fields, C__N, cancel_res));
 	const char *msg = done_message(r);
 	if (msg && status == 200)
@@ -233,7 +235,7 @@ cancel_job(struct db *db, struct arena *a, const struct job *in, struct job *out
 	const char *note = arena_printf(a, "“%s”已取消:%s", act.title, reason);
 	size_t n = 0;
 	if ((rc = tell_everyone(db, &who, a, &act, EVENT_ACTIVITY_CANCELLED, note,
-	    &n)) != SQLITE_DONE)
+	    MSG_ACTIVITY_CANCELLED, &n)) != SQLITE_DONE)
 		return rc;
 	return audit(db, &who, AUDIT_ACTIVITY_CANCEL,
 	    arena_printf(a, "activity:%lld", act.id),

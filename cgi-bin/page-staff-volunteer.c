@@ -29,6 +29,7 @@
 #include "app.h"
 #include "db.h"
 #include "http.h"
+#include "outbox.h"
 #include "pubform.h"
 #include "queue.h"
 #include "staff.h"
@@ -75,7 +76,7 @@ static const char sql_may_edit[] =
     "SELECT role = '" ROLE_NAME_ADMIN "' OR (?2 <> 0 AND"
     " (district_id IS NULL OR district_id = ?2)) FROM staff WHERE id = ?1";
 static const char sql_live_refs[] =
-    "SELECT ref FROM signups WHERE activity_id = ?1"
+    "SELECT ref, phone FROM signups WHERE activity_id = ?1"
     " AND status <> '" SIGNUP_CANCELLED "'"
     " ORDER BY id";
 
@@ -154,7 +155,7 @@ activity_view(struct req *r, const struct activity *act, const char *now)
 int
 tell_everyone(struct db *db, const struct actor *who, struct arena *a,
     const struct activity *act, const char *status, const char *note,
-    size_t *n)
+    const char *kind, size_t *n)
 {
 	sqlite3_stmt *st = db_prep(db, sql_live_refs);
 	size_t k = 0, cap = (size_t)(act->confirmed + act->waiting) + 1;
@@ -164,14 +165,21 @@ tell_everyone(struct db *db, const struct actor *who, struct arena *a,
 	/* Read every reference first, then write their events. */
 	db_bind_int(st, 1, act->id);
 	const char **refs = arena_calloc(a, cap, sizeof(*refs));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < cap)
+	const char **phones = arena_calloc(a, cap, sizeof(*phones));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < cap) {
+		phones[k] = arena_strdup(a, db_col_text(st, 1));
 		refs[k++] = arena_strdup(a, db_col_text(st, 0));
+	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return rc;
 	rc = SQLITE_DONE;
-	for (size_t i = 0; i < k && rc == SQLITE_DONE; i++)
+	for (size_t i = 0; i < k && rc == SQLITE_DONE; i++) {
 		rc = event_add(db, who, refs[i], status, note, 1);
+		if (rc == SQLITE_DONE && kind != NULL)
+			rc = outbox_put_activity(db, who, kind, refs[i], phones[i],
+			    act->title, act->starts_at, act->place);
+	}
 	if (n)
 		*n = k;
 	return rc;

@@ -44,12 +44,14 @@ struct tval *activity_view(struct req *r, const struct activity *act,
 
 /*
  * Inside a job: a public event (status, note) by who on every live
- * sign-up of act, which /status shows them.  Returns SQLITE_DONE, or the
- * failing code; *n (may be NULL) gets how many were told.
+ * sign-up of act, which /status shows them, and a text of kind (MSG_*,
+ * outbox.h; NULL: none) about act's title, start and place.  Returns
+ * SQLITE_DONE, or the failing code; *n (may be NULL) gets how many were
+ * told.
  */
 int tell_everyone(struct db *db, const struct actor *who, struct arena *a,
     const struct activity *act, const char *status, const char *note,
-    size_t *n);
+    const char *kind, size_t *n);
 
 /*
  * Inside a job: may_edit_activity again, on the writer's connection — may

@@ -55,6 +55,10 @@ struct kind {
 };
 
 static const char sql_del_events[] = "DELETE FROM events WHERE ref = ?1";
+/* A record's follow-ups (回访: phone and answers) go with it. */
+static const char sql_del_followups[] = "DELETE FROM followups WHERE ref = ?1";
+/* The messages about a record hold its phone: they go with it. */
+static const char sql_del_messages[] = "DELETE FROM outbox WHERE ref = ?1";
 
 static const struct kind kinds[] = {
 	{"purge.join", "未通过满 1 年的入会申请",
@@ -76,6 +80,12 @@ static const struct kind kinds[] = {
 	    " ORDER BY s.id LIMIT ?2",
 	    NULL, NULL,
 	    "DELETE FROM signups WHERE id = ?1"},
+	{"purge.wish", "已实现或未通过满 1 年的微心愿",
+	    "SELECT id, ref FROM wishes WHERE status IN ('" WISH_DONE "', '" WISH_REFUSED "')"
+	    " AND updated_at < strftime('%Y-%m-%dT%H:%M:%SZ', ?1, '-1 years')"
+	    " ORDER BY id LIMIT ?2",
+	    NULL, NULL,
+	    "DELETE FROM wishes WHERE id = ?1"},
 	/* A rating stays for the figures; the phone it left for the month's
 	 * draw goes once the month is a year past (it has no events). */
 	{"purge.rating", "满 1 年的驿站评价所留手机号",
@@ -107,7 +117,7 @@ exec_count(struct db *db, sqlite3_stmt *st, long long *n)
 	return rc;
 }
 
-/* Delete row id (ref) of kind k with its events and file rows; the stored
+/* Delete row id (ref) of kind k with its events, messages and file rows; the stored
  * names of its files are appended to names, one a line. */
 static int
 delete_one(struct db *db, const struct kind *k, long long id, const char *ref,
@@ -134,6 +144,16 @@ delete_one(struct db *db, const struct kind *k, long long id, const char *ref,
 		return SQLITE_ERROR;
 	db_bind_text(st, 1, ref);
 	if ((rc = exec_count(db, st, events)) != SQLITE_DONE)
+		return rc;
+	if ((st = db_prep(db, sql_del_followups)) == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(st, 1, ref);
+	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
+		return rc;
+	if ((st = db_prep(db, sql_del_messages)) == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(st, 1, ref);
+	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
 		return rc;
 	if ((st = db_prep(db, k->del_row)) == NULL)
 		return SQLITE_ERROR;
@@ -245,6 +265,7 @@ const struct job_type purge_jobs[] = {
 	{"purge.join", purge_job},
 	{"purge.legal", purge_job},
 	{"purge.signup", purge_job},
+	{"purge.wish", purge_job},
 	{"purge.rating", purge_job},
 	{"purge.files", purge_files_job},
 	{0},

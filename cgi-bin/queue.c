@@ -54,6 +54,17 @@ date_to_utc(struct req *r, const char *d, int days)
 	return arena_strdup(r->a, out);
 }
 
+/* 1 when s starts with one of our reference prefixes. */
+static int
+ref_prefix(const char *s)
+{
+	static const char *const prefixes[] = {"RH", "FY", "ZY", "SQ", "XY"};
+	for (size_t i = 0; i < ZJ_NELEM(prefixes); i++)
+		if (strncmp(s, prefixes[i], 2) == 0)
+			return 1;
+	return 0;
+}
+
 void
 queue_filter_parse(struct req *r, struct queue_filter *f)
 {
@@ -81,20 +92,19 @@ queue_filter_parse(struct req *r, struct queue_filter *f)
 	const struct staff *s = staff_of(r);
 	if (s && s->district_id)
 		f->district_id = s->district_id;
+	f->flag = strcmp(qget(r, "flag"), "1") == 0;
 	/* References are copied by hand: forgive lower case. */
-	if (strlen(f->q) == 10 && strchr("rRfFzZ", f->q[0])) {
+	if (strlen(f->q) == 10) {
 		char *up = arena_strdup(r->a, f->q);
 		for (char *p = up; *p; p++)
 			if (*p >= 'a' && *p <= 'z')
 				*p = (char)(*p - 'a' + 'A');
-		if (strncmp(up, "RH", 2) == 0 || strncmp(up, "FY", 2) == 0 ||
-		    strncmp(up, "ZY", 2) == 0)
+		if (ref_prefix(up))
 			f->q = up;
 	}
 	if (*f->q == '\0')
 		f->q_kind = Q_NONE;
-	else if (strlen(f->q) == 10 && (strncmp(f->q, "RH", 2) == 0 ||
-	    strncmp(f->q, "FY", 2) == 0 || strncmp(f->q, "ZY", 2) == 0))
+	else if (strlen(f->q) == 10 && ref_prefix(f->q))
 		f->q_kind = Q_REF;
 	else if (strlen(f->q) == 11 && strspn(f->q, "0123456789") == 11)
 		f->q_kind = Q_PHONE;
@@ -135,6 +145,7 @@ queue_filter_view(struct req *r, const struct queue_filter *f,
 	tv_puts(a, v, "q", f->q);
 	tv_puts(a, v, "from", f->from);
 	tv_puts(a, v, "to", f->to);
+	tv_putb(a, v, "flag", f->flag);
 	tv_put(a, v, "statuses", options(r, statuses, f->status));
 	tv_put(a, v, "kinds", options(r, kinds, f->kind));
 	tv_putb(a, v, "has_kinds", kinds && *kinds);
@@ -171,6 +182,7 @@ queue_query(struct req *r, const struct queue_filter *f, long long before)
 	add_param(&b, "q", f->q);
 	add_param(&b, "from", f->from);
 	add_param(&b, "to", f->to);
+	add_param(&b, "flag", f->flag ? "1" : NULL);
 	const struct staff *s = staff_of(r);
 	if (s == NULL || s->district_id == 0)
 		add_param(&b, "district", req_query(r, "district"));
@@ -282,12 +294,16 @@ queue_bind(struct req *r, sqlite3_stmt *st, const struct queue_filter *f,
 			num = f->district_id;
 		else if (strcmp(name, ":own_district") == 0)
 			num = s && s->district_id != 0;
+		else if (strcmp(name, ":roles") == 0)
+			num = s ? s->roles : 0;
 		else if (strcmp(name, ":below") == 0)
 			num = before > 0 ? before : INT64_MAX;
 		else if (strcmp(name, ":before") == 0)
 			num = before;
 		else if (strcmp(name, ":limit") == 0)
 			num = limit;
+		else if (strcmp(name, ":flag") == 0)
+			num = f->flag;
 		else {
 			LOG_ERR("unknown parameter %s in: %s", name, sqlite3_sql(st));
 			return -1;
@@ -367,7 +383,12 @@ queue_list(struct req *r, const struct queue *q)
 		answer_db_failure(r, rc);
 		return;
 	}
-	tv_put(r->a, ctx, "filter", queue_filter_view(r, &f, q->statuses, q->kinds));
+	struct tval *fv = queue_filter_view(r, &f, q->statuses, q->kinds);
+	if (q->flag_label) {
+		tv_putb(r->a, fv, "has_flag", 1);
+		tv_puts(r->a, fv, "flag_label", q->flag_label);
+	}
+	tv_put(r->a, ctx, "filter", fv);
 	if (q->csv_row) {
 		const char *qs = queue_query(r, &f, 0);
 		tv_putf(r->a, ctx, "export", "%s.csv%s%s", q->path, *qs ? "?" : "", qs);
@@ -388,10 +409,12 @@ filter_words(struct req *r, const struct queue *q, const struct queue_filter *f,
 	const struct staff *s = staff_of(r);
 	const char *district = s->district_id ? s->district :
 	    f->district_id ? req_query(r, "district") : "";
-	return arena_printf(r->a, "状态=%s 区县=%s %s=%s 搜索=%s 从=%s 到=%s%s",
+	return arena_printf(r->a, "状态=%s 区县=%s %s=%s 搜索=%s 从=%s 到=%s%s%s%s%s",
 	    *f->status ? f->status : "全部", *district ? district : "全部",
 	    q->kind_label, *f->kind ? f->kind : "全部", f->q, f->from, f->to,
-	    full ? " 完整身份证号" : "");
+	    q->flag_label && f->flag ? " 只看" : "",
+	    q->flag_label && f->flag ? q->flag_label : "",
+	    full ? " " : "", full ? q->full_label ? q->full_label : "完整身份证号" : "");
 }
 
 void

@@ -13,6 +13,7 @@
  *   :status :kind      the filter's status and kind ('' for any)
  *   :district          district id (0 for every district the person sees)
  *   :own_district      1 when the person is bound to one district
+ *   :roles             the person's ROLE_* bits (a queue of several services)
  *   :from :to          created_at range in UTC ('' for open)
  *   :to_end            the range's end, '~' when open (sorts after any time)
  *   :q                 the search text ('' for none)
@@ -22,6 +23,8 @@
  *   :before            the cursor as given (0 on a first page)
  *   :limit             rows wanted (-1: all, for an export)
  *   :now               the current UTC time (ISO-8601)
+ *   :flag              1 when the filter asks for flagged rows only
+ *                      (?flag=1, a queue with a flag_label), else 0
  * Any other name is a programming error: the request answers 500.
  */
 #ifndef ZJ_QUEUE_H
@@ -53,6 +56,7 @@ struct queue_filter {
 	enum { Q_NONE, Q_REF, Q_PHONE, Q_NAME, Q_IDNO } q_kind;
 	const char *error;      /* a bad date or district, for the page */
 	const char *now;        /* the UTC time the request is judged at */
+	int flag;               /* ?flag=1: only the rows the queue flags */
 };
 
 /* The parts of a filter a statement needs (struct queue_plan.needs). */
@@ -86,6 +90,11 @@ struct queue {
 	const char *const *statuses;   /* the status choices; others are dropped */
 	const char *const *kinds;      /* the kind choices (NULL: none) */
 	const char *kind_label;        /* what a kind is, "职业", for the audit */
+	/* What a flagged row is ("疑似困难职工"), when the queue's filter
+	 * offers "flagged only" (:flag); NULL: it does not. */
+	const char *flag_label;
+	/* What the admin's full export shows in full; NULL: "完整身份证号". */
+	const char *full_label;
 	const struct queue_plan *plans;
 	/* One row's view; column 0 of every statement is the row's id. */
 	struct tval *(*row)(struct req *r, const struct queue_filter *f,
@@ -112,7 +121,8 @@ const char *queue_param(struct req *r, const char *name, size_t max);
 /*
  * The filter form's data: {status, kind, q, from, to, district,
  * statuses: [{value, selected}], kinds: […] and has_kinds, districts: […] and
- * pick_district (only when the person is not bound to one), error}.
+ * pick_district (only when the person is not bound to one), flag, error}
+ * (queue_list adds has_flag and flag_label for a queue with a flag).
  */
 struct tval *queue_filter_view(struct req *r, const struct queue_filter *f,
     const char *const *statuses, const char *const *kinds);

@@ -16,7 +16,7 @@ struct db;
  * sign-ups of activity_id, lowest sign-up id first, until the confirmed
  * count reaches the activity's capacity; each moved sign-up gets the
  * public event 已确认 "候补转为正式" by who (a member of staff, or nobody:
- * the system).  *moved (may be NULL) gets the moved references joined by
+ * the system) and a text (outbox, MSG_SIGNUP_PROMOTED).  *moved (may be NULL) gets the moved references joined by
  * "、" ("" when nobody moved), from a.  Does not look at whether the activity
  * is cancelled or started: the caller decides whether to call.  Returns
  * SQLITE_DONE, or the failing SQLite code (the caller rolls back).

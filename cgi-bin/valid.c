@@ -418,15 +418,15 @@ mask_idcard(const char *id, char out[19])
 }
 
 void
-mask_phone(const char *phone, char out[12])
+mask_phone(const char *phone, char out[16])
 {
-	size_t len = strlen(phone);
-	if (len != 11) {
-		snprintf(out, 12, "%s", len ? "***" : "");
+	size_t n = strlen(phone);
+	if (n < 8 || n > 15) {
+		snprintf(out, 16, "%s", n ? "****" : "");
 		return;
 	}
 	memcpy(out, phone, 3);
-	memset(out + 3, '*', 4);
-	memcpy(out + 7, phone + 7, 4);
-	out[11] = '\0';
+	memset(out + 3, '*', n - 7);
+	memcpy(out + n - 4, phone + n - 4, 4);
+	out[n] = '\0';
 }

@@ -88,8 +88,8 @@ const char *valid_money(const char *s, long long *fen);
 
 /* ID number masked for lists and exports: 110***********002X. */
 void mask_idcard(const char *id, char out[19]);
-/* 手机号 masked for lists: 138****5678 ("***" for anything not 11
- * characters, "" for ""). */
-void mask_phone(const char *phone, char out[12]);
+/* A phone number masked for lists: 138****5678 (the first 3 and last 4
+ * characters kept; shorter text all masked, "" stays "").  out holds ≥ 16 bytes. */
+void mask_phone(const char *phone, char out[16]);
 
 #endif

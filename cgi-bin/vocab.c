@@ -85,12 +85,26 @@ const char *const wish_statuses[] = {
 const char *const wish_categories[] = {
 	"生活用品", "子女教育", "技能培训", "健康关爱", "法律服务", "其他", NULL,
 };
-const char *const wish_claimer_kinds[] = {"工作人员", "工会", "企业", "个人", NULL};
+const char *const wish_claimer_kinds[] = {
+	WISH_BY_STAFF, WISH_BY_UNION, WISH_BY_FIRM, WISH_BY_PERSON, NULL,
+};
 
 const char *const activity_states[] = {
 	ACTIVITY_OPEN, ACTIVITY_CLOSED, ACTIVITY_RUNNING, ACTIVITY_ENDED,
 	ACTIVITY_CANCELLED, NULL,
 };
+
+const char *const followup_services[] = {
+	SERVICE_JOIN, SERVICE_LEGAL, SERVICE_VOLUNTEER, SERVICE_APPEAL, SERVICE_WISH, NULL,
+};
+const char *const followup_statuses[] = {
+	FOLLOWUP_OPEN, FOLLOWUP_REVIEW, FOLLOWUP_DONE, FOLLOWUP_UNREACHABLE, NULL,
+};
+const char *const sat_overall[] = {SAT_GOOD, SAT_FAIR, SAT_BAD, NULL};
+const char *const sat_timely[] = {"是", "否", NULL};
+const char *const sat_attitude[] = {"好", "一般", "差", NULL};
+const char *const sat_resolved[] = {"是", "部分解决", "否", NULL};
+const char *const call_outcomes[] = {CALL_REACHED, CALL_MISSED, NULL};
 
 const struct audit_action audit_actions[] = {
 	{AUDIT_LOGIN, "登录"},
@@ -117,13 +131,40 @@ const struct audit_action audit_actions[] = {
 	{AUDIT_LEGAL_CLOSE, "法律援助结案"},
 	{AUDIT_LEGAL_NOTE, "法律援助备注"},
 	{AUDIT_STATION_CREATE, "添加驿站"},
+	{AUDIT_STATION_EDIT, "修改驿站"},
+	{AUDIT_STATION_RETIRE, "停用驿站"},
+	{AUDIT_STATION_ACTIVATE, "恢复驿站"},
+	{AUDIT_STATION_IMPORT, "导入驿站"},
+	{AUDIT_DISTRICT_ADD, "添加区县"},
+	{AUDIT_DISTRICT_RETIRE, "停用区县"},
+	{AUDIT_DISTRICT_ACTIVATE, "恢复区县"},
+	{AUDIT_DISTRICT_DELETE, "删除区县"},
 	{AUDIT_ACTIVITY_CREATE, "新建志愿活动"},
 	{AUDIT_ACTIVITY_EDIT, "修改志愿活动"},
 	{AUDIT_ACTIVITY_CANCEL, "取消志愿活动"},
 	{AUDIT_SIGNUP_ATTEND, "登记出勤"},
 	{AUDIT_SIGNUP_REMOVE, "移除报名"},
+	{AUDIT_WISH_PUBLISH, "微心愿发布"},
+	{AUDIT_WISH_REJECT, "微心愿未通过"},
+	{AUDIT_WISH_CLAIM, "微心愿认领"},
+	{AUDIT_WISH_RELEASE, "微心愿撤销认领"},
+	{AUDIT_WISH_FULFIL, "微心愿实现"},
+	{AUDIT_WISH_HARDSHIP, "疑似困难职工标记"},
+	{AUDIT_WISH_NOTE, "微心愿备注"},
 	{AUDIT_RATING_DRAW, "驿站评价抽奖"},
+	{AUDIT_FOLLOWUP_CALL, "回访电话"},
+	{AUDIT_FOLLOWUP_REOPEN, "回访不满意,重新办理"},
+	{AUDIT_FOLLOWUP_REVIEW, "回访复核完成"},
+	{AUDIT_FOLLOWUP_SWEEP, "志愿活动结束后发送回访链接"},
 	{AUDIT_PURGE, "按期删除(隐私说明所述保存期满)"},
+	{AUDIT_MSG_TEMPLATE, "修改短信模板"},
+	{AUDIT_MSG_QUIET, "修改免打扰时段"},
+	{AUDIT_MSG_OPTOUT, "手机号退订短信"},
+	{AUDIT_MSG_OPTIN, "手机号恢复接收短信"},
+	{AUDIT_MSG_EXPORT, "导出短信批次"},
+	{AUDIT_MSG_SENT, "短信批次标记为已发送"},
+	{AUDIT_MSG_REQUEUE, "短信重新排队发送"},
+	{AUDIT_MSG_REMIND, "排队活动前一天提醒"},
 };
 const size_t naudit_actions = ZJ_NELEM(audit_actions);
 

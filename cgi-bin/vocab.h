@@ -19,7 +19,7 @@
 
 /* Roles, as route.access masks. */
 #define ROLE_ADMIN    1u   /* 管理员: everything */
-#define ROLE_REVIEWER 2u   /* 审核员: 入会 and 志愿服务 of their districts */
+#define ROLE_REVIEWER 2u   /* 审核员: 入会, 志愿服务, 微心愿 of their districts */
 #define ROLE_LEGAL    4u   /* 法律援助专员: 法律援助 of their districts */
 #define ROLES_ALL     (ROLE_ADMIN | ROLE_REVIEWER | ROLE_LEGAL)
 
@@ -124,9 +124,46 @@ extern const char *const appeal_matters[];   /* 事项 */
 #define WISH_REFUSED   "未通过"
 /* The wall's word for a published wish nobody has claimed yet. */
 #define WISH_OPEN      "待认领"
+#define WISH_BY_STAFF  "工作人员"   /* the claimer kinds (schema's CHECK) */
+#define WISH_BY_UNION  "工会"
+#define WISH_BY_FIRM   "企业"
+#define WISH_BY_PERSON "个人"
 extern const char *const wish_statuses[];
 extern const char *const wish_categories[];  /* 心愿类别 */
 extern const char *const wish_claimer_kinds[];  /* who claimed: 工作人员, 工会, 企业, 个人 */
+
+/* ---- 回访 and 满意度 (follow-ups) ---- */
+
+/* The services a follow-up is of (followups.service). */
+#define SERVICE_JOIN      "入会"
+#define SERVICE_LEGAL     "法律援助"
+#define SERVICE_VOLUNTEER "志愿服务"
+#define SERVICE_APPEAL    "诉求"
+#define SERVICE_WISH      "微心愿"
+extern const char *const followup_services[];
+
+/* A follow-up's state: waiting for an answer (by link, or after 3 days
+ * by a call), answered, or given up after three calls nobody took. */
+#define FOLLOWUP_OPEN        "待回访"
+#define FOLLOWUP_DONE        "已回访"
+#define FOLLOWUP_UNREACHABLE "无法联系"
+/* The queue's filter word for a 不满意 answer awaiting its review. */
+#define FOLLOWUP_REVIEW      "待复核"
+extern const char *const followup_statuses[];
+
+/* 总体评价, and the other questions' answers. */
+#define SAT_GOOD  "满意"
+#define SAT_FAIR  "基本满意"
+#define SAT_BAD   "不满意"
+extern const char *const sat_overall[];     /* 总体评价 */
+extern const char *const sat_timely[];      /* 办理是否及时: 是 / 否 */
+extern const char *const sat_attitude[];    /* 工作人员态度: 好 / 一般 / 差 */
+extern const char *const sat_resolved[];    /* 结果是否解决问题: 是 / 部分解决 / 否 */
+
+/* What a 回访 call came to. */
+#define CALL_REACHED "接通"
+#define CALL_MISSED  "未接通"
+extern const char *const call_outcomes[];
 
 /* ---- events (the history /status shows) ---- */
 
@@ -134,6 +171,9 @@ extern const char *const wish_claimer_kinds[];  /* who claimed: 工作人员, �
 #define EVENT_NOTE      "内部备注" /* a staff note, never public */
 #define EVENT_ACTIVITY_CANCELLED "活动取消" /* told to each sign-up */
 #define EVENT_DUPLICATE "疑似重复" /* flagged on arrival, never public */
+#define EVENT_FOLLOWUP  "回访"     /* a link sent, an answer, a call: internal */
+#define EVENT_REVIEW    "复核"     /* a 不满意 answer reopened it: internal */
+#define EVENT_HARDSHIP  "疑似困难职工" /* a wish marked (or unmarked), never public */
 
 /* ---- the audit log's actions ---- */
 
@@ -161,13 +201,40 @@ extern const char *const wish_claimer_kinds[];  /* who claimed: 工作人员, �
 #define AUDIT_LEGAL_CLOSE      "legal.close"
 #define AUDIT_LEGAL_NOTE       "legal.note"
 #define AUDIT_STATION_CREATE   "station.create"
+#define AUDIT_STATION_EDIT     "station.edit"
+#define AUDIT_STATION_RETIRE   "station.retire"
+#define AUDIT_STATION_ACTIVATE "station.activate"
+#define AUDIT_STATION_IMPORT   "station.import"
+#define AUDIT_DISTRICT_ADD     "district.add"
+#define AUDIT_DISTRICT_RETIRE  "district.retire"
+#define AUDIT_DISTRICT_ACTIVATE "district.activate"
+#define AUDIT_DISTRICT_DELETE  "district.delete"
 #define AUDIT_ACTIVITY_CREATE  "activity.create"
 #define AUDIT_ACTIVITY_EDIT    "activity.edit"
 #define AUDIT_ACTIVITY_CANCEL  "activity.cancel"
 #define AUDIT_SIGNUP_ATTEND    "signup.attend"
 #define AUDIT_SIGNUP_REMOVE    "signup.remove"
+#define AUDIT_WISH_PUBLISH     "wish.publish"
+#define AUDIT_WISH_REJECT      "wish.reject"
+#define AUDIT_WISH_CLAIM       "wish.claim"
+#define AUDIT_WISH_RELEASE     "wish.release"
+#define AUDIT_WISH_FULFIL      "wish.fulfil"
+#define AUDIT_WISH_HARDSHIP    "wish.hardship"
+#define AUDIT_WISH_NOTE        "wish.note"
 #define AUDIT_RATING_DRAW      "rating.draw"   /* 驿站评价: a month's draw */
+#define AUDIT_FOLLOWUP_CALL    "followup.call"
+#define AUDIT_FOLLOWUP_REOPEN  "followup.reopen"  /* a 不满意 answer */
+#define AUDIT_FOLLOWUP_REVIEW  "followup.review"  /* the review closed */
+#define AUDIT_FOLLOWUP_SWEEP   "followup.sweep"   /* `zhijia followup` */
 #define AUDIT_PURGE            "purge"   /* `zhijia purge`: what it deleted */
+#define AUDIT_MSG_TEMPLATE     "message.template"  /* a message kind's text edited */
+#define AUDIT_MSG_QUIET        "message.quiet"     /* quiet hours changed */
+#define AUDIT_MSG_OPTOUT       "message.optout"    /* a phone unsubscribed (TD) */
+#define AUDIT_MSG_OPTIN        "message.optin"     /* …and subscribed again */
+#define AUDIT_MSG_EXPORT       "message.export"    /* a batch for the SMS platform */
+#define AUDIT_MSG_SENT         "message.sent"      /* a batch marked sent */
+#define AUDIT_MSG_REQUEUE      "message.requeue"   /* messages to be sent again */
+#define AUDIT_MSG_REMIND       "message.remind"    /* `zhijia remind` queued reminders */
 
 struct audit_action {
 	const char *action;  /* AUDIT_* */

@@ -36,3 +36,23 @@ CREATE TABLE station_amenities (
     PRIMARY KEY (station_id, amenity)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX amenity_stations ON station_amenities(amenity, station_id);
+
+-- /stations lists the active stations by district and name; /s/{code}
+-- finds a code typed in any case (codes are unique regardless of case).
+CREATE INDEX stations_active ON stations(active, district_id, name);
+CREATE INDEX stations_by_code_nocase ON stations(code COLLATE NOCASE);
+
+-- A legal-aid case that came through a station's QR code (/legal-aid?src=).
+ALTER TABLE legal_cases ADD COLUMN station_id INTEGER REFERENCES stations(id);
+
+-- A CSV import (stations, districts) larger than one job travels to the
+-- writer in pieces; the last job reads them back and imports all or
+-- nothing, then deletes them.  Pieces of an import that never finished
+-- are deleted by the next one after a day.
+CREATE TABLE import_chunks (
+    batch      TEXT NOT NULL,      -- random, one per import
+    seq        INTEGER NOT NULL,
+    body       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (batch, seq)
+) STRICT;

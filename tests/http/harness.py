@@ -398,13 +398,15 @@ def staff_routes():
 
 # The record a route's {parameter} names, by the path segment before it.
 ROUTE_PARAMS = {"joins": "join", "legal-aid": "legal", "files": "file", "volunteer": "activity",
-                "signups": "signup", "stations": "station", "accounts": "account"}
+                "signups": "signup", "stations": "station", "accounts": "account",
+                "followups": "followup", "wishes": "wish", "districts": "district_id"}
 
 
 def fill_route(pattern, records, step="note"):
     """pattern, as routes() lists it, with each {parameter} replaced by the
-    value records hold for it (keys: ROUTE_PARAMS' values) and {step} by
-    step; None if records hold no value for one."""
+    value records hold for it (keys: ROUTE_PARAMS' values), {step} by
+    step and {kind} by a message kind; None if records hold no value for
+    one."""
     segs = pattern.split("/")
     out = []
     for i, seg in enumerate(segs):
@@ -414,6 +416,8 @@ def fill_route(pattern, records, step="note"):
                 seg = str(records[key])
             elif seg == "{step}":
                 seg = step
+            elif seg == "{kind}":          # a message kind (/staff/messages/kind/…)
+                seg = "join.approved"
             else:
                 return None
         out.append(seg)
@@ -462,8 +466,9 @@ def new_ref(prefix):
 
 def ref_of(r):
     """The reference a 303 to a confirmation names (/join/done/RH…,
-    /legal-aid/done/FY…, /volunteer/signup/ZY…?t=…); fails the test otherwise."""
-    m = re.search(r"/((?:RH|FY|ZY)[0-9A-Z]{8})(?:\?|$)", r.header("Location") or "")
+    /legal-aid/done/FY…, /volunteer/signup/ZY…?t=…, /appeal/done/SQ…,
+    /wish/done/XY…); fails the test otherwise."""
+    m = re.search(r"/((?:RH|FY|ZY|SQ|XY)[0-9A-Z]{8})(?:\?|$)", r.header("Location") or "")
     assert r.status == 303 and m, r
     return m.group(1)
 

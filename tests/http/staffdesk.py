@@ -20,7 +20,7 @@ S = None
 WHO = {}          # name -> logged-in client
 OWN = {}          # role -> records of 朝阳区 (110105) for that role
 OTHER = {}        # records of 海淀区 (110108)
-SHARED = {}       # station id, account ids
+SHARED = {}       # station id, account ids, a district's id
 SEQ = [0]
 # Tables a request may write to without changing anything a user owns:
 # the audit log (views, exports, refusals), sessions, rate limits.
@@ -44,6 +44,11 @@ def setup():
     SHARED["station"] = S.sql_exec(
         "INSERT INTO stations (code, name, district_id, created_at) VALUES"
         " ('ATK01', '攻击测试驿站', ?, ?)", (S.district("110105"), now_iso()))
+    # The union's own districts, so that adding one (post_actions) leaves
+    # them as they are; the samples nobody uses are its to delete.
+    S.sql_exec("UPDATE districts SET sample = 0 WHERE code IN ('110105', '110108')")
+    SHARED["district_id"] = S.sql_exec(
+        "INSERT INTO districts (code, name, province, city) VALUES ('999001', '测试区', '', '')")
     for role in ("admin", "reviewer", "legal"):
         OWN[role] = records("110105", "朝阳%s" % role)
     OTHER.update(records("110108", "海淀"))
@@ -75,7 +80,8 @@ def records(code, tag):
     join/join2 (待审核), legal/legal2 (待受理), legal_acc (已受理),
     legal_asg (已指派), legal_med (调解中) with an evidence file each,
     activity/activity2 (to come), activity_past (started), a confirmed
-    sign-up on activity and one on activity_past."""
+    sign-up on activity and one on activity_past; wish/wish2 (待审核),
+    wish_pub/wish_pub2 (已发布), wish_claimed/wish_claimed2 (已认领)."""
     d, now = S.district(code), now_iso()
     legal_user = {"110105": "legal1", "110108": "legal2"}[code]
     r = {"tag": tag, "code": code, "district": district_name(code), "marks": [],
@@ -109,6 +115,10 @@ def records(code, tag):
         r[key + "_bytes"] = body
         r["marks"] += [r[key], "援助%s%s" % (tag, key)]
     r["file"] = r["legal_file"]
+    r["station"] = S.sql_exec(
+        "INSERT INTO stations (code, name, district_id, created_at) VALUES (?, ?, ?, ?)",
+        (new_ref("S"), "驿站%s" % tag, d, now))
+    r["marks"].append("驿站%s" % tag)
     for key, start in (("activity", 7 * 86400), ("activity2", 8 * 86400),
                        ("activity_past", -3600)):
         r[key] = S.sql_exec(
@@ -125,6 +135,19 @@ def records(code, tag):
                    " VALUES (?, ?, ?, '13700137000', '已确认', ?, 1, ?, ?)",
                    (r[key], r[act], "志愿%s%s" % (tag, key), "0" * 64, now, now))
         r["marks"] += [r[key], "志愿%s%s" % (tag, key)]
+    for key, status in (("wish", "待审核"), ("wish2", "待审核"), ("wish_pub", "已发布"),
+                        ("wish_pub2", "已发布"), ("wish_claimed", "已认领"),
+                        ("wish_claimed2", "已认领")):
+        r[key] = new_ref("XY")
+        claimed = status == "已认领"
+        S.sql_exec("INSERT INTO wishes (ref, category, content, district_id, name, phone,"
+                   " public_ok, status, published_at, claimer_kind, claimer_name, claimed_at,"
+                   " created_at, updated_at) VALUES (?, '生活用品', ?, ?, ?, '13600136000', 1,"
+                   " ?, ?, ?, ?, ?, ?, ?)",
+                   (r[key], "心愿%s%s" % (tag, key), d, "许愿%s%s" % (tag, key), status,
+                    now if status != "待审核" else None, "企业" if claimed else "",
+                    "爱心企业" if claimed else "", now if claimed else None, now, now))
+        r["marks"] += [r[key], "许愿%s%s" % (tag, key)]
     # a station of the district with last month's ratings, phones left: a draw to make
     r["station"] = S.sql_exec("INSERT INTO stations (code, name, district_id, created_at)"
                               " VALUES (?, ?, ?, ?)", ("R%s%d" % (code, nxt()),
@@ -136,6 +159,15 @@ def records(code, tag):
                    " VALUES (?, ?, ?, 4, 4, 4, 4, ?, ?)",
                    (r["station"], d, r["rating_month"], "1360000%04d" % nxt(),
                     r["rating_month"] + "-02T04:00:00Z"))
+    # 回访: a follow-up of join, due for a call, and one whose 不满意 answer
+    # awaits its review
+    for key, extra in (("followup", ("待回访", "", 0)), ("followup_rev", ("已回访", "不满意", 1))):
+        r[key] = S.sql_exec(
+            "INSERT INTO followups (service, ref, district_id, phone, service_date, token_hash,"
+            " status, overall, review, answered_at, created_at, updated_at)"
+            " VALUES ('入会', ?, ?, '13800138000', ?, ?, ?, ?, ?, ?, ?, ?)",
+            (r["join"], d, now[:10], os.urandom(32).hex()) + extra +
+            (now if extra[1] else None, now_iso(-4 * 86400), now))
     return r
 
 
@@ -197,6 +229,7 @@ def post_actions(rec):
     that would change something if it were let through."""
     d = rec["district"]
     legal = "/staff/legal-aid/%s/%s"
+    wish = "/staff/wishes/%s/%s"
     n = nxt()
     return [
         ("/staff/joins/{ref}/approve", "/staff/joins/%s/approve" % rec["join"], {}),
@@ -223,8 +256,33 @@ def post_actions(rec):
         ("/staff/volunteer/{id}/signups/{ref}/remove",
          "/staff/volunteer/%d/signups/%s/remove" % (rec["activity"], rec["signup"]),
          {"reason": "重复报名"}),
+        ("/staff/wishes/{ref}/{step}", wish % (rec["wish"], "publish"), {}),
+        ("/staff/wishes/{ref}/{step}", wish % (rec["wish2"], "reject"),
+         {"reason": "超出微心愿的范围,请到区总工会咨询"}),
+        ("/staff/wishes/{ref}/{step}", wish % (rec["wish_pub"], "claim"),
+         {"claimer_kind": "工作人员"}),
+        ("/staff/wishes/{ref}/{step}", wish % (rec["wish_pub2"], "claim"),
+         {"claimer_kind": "企业", "claimer_name": "爱心企业%d" % n}),
+        ("/staff/wishes/{ref}/{step}", wish % (rec["wish_claimed"], "fulfil"),
+         {"fulfilled_on": time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600)),
+          "fulfilled_how": "已送到"}),
+        ("/staff/wishes/{ref}/{step}", wish % (rec["wish_claimed2"], "release"),
+         {"release_reason": "认领方联系不上"}),
+        ("/staff/wishes/{ref}/{step}", wish % (rec["wish"], "hardship"), {"mark": "1"}),
+        ("/staff/wishes/{ref}/{step}", wish % (rec["wish"], "note"), {"note": "已联系"}),
         ("/staff/stations/new", "/staff/stations/new",
          {"name": "新驿站%d" % n, "district": d, "code": "CS%d" % n}),
+        ("/staff/stations/{id}", "/staff/stations/%d" % rec["station"],
+         {"name": "改过的驿站%d" % n, "district": d, "hours_all": "08:00-20:00",
+          "amenities": "饮水", "active": "1"}),
+        ("/staff/stations/import", "/staff/stations/import",
+         {"file_text": "code,name,district\nIMP%d,导入驿站%d,%s\n" % (n, n, d)}),
+        ("/staff/districts/add", "/staff/districts/add",
+         {"province": "安徽省", "city": "铜陵市", "code": "340705"}),
+        ("/staff/districts/import", "/staff/districts/import",
+         {"file_text": "990%03d,测试区%d\n" % (n % 1000, n)}),
+        ("/staff/districts/{id}", "/staff/districts/%d" % SHARED["district_id"],
+         {"op": "activate"}),
         ("/staff/accounts/new", "/staff/accounts/new",
          {"username": "csrf%d" % n, "display_name": "新同事", "role": "审核员",
           "district": d, "password": "Fresh-pass-%d-xyz" % n}),
@@ -234,6 +292,16 @@ def post_actions(rec):
         ("/staff/ratings/draw", "/staff/ratings/draw",
          {"month": rec["rating_month"], "district": str(S.district(rec["code"])),
           "winners": "1"}),
+        ("/staff/followups/{id}/call", "/staff/followups/%d/call" % rec["followup"],
+         {"outcome": "未接通"}),
+        ("/staff/followups/{id}/review", "/staff/followups/%d/review" % rec["followup_rev"],
+         {"review_note": "已电话核实并处理"}),
+        ("/staff/messages/kind/{kind}", "/staff/messages/kind/join.approved",
+         {"body": "编号{{ref}}已通过", "action": "save"}),
+        ("/staff/messages/quiet", "/staff/messages/quiet",
+         {"quiet_from": "22:00", "quiet_to": "07:00"}),
+        ("/staff/messages/optout", "/staff/messages/optout",
+         {"phone": "13912345678", "action": "optout"}),
     ]
 
 

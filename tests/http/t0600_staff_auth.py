@@ -57,8 +57,13 @@ def make_records():
     IDS["station"] = S.sql_exec(
         "INSERT INTO stations (code, name, district_id, created_at)"
         " VALUES ('CY01', '望京驿站', ?, ?)", (d, now))
+    IDS["wish"] = "XY2345ABCD"
+    S.sql_exec("INSERT INTO wishes (ref, category, content, district_id, name, phone,"
+               " public_ok, created_at, updated_at) VALUES (?, '生活用品', '想要一个头盔', ?,"
+               " '赵六', '13600136000', 1, ?, ?)", (IDS["wish"], d, now, now))
     S.add_staff("target1", "reviewer", "110105")
     IDS["account"] = S.staff_id("target1")
+    IDS["district_id"] = d
 
 
 def fill(pattern):
@@ -89,7 +94,7 @@ def fingerprint():
     """Everything a staff POST could change (not the audit log, which
     records the refusals, nor a session's last-seen time)."""
     tables = ["staff", "join_applications", "legal_cases", "legal_files", "activities",
-              "signups", "stations", "events", "districts", "member_seq"]
+              "signups", "stations", "events", "districts", "member_seq", "wishes"]
     fp = {t: S.sql("SELECT * FROM %s ORDER BY 1" % t) for t in tables}
     fp["sessions"] = S.sql("SELECT id, token_hash, staff_id, csrf FROM sessions ORDER BY id")
     return fp

@@ -3,7 +3,7 @@
 `zhijia routes` lists is walked as someone not logged in, as an admin, as a
 reviewer and as a legal officer (both bound to 朝阳区), with its {params}
 filled with real records: each role reaches exactly what the issue gives it
-(管理员 everything; 审核员 入会 and 志愿服务; 法律援助专员 法律援助) and gets
+(管理员 everything; 审核员 入会, 志愿服务, 微心愿 and 驿站; 法律援助专员 法律援助) and gets
 the 404 page elsewhere, and a record of another district (海淀区) is a 404
 too — also when a list or an export would show it."""
 import os
@@ -14,18 +14,23 @@ S = None
 WHO = {}          # role -> logged-in client
 OWN = {}          # role -> records of 朝阳区 only that role acts on
 OTHER = {}        # records of 海淀区
-SHARED = {}       # station, account
+SHARED = {}       # account, a district
 
 # What the issue gives each role, by the start of the path.
 POLICY = [
     ("/staff/joins", {"admin", "reviewer"}),
     ("/staff/legal-aid", {"admin", "legal"}),
     ("/staff/volunteer", {"admin", "reviewer"}),
-    ("/staff/stations", {"admin"}),
+    ("/staff/wishes", {"admin", "reviewer"}),
+    ("/staff/stations/import", {"admin"}),
+    ("/staff/stations", {"admin", "reviewer"}),
+    ("/staff/districts", {"admin"}),
     ("/staff/ratings", {"admin", "reviewer"}),
     ("/staff/reports", {"admin", "reviewer", "legal"}),
     ("/staff/accounts", {"admin"}),
     ("/staff/audit", {"admin"}),
+    ("/staff/followups", {"admin", "reviewer", "legal"}),   # each sees its services
+    ("/staff/messages", {"admin"}),
     ("/staff/password", {"admin", "reviewer", "legal"}),
     ("/staff/logout", {"admin", "reviewer", "legal"}),
     ("/staff", {"admin", "reviewer", "legal"}),
@@ -41,9 +46,7 @@ def setup_module():
     S.add_staff("legal1", "legal", "110105")
     S.add_staff("walls_target", "reviewer", "110108")
     SHARED["account"] = S.staff_id("walls_target")
-    SHARED["station"] = S.sql_exec(
-        "INSERT INTO stations (code, name, district_id, created_at) VALUES"
-        " ('WALL01', '望京驿站', ?, ?)", (S.district("110105"), now_iso()))
+    SHARED["district_id"] = S.district("110101")
     for role in ROLES:
         OWN[role] = records("110105", "朝阳%s" % role)
     OTHER.update(records("110108", "海淀"))
@@ -53,10 +56,17 @@ def setup_module():
 
 
 def records(code, tag):
-    """A join application, a legal case with an evidence file, an activity
-    and a sign-up, all in the district of code."""
+    """A join application, a legal case with an evidence file, an activity,
+    a sign-up, a wish and a station, all in the district of code."""
     d, now = S.district(code), now_iso()
-    r = {"join": new_ref("RH"), "legal": new_ref("FY"), "signup": new_ref("ZY"), "tag": tag}
+    r = {"join": new_ref("RH"), "legal": new_ref("FY"), "signup": new_ref("ZY"),
+         "wish": new_ref("XY"), "tag": tag}
+    S.sql_exec("INSERT INTO wishes (ref, category, content, district_id, name, phone,"
+               " public_ok, created_at, updated_at) VALUES (?, '生活用品', ?, ?, ?,"
+               " '13600136000', 1, ?, ?)", (r["wish"], "心愿" + tag, d, "许愿" + tag, now, now))
+    r["station"] = S.sql_exec(
+        "INSERT INTO stations (code, name, district_id, created_at) VALUES (?, ?, ?, ?)",
+        (new_ref("W"), "驿站" + tag, d, now))
     S.sql_exec("INSERT INTO join_applications (ref, name, gender, id_number, phone,"
                " employment, occupation, district_id, consent_charter, consent_sensitive,"
                " created_at, updated_at) VALUES (?, ?, '男', ?, '13800138000', '单位就业',"
@@ -83,6 +93,13 @@ def records(code, tag):
                " consent_sensitive, created_at, updated_at)"
                " VALUES (?, ?, ?, '13700137000', '已确认', ?, 1, ?, ?)",
                (r["signup"], r["activity"], "志愿" + tag, "0" * 64, now, now))
+    # a follow-up (回访) of a record the tag's role works on: the legal
+    # officer's of the case, everyone else's of the application
+    service, ref = ("法律援助", r["legal"]) if "legal" in tag else ("入会", r["join"])
+    r["followup"] = S.sql_exec(
+        "INSERT INTO followups (service, ref, district_id, phone, service_date, token_hash,"
+        " created_at, updated_at) VALUES (?, ?, ?, '13800138000', ?, ?, ?, ?)",
+        (service, ref, d, now[:10], os.urandom(32).hex(), now, now))
     return r
 
 
@@ -104,7 +121,8 @@ def intended(pattern):
 
 def district_bound(pattern):
     """Routes whose parameter is a record that belongs to a district."""
-    return "{" in pattern and pattern.split("/")[2] in ("joins", "legal-aid", "volunteer")
+    return "{" in pattern and pattern.split("/")[2] in ("joins", "legal-aid", "volunteer",
+                                                        "followups", "wishes", "stations")
 
 
 def call(client, method, path):
@@ -180,7 +198,7 @@ def test_admin_reaches_every_staff_route():
     assert not wrong, wrong
 
 
-def test_reviewer_reaches_joins_and_volunteering_only():
+def test_reviewer_reaches_joins_volunteering_wishes_and_stations_only():
     wrong = walk("reviewer")
     assert not wrong, wrong
 
@@ -210,17 +228,20 @@ def test_a_record_of_another_district_is_a_404():
         == [("已确认",)]
     assert S.sql("SELECT cancelled FROM activities WHERE id = ?", (OTHER["activity"],)) \
         == [(0,)]
+    assert S.sql("SELECT status FROM wishes WHERE ref = ?", (OTHER["wish"],)) == [("待审核",)]
+    assert S.sql("SELECT name, updated_at FROM stations WHERE id = ?", (OTHER["station"],)) \
+        == [("驿站海淀", "")]
 
 
 def test_lists_exports_and_the_dashboard_show_nothing_of_another_district():
-    marks = [OTHER["join"], OTHER["legal"], OTHER["signup"], "入会海淀", "援助海淀",
-             "活动海淀", "志愿海淀"]
+    marks = [OTHER["join"], OTHER["legal"], OTHER["signup"], OTHER["wish"], "入会海淀",
+             "援助海淀", "活动海淀", "志愿海淀", "心愿海淀", "许愿海淀", "驿站海淀"]
     wrong = []
     for role in ("reviewer", "legal"):
         for method, pattern, _ in staff_routes():
             if method != "GET" or "{" in pattern or role not in (intended(pattern) or set()):
                 continue
-            for query in ("", "?q=" + OTHER["join"], "?q=" + OTHER["legal"],
+            for query in ("", "?q=" + OTHER["join"], "?q=" + OTHER["legal"], "?q=" + OTHER["wish"],
                           "?district=%E6%B5%B7%E6%B7%80%E5%8C%BA"):
                 r = WHO[role].get(pattern + query)
                 # a searched reference is echoed in the search box and links
@@ -233,7 +254,7 @@ def test_lists_exports_and_the_dashboard_show_nothing_of_another_district():
 def test_the_admin_sees_every_district():
     a = WHO["admin"]
     for path in ["/staff/joins/" + OTHER["join"], "/staff/legal-aid/" + OTHER["legal"],
-                 "/staff/volunteer/%d" % OTHER["activity"]]:
+                 "/staff/volunteer/%d" % OTHER["activity"], "/staff/wishes/" + OTHER["wish"]]:
         r = a.get(path)
         assert r.status == 200, (path, r)
 

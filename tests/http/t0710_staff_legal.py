@@ -287,10 +287,12 @@ def test_the_whole_workflow_to_a_successful_mediation():
     assert row["recovered_fen"] == 500050
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", row["closed_at"]), row
     assert row["closed_at"] >= row["created_at"]
-    # every step is an event by the officer; only the note is internal
+    # every step is an event by the officer; only the note is internal,
+    # and the 回访 link the closing sent (issue 12)
     ev = events(ref)
-    assert [e[0] for e in ev] == ["已提交", "已受理", "已指派", "调解中", "调解中", "调解成功"]
-    assert [e[2] for e in ev] == [1, 1, 1, 1, 0, 1]
+    assert [e[0] for e in ev] == ["已提交", "已受理", "已指派", "调解中", "调解中", "调解成功",
+                                  "回访"]
+    assert [e[2] for e in ev] == [1, 1, 1, 1, 0, 1, 0]
     assert all(e[3] == me for e in ev[1:])
     for action in ("legal.accept", "legal.assign", "legal.mediate", "legal.note", "legal.close"):
         assert len(audits(action, ref)) == 1, action

@@ -4,7 +4,8 @@ creating, editing and cancelling activities (admin, and a reviewer bound to
 one district who cannot touch another's), the form's messages, the roster
 with its wait-list, attendance and hours, removing a sign-up so the
 wait-list moves up (and the people concerned see it at /status), and
-stations with their QR posters and the applications they bring."""
+stations with their QR posters and the applications they bring, seen by the
+admin and by the reviewers of their own district."""
 import datetime
 import re
 from urllib.parse import quote
@@ -435,15 +436,16 @@ def poster_url(code):
     return "/staff/stations/%d/poster" % sid
 
 
-def test_the_poster_has_a_qr_code_for_the_joining_form():
+def test_the_poster_has_a_qr_code_for_the_stations_page():
     if not S.sql("SELECT 1 FROM stations WHERE code = 'CY-WJ-01'"):
         assert A.post("/staff/stations/new", station_form()).status == 303
     r = A.get(poster_url("CY-WJ-01"))
     assert r.status == 200, r
     t = r.text
-    for words in ["扫码加入工会 · 职工之家", "望京户外劳动者驿站", "网上入会", "法律援助", "志愿服务"]:
+    for words in ["职工之家", "望京户外劳动者驿站", "申请入会", "法律援助", "提诉求", "许微心愿",
+                  "评价这个驿站"]:
         assert words in t, words
-    url = "http://127.0.0.1:%d/join?src=CY-WJ-01" % S.port
+    url = "http://127.0.0.1:%d/s/CY-WJ-01" % S.port
     assert url in t, t
     svg = re.search(r"<svg[^>]*>.*?</svg>", t, re.S)
     assert svg, t
@@ -456,7 +458,7 @@ def test_the_poster_has_a_qr_code_for_the_joining_form():
     # A Host header that is not a plain host name is not put into the code.
     r = S.get(poster_url("CY-WJ-01"), headers=A.headers({"Host": "evil_host"}))
     assert r.status == 200 and "evil_host" not in r.text
-    assert "http://localhost:%d/join?src=CY-WJ-01" % S.port in r.text
+    assert "http://localhost:%d/s/CY-WJ-01" % S.port in r.text
     assert A.get("/staff/stations/999999/poster").status == 404
     assert A.get("/staff/stations/abc/poster").status == 404
 
@@ -481,17 +483,36 @@ def test_an_application_through_the_qr_code_is_counted_for_its_station():
     assert rows == {"CY-WJ-01": "1", "HD-ZGC": "0"}, rows
 
 
-def test_stations_are_for_admin_only():
-    sid = S.sql("SELECT id FROM stations LIMIT 1")
-    paths = ["/staff/stations", "/staff/stations/new"]
-    if sid:
-        paths.append("/staff/stations/%d/poster" % sid[0][0])
-    for who in (R1, L):
-        for path in paths:
-            assert who.get(path).status == 404, (who.username, path)
-        r = who.post("/staff/stations/new", station_form(code="NOPE-1"))
-        assert r.status == 404
-    assert S.sql("SELECT count(*) FROM stations WHERE code = 'NOPE-1'") == [(0,)]
+def test_stations_belong_to_their_district_and_legal_officers_see_none():
+    if not S.sql("SELECT 1 FROM stations WHERE code = 'HD-ZGC'"):
+        assert A.post("/staff/stations/new", station_form(name="中关村驿站", district="海淀区",
+                                                          code="HD-ZGC")).status == 303
+    if not S.sql("SELECT 1 FROM stations WHERE code = 'CY-WJ-01'"):
+        assert A.post("/staff/stations/new", station_form()).status == 303
+    own = S.value("SELECT id FROM stations WHERE code = 'CY-WJ-01'")
+    other = S.value("SELECT id FROM stations WHERE code = 'HD-ZGC'")
+    # a legal officer: none of it
+    for path in ["/staff/stations", "/staff/stations/new", "/staff/stations/import",
+                 "/staff/stations/%d" % own, "/staff/stations/%d/poster" % own]:
+        assert L.get(path).status == 404, path
+    assert L.post("/staff/stations/new", station_form(code="NOPE-1")).status == 404
+    # a reviewer of 朝阳区: 朝阳区's stations only, and no import
+    lst = R1.get("/staff/stations").text
+    assert "CY-WJ-01" in lst and "HD-ZGC" not in lst and "中关村驿站" not in lst
+    assert "CY-WJ-01" in R1.get("/staff/stations?district=%E6%B5%B7%E6%B7%80%E5%8C%BA").text
+    assert R1.get("/staff/stations/%d" % own).status == 200
+    for path in ["/staff/stations/%d" % other, "/staff/stations/%d/poster" % other,
+                 "/staff/stations/import"]:
+        assert R1.get(path).status == 404, path
+    r = R1.post("/staff/stations/%d" % other, station_form(name="改名", district="朝阳区"))
+    assert r.status == 404, r
+    assert R1.post("/staff/stations/import", {"file_text": "code,name,district\nX1,x,朝阳区"}) \
+        .status == 404
+    # a station of another district cannot be added either: the form offers only 朝阳区
+    r = R1.post("/staff/stations/new", station_form(code="NOPE-2", district="海淀区"))
+    assert r.status == 422 and "所在区县" in errors(r.text)["district"], r
+    assert S.sql("SELECT count(*) FROM stations WHERE code LIKE 'NOPE-%'") == [(0,)]
+    assert S.sql("SELECT name FROM stations WHERE id = ?", (other,)) == [("中关村驿站",)]
 
 
 run(globals())

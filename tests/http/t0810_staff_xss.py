@@ -11,9 +11,11 @@ evidence downloads of payload names served as attachments.
 The staff desk attacked is staffdesk.py's (t0811–t0814 attack the same).
 Every loop is bounded; everything runs against 127.0.0.1."""
 import csv
+import html
 import html.parser
 import io
 import re
+import time
 import urllib.parse
 
 import staffdesk
@@ -371,6 +373,76 @@ def test_stored_xss_is_escaped_on_every_page_that_shows_it():
     # and the payloads really are on the pages, as text
     r = a.get("/staff/joins/" + joins[0][0])
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text, "payload not shown escaped"
+    pages.fail_if_any()
+
+
+def test_stored_xss_in_wishes_is_escaped_on_the_desk_the_wall_and_status():
+    """微心愿: every text a worker types (心愿内容, 姓名) and staff type
+    (认领方名称, 实现情况, 未通过原因, 备注) set to a payload, on every page
+    that shows it — the queue, the wish's page, the wall, /status — and in
+    the export."""
+    a = WHO["admin"]
+    pages = Pages()
+    wishes = []
+    for i, p in enumerate(XSS):
+        ph = phone()
+        r = pages.check("wish " + p, S.post("/wish", {
+            "_token": S.token("/wish"), "category": "其他", "content": p + "\n" + p,
+            "district": "朝阳区", "name": p, "phone": ph, "public_ok": "1"}), (303,))
+        ref_ = ref_of(r)
+        wishes.append((ref_, ph))
+        pages.check("wish done", S.get(r.header("Location")), shows=[ref_])
+        pages.check("wish 422", S.post("/wish", {
+            "_token": S.token("/wish"), "category": p, "content": p, "district": p,
+            "name": p, "phone": p}), (422,), shows=[p])
+        base = "/staff/wishes/%s/" % ref_
+        pages.check("wish note", a.post(base + "note", {"note": p}), (303,))
+        if i % 2:
+            pages.check("wish reject", a.post(base + "reject", {"reason": p}), (303,))
+            continue
+        pages.check("wish publish", a.post(base + "publish", {}), (303,))
+        pages.check("wish claim 422", a.post(base + "claim", {"claimer_kind": p,
+                                                               "claimer_name": p}), (422,))
+        pages.check("wish claim", a.post(base + "claim", {"claimer_kind": "企业",
+                                                           "claimer_name": p}), (303,))
+        if i % 4 == 0:
+            pages.check("wish fulfil 422", a.post(base + "fulfil", {
+                "fulfilled_on": p, "fulfilled_how": p}), (422,), shows=[p])
+            pages.check("wish fulfil", a.post(base + "fulfil", {
+                "fulfilled_on": time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600)),
+                "fulfilled_how": p}), (303,))
+    urls = ["/staff/wishes", "/staff/wishes?status=未通过", "/staff/wishes?flag=1"]
+    for p in XSS:
+        urls += ["/staff/wishes?q=%s" % q(p),
+                 "/staff/wishes?status=%s&kind=%s&from=%s&to=%s&district=%s&before=%s&flag=%s"
+                 % ((q(p),) * 7),
+                 "/staff/wishes/%s?done=%s" % (wishes[0][0], q(p))]
+    shows = {}
+    for (ref_, _), p in zip(wishes, XSS):
+        urls.append("/staff/wishes/" + ref_)
+        shows["/staff/wishes/" + ref_] = [p]
+    for url in urls:
+        pages.check("admin " + url, a.get(u(url)), shows=shows.get(url, ()))
+    for path in ["/staff/wishes"] + ["/staff/wishes/" + w for w, _ in wishes]:
+        pages.check("reviewer " + path, WHO["reviewer"].get(path))
+    public = ["/wishes", "/wishes?state=已认领", "/wishes?state=已实现"]
+    for p in XSS:
+        public += ["/wishes?district=%s&category=%s&state=%s&before=%s" % ((q(p),) * 4)]
+    for url in public:
+        pages.check("public " + url, S.get(u(url)))
+    wall = S.get("/wishes").text
+    for i, p in enumerate(XSS):
+        if i % 2 == 0:
+            assert html.escape(p, quote=True).replace("&#x27;", "&#39;") in wall, p
+    for ref_, ph in wishes:
+        S.sql_exec("DELETE FROM lookup_counts")
+        r = S.post("/status", {"_token": S.token("/status"), "ref": ref_, "phone": ph})
+        pages.check("public /status " + ref_, r, shows=[ref_])
+    for url in ("/staff/wishes.csv", "/staff/wishes.csv?full=1"):
+        r = a.get(url)
+        assert r.status == 200, (url, r)
+        for prob in csv_problems(r, XSS):
+            pages.problems.append(("export " + url, prob))
     pages.fail_if_any()
 
 

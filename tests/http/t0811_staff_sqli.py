@@ -68,7 +68,10 @@ def test_sql_injection_in_every_staff_query_and_path_parameter():
                         seen = [m for m in OTHER["marks"] if m in text]
                         if seen:
                             wrong.append((role, url, "another district's rows", seen[:4]))
-                    if name == "q" and "{" not in pattern and pattern != "/staff/audit":
+                    # (the dashboard has no search: its lists, e.g. the 回访
+                    # awaiting review, show whatever the query says)
+                    if name == "q" and "{" not in pattern and \
+                            pattern not in ("/staff/audit", "/staff"):
                         seen = [m for m in all_refs if m in text]
                         if seen:
                             wrong.append((role, url, "a search listed rows", seen[:4]))

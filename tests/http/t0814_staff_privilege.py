@@ -89,6 +89,9 @@ def admin_only_requests(client, rec):
         "/staff/accounts/new": {"username": "pv%d" % n, "display_name": "越权",
                                 "role": "管理员", "district": "全部区县",
                                 "password": "Escalate-pass-%d" % n},
+        "/staff/messages/kind/{kind}": {"body": "越权{{ref}}", "action": "save"},
+        "/staff/messages/quiet": {"quiet_from": "12:00", "quiet_to": "13:00"},
+        "/staff/messages/optout": {"phone": "13912345670", "action": "optout"},
     }
     out = []
     for method, pattern, access in staff_routes():
@@ -138,7 +141,7 @@ def test_roles_stay_in_their_services_whatever_the_form_says():
     before = digest()
     wrong = []
     for role, prefixes in (("reviewer", ("/staff/legal-aid",)),
-                           ("legal", ("/staff/joins", "/staff/volunteer"))):
+                           ("legal", ("/staff/joins", "/staff/volunteer", "/staff/wishes"))):
         c = WHO[role]
         rec = recs[role]
         for pattern, path, fields in post_actions(rec):
@@ -181,9 +184,11 @@ def test_a_district_bound_person_cannot_act_on_another_districts_record():
                " '13700137001', '已确认', ?, 1, ?, ?)", (city_signup, city, "0" * 64, now, now))
     before = digest()
     for role, client in (("reviewer", WHO["reviewer"]), ("legal", WHO["legal"])):
-        mine = ("/staff/joins", "/staff/volunteer") if role == "reviewer" else ("/staff/legal-aid",)
+        mine = ("/staff/joins", "/staff/volunteer", "/staff/wishes", "/staff/stations/") \
+            if role == "reviewer" else ("/staff/legal-aid",)
         for pattern, path, fields in post_actions(OTHER):
-            if not path.startswith(mine) or pattern == "/staff/volunteer/new":
+            if not path.startswith(mine) or pattern in ("/staff/volunteer/new",
+                                                        "/staff/stations/new"):
                 continue
             r = client.post(path, fields)
             if r.status != 404:
@@ -222,7 +227,9 @@ def test_a_district_bound_person_cannot_act_on_another_districts_record():
                              ("join2", "join_applications", "待审核"),
                              ("legal", "legal_cases", "待受理"),
                              ("legal_acc", "legal_cases", "已受理"),
-                             ("legal_med", "legal_cases", "调解中")):
+                             ("legal_med", "legal_cases", "调解中"),
+                             ("wish", "wishes", "待审核"), ("wish_pub", "wishes", "已发布"),
+                             ("wish_claimed", "wishes", "已认领")):
         assert S.sql("SELECT status FROM %s WHERE ref = ?" % table, (OTHER[key],)) == [(want,)]
     assert S.sql("SELECT status FROM signups WHERE ref = ?", (OTHER["signup"],)) == [("已确认",)]
     assert integrity_ok()

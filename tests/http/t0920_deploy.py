@@ -136,8 +136,9 @@ def unit_copies(d):
 
 
 def test_every_unit_is_sandboxed_verified_and_rated_safe():
-    assert [os.path.basename(u) for u in UNITS] == ["zhijia-backup.service",
-                                                    "zhijia-purge.service", "zhijia.service"]
+    assert [os.path.basename(u) for u in UNITS] == [
+        "zhijia-backup.service", "zhijia-followup.service", "zhijia-outbox.service",
+        "zhijia-purge.service", "zhijia-remind.service", "zhijia.service"]
     for unit in UNITS:
         with open(unit) as f:
             lines = {line.strip() for line in f}

@@ -86,6 +86,18 @@ def signup_row(ended_age):
     return ref
 
 
+def wish_row(status, age):
+    """A wish last changed age seconds ago, with one event."""
+    ref = new_ref("XY")
+    S.sql_exec(
+        "INSERT INTO wishes (ref, category, content, district_id, name, phone, public_ok,"
+        " status, created_at, updated_at) VALUES (?, '生活用品', '想要一个保温杯', (SELECT id"
+        " FROM districts WHERE code = '110105'), '郑九', '13700007777', 1, ?, ?, ?)",
+        (ref, status, now_iso(-age - 30 * DAY), now_iso(-age)))
+    event(ref)
+    return ref
+
+
 def stray(path, age):
     """A file at path last written age seconds ago."""
     with open(path, "wb") as f:
@@ -116,6 +128,9 @@ def test_what_is_due_goes_with_its_events_and_files_and_nothing_else():
     kept_case, kept_files = legal_row(2 * YEAR, 1)
     open_case, open_files = legal_row(None, 1)
     due_signup, kept_signup = signup_row(YEAR + 10 * DAY), signup_row(100 * DAY)
+    due_wish = [wish_row("已实现", YEAR + DAY), wish_row("未通过", YEAR + 2 * DAY)]
+    kept_wish = [wish_row("已实现", YEAR - DAY), wish_row("已发布", 2 * YEAR),
+                 wish_row("已认领", 2 * YEAR), wish_row("待审核", 2 * YEAR)]
     orphan = stray(os.path.join(UP, os.urandom(16).hex()), 2 * 3600)
     young = stray(os.path.join(UP, os.urandom(16).hex()), 60)
     other = stray(os.path.join(UP, "notes.txt"), 2 * 3600)          # not an evidence name
@@ -137,6 +152,8 @@ def test_what_is_due_goes_with_its_events_and_files_and_nothing_else():
         assert all(os.path.exists(os.path.join(UP, n)) for n in names)
     assert not exists("signups", due_signup) and events_of(due_signup) == 0
     assert exists("signups", kept_signup) and events_of(kept_signup) == 1
+    assert not any(exists("wishes", r) or events_of(r) for r in due_wish)
+    assert all(exists("wishes", r) and events_of(r) == 1 for r in kept_wish)
     assert not os.path.exists(orphan) and not os.path.exists(old_tmp)
     assert all(os.path.exists(f) for f in (young, other, new_tmp))
 
@@ -150,6 +167,7 @@ def test_what_is_due_goes_with_its_events_and_files_and_nothing_else():
     assert "入会申请 6 份" in by["purge.join"][1]
     assert by["purge.legal"] == ["删除办结满 3 年的法律援助案件 1 份,办理记录 1 条,证据文件 2 个"]
     assert by["purge.signup"] == ["删除活动结束满 1 年的志愿服务报名 1 份,办理记录 1 条,证据文件 0 个"]
+    assert by["purge.wish"] == ["删除已实现或未通过满 1 年的微心愿 2 份,办理记录 2 条,证据文件 0 个"]
     assert by["purge.files"] == ["删除无记录的证据文件 1 个,过期的上传临时文件 1 个"]
 
     # nothing due any more: a second run deletes and records nothing
@@ -183,7 +201,7 @@ def test_privacy_says_what_the_purge_does():
     with open(os.path.join(TOP, "templates/privacy.mustache"), encoding="utf-8") as f:
         t = f.read()
     for words in ["未通过的入会申请", "满 1 年", "办结满 3 年", "证据材料", "活动结束满 1 年",
-                  "每天", "覆盖", "审计日志", "备份"]:
+                  "每天", "覆盖", "审计日志", "备份", "微心愿:已实现或未通过的"]:
         assert words in t, words
 
 

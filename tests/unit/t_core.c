@@ -316,6 +316,14 @@ test_validators(void)
 	ok(strcmp(m, "110***********002X") == 0, "masked: %s", m);
 	mask_idcard("", m);
 	ok(strcmp(m, "") == 0, "nothing to mask");
+
+	char pm[12];
+	mask_phone("13812345678", pm);
+	ok(strcmp(pm, "138****5678") == 0, "phone masked: %s", pm);
+	mask_phone("1381234567", pm);
+	ok(strcmp(pm, "***") == 0, "a number not of 11 digits shows nothing: %s", pm);
+	mask_phone("", pm);
+	ok(strcmp(pm, "") == 0, "no phone to mask");
 }
 
 static void
