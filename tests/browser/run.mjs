@@ -26,12 +26,13 @@ import { Site, TOP, CHROMIUM, CHROMIUM_ARGS, secs, withTimeout } from './site.mj
 
 // The npm packages (playwright-core, axe-core) are imported here
 // so that a missing `npm ci` is one clear failing line, not a stack trace.
-let chromium, Recorder, PHONE, publicSide, staffSide;
+let chromium, Recorder, PHONE, publicSide, staffSide, actionsSide;
 try {
   ({ chromium } = await import('playwright-core'));
   ({ Recorder, PHONE } = await import('./lib.mjs'));
   publicSide = await import('./public.mjs');
   staffSide = await import('./staff.mjs');
+  actionsSide = await import('./actions.mjs');
 } catch (e) {
   console.log('not ok 1 - the npm packages are installed (npm ci --ignore-scripts, from package-lock.json)');
   console.log('# ' + String(e.message).split('\n')[0]);
@@ -220,9 +221,9 @@ async function main() {
   freshDir(run.shotDir, '.png');
   freshDir(run.htmlDir, '.html');
   const only = process.env.BROWSER_ONLY;
-  const scenarios = [...publicSide.scenarios, ...staffSide.scenarios]
+  const scenarios = [...publicSide.scenarios, ...staffSide.scenarios, ...actionsSide.scenarios]
     .filter((s) => !only || s.name.includes(only));
-  const expected = only ? [] : [...publicSide.expectedPages, ...staffSide.expectedPages];
+  const expected = only ? [] : [...publicSide.expectedPages, ...staffSide.expectedPages, ...actionsSide.expectedPages];
 
   const site = new Site();
   let browser = null;
