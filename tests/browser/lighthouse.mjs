@@ -122,9 +122,17 @@ async function station(browser, base) {
     let res = await submit(page, '登录');
     if (!/^\/staff$/.test(new URL(res.url).pathname)) throw new Error(`admin login: ended at ${res.url} (${res.status})`);
     await page.goto(base + '/staff/stations/new');
+    await field(page, '驿站代码').fill('LH-WJ-01');
     await field(page, '驿站名称').fill('望京户外劳动者驿站');
     await field(page, '所在区县').selectOption({ index: 1 });
-    await field(page, '驿站代码').fill('LH-WJ-01');
+    await field(page, '地址').fill('望京街 9 号');
+    await field(page, '地标').fill('地铁站 B 口');
+    await field(page, '一站一品').fill('骑手充电不排队');
+    await field(page, '联系电话').fill('010-64701234');
+    for (const a of ['饮水', '热饭', '充电', '如厕']) await group(page, '服务').getByLabel(a, { exact: true }).check();
+    await field(page, '每天相同').fill('08:00-20:00');
+    const active = page.getByLabel(/^开放使用/);
+    if (!(await active.isChecked())) await active.check();
     res = await submit(page, '添加');
     if (res.status !== 200 || !res.redirected) throw new Error(`adding a station: ended at ${res.url} (${res.status})`);
     return 'LH-WJ-01';
@@ -146,6 +154,20 @@ async function rate(page, base, code) {
   return { form, done: res.url };
 }
 
+// 许微心愿 from the station: the thank-you page.
+async function wishDone(page, base, code) {
+  await page.goto(`${base}/wish?src=${code}`);
+  await choose(page, '心愿类别', '技能培训');
+  await field(page, '心愿内容').fill('想学电动车维修,希望有免费的培训班。');
+  await field(page, '所在区县').selectOption({ index: 1 });
+  await field(page, '姓名').fill('刘洋');
+  await field(page, '手机号').fill('13500135009');
+  await field(page, '同意在心愿墙公开心愿内容(不公开姓名和手机号)').check();
+  const res = await submit(page, '提交心愿');
+  if (res.status !== 200 || !/\/wish\/done\//.test(res.url)) throw new Error(`wish: ended at ${res.url} (${res.status})`);
+  return res.url;
+}
+
 // Every public page a worker can land on with a GET, by name.  The 404
 // page is left out: Lighthouse's SEO rightly marks a 404 answer down.
 async function publicPages(base) {
@@ -162,6 +184,10 @@ async function publicPages(base) {
       ['volunteer', base + '/volunteer'],
       ['status', base + '/status'],
       ['privacy', base + '/privacy'],
+      ['stations', base + '/stations'],
+      ['station', `${base}/s/${code}`],
+      ['wish', `${base}/wish?src=${code}`],
+      ['wishes', base + '/wishes'],
     ];
     const v = await volunteer(page, base);
     pages.push(['volunteer-detail', v.detail]);
@@ -170,6 +196,7 @@ async function publicPages(base) {
     pages.push(['volunteer-done', v.done], ['volunteer-cancel', v.cancel]);
     const r = await rate(page, base, code);
     pages.push(['rate', r.form], ['rate-done', r.done]);
+    pages.push(['wish-done', await wishDone(page, base, code)]);
     return pages;
   } finally {
     await browser.close().catch(() => {});
