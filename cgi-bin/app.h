@@ -57,6 +57,8 @@ extern const struct route page_volunteer_routes[];
 extern const struct route page_status_routes[];
 extern const struct route page_wish_routes[];
 extern const struct route page_staff_wishes_routes[];
+extern const struct route page_appeal_routes[];
+extern const struct route page_staff_appeals_routes[];
 extern const struct route page_staff_login_routes[];
 extern const struct route page_staff_joins_routes[];
 extern const struct route page_staff_legal_routes[];
@@ -86,6 +88,8 @@ extern const struct job_type page_volunteer_jobs[];  /* page-volunteer-signup.c 
 extern const struct job_type page_status_jobs[];
 extern const struct job_type page_wish_jobs[];
 extern const struct job_type page_staff_wish_steps_jobs[];
+extern const struct job_type page_appeal_jobs[];
+extern const struct job_type page_staff_appeals_jobs[];
 extern const struct job_type staff_jobs[];      /* staff.c */
 extern const struct job_type page_staff_login_jobs[];
 extern const struct job_type page_staff_join_record_jobs[];

@@ -5,10 +5,11 @@
  *                (Shanghai weeks start on Monday); 入会 by occupation,
  *                district and station; 法律援助 open cases, average days
  *                to close and money recovered; 志愿服务 upcoming activities
- *                and their sign-ups; 微心愿 to review, to be claimed and
- *                marked 疑似困难职工; 满意度 of the follow-ups (回访) by
- *                service, district, handler and month, and the 不满意
- *                answers awaiting review.  ?period=all|year|month narrows the
+ *                and their sign-ups; 诉求 waiting, dispatched and overdue;
+ *                微心愿 to review, to be claimed and marked 疑似困难职工;
+ *                满意度 of the follow-ups (回访) by service, district,
+ *                handler and month, and the 不满意 answers awaiting
+ *                review.  ?period=all|year|month narrows the
  *                totals; ?password=1 after a password change.
  *
  * Each person sees the figures of their districts only, and only of the
@@ -83,6 +84,18 @@ static const char sql_legal_closed[] =
     "SELECT coalesce(sum(closed), 0), coalesce(sum(days), 0),"
     "  coalesce(sum(recovered_fen), 0)"
     " FROM legal_tally WHERE month >= ?1 AND (?2 = 0 OR district_id = ?2)";
+static const char sql_appeal_status[] =
+    "SELECT status, count(*) FROM appeals"
+    " WHERE created_at >= ?1 AND created_at < ?2 AND (?3 = 0 OR district_id = ?3)"
+    " GROUP BY status";
+/* Open appeals: waiting for dispatch, dispatched, and of those overdue
+ * (past their due date, ?1 today in Shanghai). */
+static const char sql_appeal_open[] =
+    "SELECT coalesce(sum(status = '" APPEAL_NEW "'), 0),"
+    "  coalesce(sum(status = '" APPEAL_DISPATCHED "'), 0),"
+    "  coalesce(sum(status = '" APPEAL_DISPATCHED "' AND due_on < ?1), 0)"
+    " FROM appeals WHERE status IN ('" APPEAL_NEW "', '" APPEAL_DISPATCHED "')"
+    " AND (?2 = 0 OR district_id = ?2)";
 static const char sql_upcoming[] =
     "SELECT a.id, a.title, a.starts_at, a.ends_at, a.capacity,"
     "  (SELECT count(*) FROM signups s WHERE s.activity_id = a.id"
@@ -330,6 +343,33 @@ legal_section(struct req *r, struct tval *ctx, const struct span *s,
 }
 
 static void
+appeal_section(struct req *r, struct tval *ctx, const struct span *s,
+    long long district)
+{
+	struct arena *a = r->a;
+	struct tval *v = tv_map(a);
+	long long open[3] = {0};
+	long today = today_shanghai();
+	tv_put(a, v, "status", status_table(r, sql_appeal_status, NULL,
+	    appeal_statuses, s, district));
+	sqlite3_stmt *st = db_prep(r->app->db, sql_appeal_open);
+	if (st) {
+		db_bind_text(st, 1, arena_printf(a, "%04ld-%02ld-%02ld", today / 10000,
+		    today / 100 % 100, today % 100));
+		db_bind_int(st, 2, district);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			for (int i = 0; i < 3; i++)
+				open[i] = sqlite3_column_int64(st, i);
+		sqlite3_reset(st);
+	}
+	tv_puts(a, v, "waiting", chart_num(a, open[0]));
+	tv_puts(a, v, "dispatched", chart_num(a, open[1]));
+	tv_puts(a, v, "overdue", chart_num(a, open[2]));
+	tv_putb(a, v, "has_overdue", open[2] > 0);
+	tv_put(a, ctx, "appeal", v);
+}
+
+static void
 volunteer_section(struct req *r, struct tval *ctx, long long district)
 {
 	struct arena *a = r->a;
@@ -428,6 +468,7 @@ home_get(struct req *r)
 	tv_puts(a, ctx, "week_of", s.week_of);
 	if (who->roles & (ROLE_ADMIN | ROLE_REVIEWER)) {
 		join_section(r, ctx, &s, district);
+		appeal_section(r, ctx, &s, district);
 		volunteer_section(r, ctx, district);
 		wish_section(r, ctx, district);
 	}

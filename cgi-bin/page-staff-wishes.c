@@ -225,7 +225,7 @@ csv_wish(struct csv *out, sqlite3_stmt *st, int full)
 static const struct queue wishes = {
 	.name = "wishes", .path = "/staff/wishes", .tmpl = "staff/wishes/list",
 	.statuses = wish_statuses, .kinds = wish_categories, .kind_label = "心愿类别",
-	.flag_label = "疑似困难职工", .full_label = "完整手机号",
+	.flag_label = "疑似困难职工", .full_words = "完整手机号",
 	.plans = plans, .row = row_view,
 	.csv_head = csv_head, .csv_cols = ZJ_NELEM(csv_head), .csv_row = csv_wish,
 };

@@ -77,43 +77,45 @@ static const struct {
 };
 enum { K_JOIN, K_LEGAL, K_SIGNUP, K_APPEAL, K_WISH };
 
-/* What a status means, in the applicant's words. */
+/* What a status means, in the applicant's words, by kind: the same word
+ * (不予受理, 待审核, 未通过) means different things in different services. */
 static const struct {
+	int kind;
 	const char *status, *words;
 } plain[] = {
-	{JOIN_PENDING, "已收到您的入会申请,正在审核"},
-	{JOIN_APPROVED, "入会申请已通过,欢迎加入工会"},
-	{JOIN_REJECTED, "入会申请未通过"},
-	{LEGAL_NEW, "已收到您的法律援助申请,等待受理"},
-	{LEGAL_ACCEPTED, "已受理,正在安排律师或调解员"},
-	{LEGAL_ASSIGNED, "已指派专人负责,他们会与您联系"},
-	{LEGAL_MEDIATING, "正在调解"},
-	{LEGAL_SETTLED, "调解成功,案件已办结"},
-	{LEGAL_ARBITRATION, "已转劳动仲裁,案件在工会的办理已结束"},
-	{LEGAL_LAWSUIT, "已转诉讼,案件在工会的办理已结束"},
-	{LEGAL_WITHDRAWN, "申请已撤回"},
-	{LEGAL_REFUSED, "不予受理"},
-	{SIGNUP_CONFIRMED, "报名成功,名额已确认"},
-	{SIGNUP_WAITING, "名额已满,正在候补"},
-	{SIGNUP_CANCELLED, "报名已取消"},
-	{SIGNUP_ACTIVITY_CANCELLED, "活动已取消,报名不再有效"},
-	{APPEAL_NEW, "已收到您的诉求,正在分派给负责的工作人员"},
-	{APPEAL_DISPATCHED, "已派给负责的工作人员办理"},
-	{APPEAL_ANSWERED, "工会已答复,请看下面的答复内容"},
-	{APPEAL_CLOSED, "诉求已办结"},
-	{APPEAL_REFUSED, "诉求不予受理"},
-	{WISH_PENDING, "已收到您的微心愿,正在审核"},
-	{WISH_PUBLISHED, "心愿已发布,等待认领"},
-	{WISH_CLAIMED, "心愿已有人认领,正在帮您实现"},
-	{WISH_DONE, "心愿已实现"},
-	{WISH_REFUSED, "心愿未通过审核"},
+	{K_JOIN, JOIN_PENDING, "已收到您的入会申请,正在审核"},
+	{K_JOIN, JOIN_APPROVED, "入会申请已通过,欢迎加入工会"},
+	{K_JOIN, JOIN_REJECTED, "入会申请未通过"},
+	{K_LEGAL, LEGAL_NEW, "已收到您的法律援助申请,等待受理"},
+	{K_LEGAL, LEGAL_ACCEPTED, "已受理,正在安排律师或调解员"},
+	{K_LEGAL, LEGAL_ASSIGNED, "已指派专人负责,他们会与您联系"},
+	{K_LEGAL, LEGAL_MEDIATING, "正在调解"},
+	{K_LEGAL, LEGAL_SETTLED, "调解成功,案件已办结"},
+	{K_LEGAL, LEGAL_ARBITRATION, "已转劳动仲裁,案件在工会的办理已结束"},
+	{K_LEGAL, LEGAL_LAWSUIT, "已转诉讼,案件在工会的办理已结束"},
+	{K_LEGAL, LEGAL_WITHDRAWN, "申请已撤回"},
+	{K_LEGAL, LEGAL_REFUSED, "不予受理"},
+	{K_SIGNUP, SIGNUP_CONFIRMED, "报名成功,名额已确认"},
+	{K_SIGNUP, SIGNUP_WAITING, "名额已满,正在候补"},
+	{K_SIGNUP, SIGNUP_CANCELLED, "报名已取消"},
+	{K_SIGNUP, SIGNUP_ACTIVITY_CANCELLED, "活动已取消,报名不再有效"},
+	{K_APPEAL, APPEAL_NEW, "已收到您的诉求,正在分派给负责的工作人员"},
+	{K_APPEAL, APPEAL_DISPATCHED, "已派给负责的工作人员办理"},
+	{K_APPEAL, APPEAL_ANSWERED, "工会已答复,请看下面的答复内容"},
+	{K_APPEAL, APPEAL_CLOSED, "诉求已办结"},
+	{K_APPEAL, APPEAL_REFUSED, "诉求不予受理"},
+	{K_WISH, WISH_PENDING, "已收到您的微心愿,正在审核"},
+	{K_WISH, WISH_PUBLISHED, "心愿已发布,等待认领"},
+	{K_WISH, WISH_CLAIMED, "心愿已有人认领,正在帮您实现"},
+	{K_WISH, WISH_DONE, "心愿已实现"},
+	{K_WISH, WISH_REFUSED, "心愿未通过审核"},
 };
 
 static const char *
-plain_words(const char *status)
+plain_words(int kind, const char *status)
 {
 	for (size_t i = 0; i < ZJ_NELEM(plain); i++)
-		if (strcmp(plain[i].status, status) == 0)
+		if (plain[i].kind == kind && strcmp(plain[i].status, status) == 0)
 			return plain[i].words;
 	return status;
 }
@@ -195,7 +197,7 @@ lookup(struct req *r, const char *ref, const char *phone, struct tval *ctx)
 		tv_puts(a, res, "ref", ref);
 		tv_puts(a, res, "kind", kinds[k].kind);
 		tv_puts(a, res, "status", status);
-		tv_puts(a, res, "words", plain_words(status));
+		tv_puts(a, res, "words", plain_words((int)k, status));
 		tv_puts(a, res, "submitted", show_datetime(r->a, db_col_text(st, 3)));
 		if (k == K_JOIN && strcmp(status, JOIN_REJECTED) == 0 && detail[0]) {
 			tv_puts(a, res, "reason", detail);

@@ -214,19 +214,35 @@ answer_db_failure(struct req *r, int rc)
 	    "如果已经保存,会显示您原来的编号,不会重复登记。" : NULL);
 }
 
+/* Shanghai's date n working days (Mon–Fri) after today, broken down. */
+static void
+days_ahead(int n, struct tm *tm)
+{
+	time_t t = shanghai_now();
+	while (n > 0) {
+		t += 24 * 3600;
+		gmtime_r(&t, tm);
+		if (tm->tm_wday != 0 && tm->tm_wday != 6)
+			n--;
+	}
+	gmtime_r(&t, tm);
+}
+
 const char *
 working_days_ahead(struct req *r, int n)
 {
-	time_t t = shanghai_now();
 	struct tm tm;
-	while (n > 0) {
-		t += 24 * 3600;
-		gmtime_r(&t, &tm);
-		if (tm.tm_wday != 0 && tm.tm_wday != 6)
-			n--;
-	}
-	gmtime_r(&t, &tm);
+	days_ahead(n, &tm);
 	return arena_printf(r->a, "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday);
+}
+
+const char *
+working_days_ahead_iso(struct req *r, int n)
+{
+	struct tm tm;
+	days_ahead(n, &tm);
+	return arena_printf(r->a, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
 	    tm.tm_mday);
 }
 

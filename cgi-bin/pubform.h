@@ -83,6 +83,9 @@ void answer_db_failure(struct req *r, int rc);
 /* A date n working days (Mon–Fri) after today, in Shanghai, as text
  * "2026年12月14日" (arena). */
 const char *working_days_ahead(struct req *r, int n);
+/* The same date as "2026-12-14", as a date input and a due_on column
+ * hold it (arena). */
+const char *working_days_ahead_iso(struct req *r, int n);
 
 /*
  * A confirmation page: r->params[0] must look like a reference with this

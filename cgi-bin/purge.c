@@ -94,6 +94,14 @@ static const struct kind kinds[] = {
 	    " ORDER BY id LIMIT ?2",
 	    NULL, NULL,
 	    "UPDATE station_ratings SET phone = '' WHERE id = ?1"},
+	/* A 诉求 that became a legal case goes too: its facts live on in the
+	 * case, kept by the case's own rule. */
+	{"purge.appeal", "办结或不予受理满 1 年的诉求",
+	    "SELECT id, ref FROM appeals WHERE closed_at IS NOT NULL"
+	    " AND closed_at < strftime('%Y-%m-%dT%H:%M:%SZ', ?1, '-1 years')"
+	    " ORDER BY id LIMIT ?2",
+	    NULL, NULL,
+	    "DELETE FROM appeals WHERE id = ?1"},
 };
 
 static const struct kind *
@@ -202,7 +210,8 @@ pragma_int(struct db *db, const char *sql)
 }
 
 /*
- * Jobs "purge.join", "purge.legal", "purge.signup", "purge.rating": delete at most
+ * Jobs "purge.join", "purge.legal", "purge.signup", "purge.wish", "purge.rating",
+ * "purge.appeal": delete at most
  * PURGE_BATCH rows of the kind due at input "now", with their events and
  * file rows, and the audit entry of the counts by the job's actor.
  * Answers "rows", "events", "files" (counts) and "names" (the deleted
@@ -267,6 +276,7 @@ const struct job_type purge_jobs[] = {
 	{"purge.signup", purge_job},
 	{"purge.wish", purge_job},
 	{"purge.rating", purge_job},
+	{"purge.appeal", purge_job},
 	{"purge.files", purge_files_job},
 	{0},
 };
@@ -326,7 +336,8 @@ sweep_orphans(struct db *db, const char *uploads)
 		names_free(&named);
 		return -1;
 	}
-	qsort(named.v, named.n, sizeof(*named.v), cmp_str);
+	if (named.n > 0)   /* qsort, bsearch: a NULL array is undefined, even of none */
+		qsort(named.v, named.n, sizeof(*named.v), cmp_str);
 	DIR *d = opendir(uploads);
 	if (d == NULL) {
 		names_free(&named);
@@ -338,7 +349,8 @@ sweep_orphans(struct db *db, const char *uploads)
 	while ((e = readdir(d)) != NULL) {
 		const char *name = e->d_name;
 		if (!stored_name_ok(name) || !old_file(dirfd(d), name, now, PURGE_FILE_AGE) ||
-		    bsearch(&name, named.v, named.n, sizeof(*named.v), cmp_str) != NULL)
+		    (named.n > 0 &&
+		    bsearch(&name, named.v, named.n, sizeof(*named.v), cmp_str) != NULL))
 			continue;
 		if (unlinkat(dirfd(d), name, 0) == 0)
 			n++;

@@ -41,6 +41,19 @@ qget(struct req *r, const char *name)
 	return queue_param(r, name, SIZE_MAX);
 }
 
+/* 1 when s is written like a reference of ours: a prefix and 8 more. */
+static int
+is_ref(const char *s)
+{
+	static const char *const prefixes[] = {"RH", "FY", "ZY", "SQ", "XY"};
+	if (strlen(s) != 10)
+		return 0;
+	for (size_t i = 0; i < ZJ_NELEM(prefixes); i++)
+		if (strncmp(s, prefixes[i], 2) == 0)
+			return 1;
+	return 0;
+}
+
 /* "2026-11-23" (a Shanghai date) + days → the UTC instant it starts. */
 static const char *
 date_to_utc(struct req *r, const char *d, int days)
@@ -52,17 +65,6 @@ date_to_utc(struct req *r, const char *d, int days)
 	char out[32];
 	shanghai_to_utc_iso(timegm(&tm) + (time_t)days * 86400, out, sizeof(out));
 	return arena_strdup(r->a, out);
-}
-
-/* 1 when s starts with one of our reference prefixes. */
-static int
-ref_prefix(const char *s)
-{
-	static const char *const prefixes[] = {"RH", "FY", "ZY", "SQ", "XY"};
-	for (size_t i = 0; i < ZJ_NELEM(prefixes); i++)
-		if (strncmp(s, prefixes[i], 2) == 0)
-			return 1;
-	return 0;
 }
 
 void
@@ -99,12 +101,12 @@ queue_filter_parse(struct req *r, struct queue_filter *f)
 		for (char *p = up; *p; p++)
 			if (*p >= 'a' && *p <= 'z')
 				*p = (char)(*p - 'a' + 'A');
-		if (ref_prefix(up))
+		if (is_ref(up))
 			f->q = up;
 	}
 	if (*f->q == '\0')
 		f->q_kind = Q_NONE;
-	else if (strlen(f->q) == 10 && ref_prefix(f->q))
+	else if (is_ref(f->q))
 		f->q_kind = Q_REF;
 	else if (strlen(f->q) == 11 && strspn(f->q, "0123456789") == 11)
 		f->q_kind = Q_PHONE;
@@ -118,6 +120,9 @@ queue_filter_parse(struct req *r, struct queue_filter *f)
 	char now[32];
 	utc_now_iso(now, sizeof(now));
 	f->now = arena_strdup(r->a, now);
+	long today = today_shanghai();
+	f->today = arena_printf(r->a, "%04ld-%02ld-%02ld", today / 10000,
+	    today / 100 % 100, today % 100);
 }
 
 static struct tval *
@@ -155,6 +160,15 @@ queue_filter_view(struct req *r, const struct queue_filter *f,
 		    req_query(r, "district") ? req_query(r, "district") : ""));
 		tv_putb(a, v, "pick_district", 1);
 	}
+	struct tval *extras = tv_list(a);
+	for (size_t i = 0; i < f->nextras; i++) {
+		struct tval *m = tv_map(a);
+		tv_puts(a, m, "name", f->extras[i].name);
+		tv_puts(a, m, "label", f->extras[i].label);
+		tv_put(a, m, "options", options(r, f->extras[i].options, f->extra[i]));
+		tv_push(a, extras, m);
+	}
+	tv_put(a, v, "extras", extras);
 	if (f->error)
 		tv_puts(a, v, "error", f->error);
 	return v;
@@ -183,6 +197,8 @@ queue_query(struct req *r, const struct queue_filter *f, long long before)
 	add_param(&b, "from", f->from);
 	add_param(&b, "to", f->to);
 	add_param(&b, "flag", f->flag ? "1" : NULL);
+	for (size_t i = 0; i < f->nextras; i++)
+		add_param(&b, f->extras[i].name, f->extra[i]);
 	const struct staff *s = staff_of(r);
 	if (s == NULL || s->district_id == 0)
 		add_param(&b, "district", req_query(r, "district"));
@@ -232,6 +248,9 @@ has(const struct queue_filter *f)
 	case Q_NAME: h |= QF_NAME; break;
 	case Q_NONE: break;
 	}
+	for (size_t i = 0; i < f->nextras; i++)
+		if (*f->extra[i])
+			h |= (unsigned)QF_EXTRA0 << i;
 	return h;
 }
 
@@ -257,6 +276,16 @@ queue_prefix_end(struct arena *a, const char *lo)
 		return "";
 	hi[n - 1] = (char)((unsigned char)hi[n - 1] + 1);
 	return hi;
+}
+
+/* The choice of the extra filter :name, or NULL when f has none such. */
+static const char *
+extra_value(const struct queue_filter *f, const char *name)
+{
+	for (size_t i = 0; i < f->nextras; i++)
+		if (name[0] == ':' && strcmp(name + 1, f->extras[i].name) == 0)
+			return f->extra[i];
+	return NULL;
 }
 
 /* Bind every parameter of st by its name (queue.h); -1 on a name we do
@@ -290,6 +319,10 @@ queue_bind(struct req *r, sqlite3_stmt *st, const struct queue_filter *f,
 			text = f->q_kind == Q_NAME ? queue_prefix_end(r->a, f->q) : "";
 		else if (strcmp(name, ":now") == 0)
 			text = f->now;
+		else if (strcmp(name, ":today") == 0)
+			text = f->today;
+		else if ((text = extra_value(f, name)) != NULL)
+			;
 		else if (strcmp(name, ":district") == 0)
 			num = f->district_id;
 		else if (strcmp(name, ":own_district") == 0)
@@ -370,6 +403,15 @@ filter(struct req *r, const struct queue *q, struct queue_filter *f)
 		known |= strcmp(*s, f->status) == 0;
 	if (!known)
 		f->status = "";
+	f->extras = q->extras;
+	f->nextras = q->nextras < QUEUE_EXTRAS ? q->nextras : QUEUE_EXTRAS;
+	for (size_t i = 0; i < f->nextras; i++) {
+		const char *v = qget(r, f->extras[i].name);
+		f->extra[i] = "";
+		for (const char *const *o = f->extras[i].options; o && *o; o++)
+			if (strcmp(*o, v) == 0)
+				f->extra[i] = *o;
+	}
 }
 
 void
@@ -409,12 +451,16 @@ filter_words(struct req *r, const struct queue *q, const struct queue_filter *f,
 	const struct staff *s = staff_of(r);
 	const char *district = s->district_id ? s->district :
 	    f->district_id ? req_query(r, "district") : "";
-	return arena_printf(r->a, "状态=%s 区县=%s %s=%s 搜索=%s 从=%s 到=%s%s%s%s%s",
+	const char *extras = "";
+	for (size_t i = 0; i < f->nextras; i++)
+		extras = arena_printf(r->a, "%s %s=%s", extras, f->extras[i].label,
+		    *f->extra[i] ? f->extra[i] : "全部");
+	return arena_printf(r->a, "状态=%s 区县=%s %s=%s%s 搜索=%s 从=%s 到=%s%s%s%s%s",
 	    *f->status ? f->status : "全部", *district ? district : "全部",
-	    q->kind_label, *f->kind ? f->kind : "全部", f->q, f->from, f->to,
+	    q->kind_label, *f->kind ? f->kind : "全部", extras, f->q, f->from, f->to,
 	    q->flag_label && f->flag ? " 只看" : "",
 	    q->flag_label && f->flag ? q->flag_label : "",
-	    full ? " " : "", full ? q->full_label ? q->full_label : "完整身份证号" : "");
+	    full ? " " : "", full ? (q->full_words ? q->full_words : "完整身份证号") : "");
 }
 
 void

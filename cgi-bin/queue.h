@@ -25,6 +25,9 @@
  *   :now               the current UTC time (ISO-8601)
  *   :flag              1 when the filter asks for flagged rows only
  *                      (?flag=1, a queue with a flag_label), else 0
+ *   :today             today in Shanghai, 'YYYY-MM-DD' (due dates)
+ *   :<extra>           a filter of the queue's own (struct queue_extra)
+ *                      by its name: the choice, '' for any
  * Any other name is a programming error: the request answers 500.
  */
 #ifndef ZJ_QUEUE_H
@@ -40,6 +43,18 @@ struct csv;
 struct req;
 
 #define QUEUE_PAGE 50
+
+/*
+ * A filter a queue has beyond the common ones (e.g. 诉求's 事项, or only
+ * what is overdue): ?name=CHOICE, one of options — anything else is
+ * dropped — offered as a select labelled label, bound as :name.
+ */
+struct queue_extra {
+	const char *name;              /* query and SQL parameter name */
+	const char *label;             /* the select's label, the audit's word */
+	const char *const *options;    /* NULL-terminated */
+};
+#define QUEUE_EXTRAS 4             /* at most this many per queue */
 
 struct queue_filter {
 	const char *status;     /* "" for any */
@@ -57,6 +72,12 @@ struct queue_filter {
 	const char *error;      /* a bad date or district, for the page */
 	const char *now;        /* the UTC time the request is judged at */
 	int flag;               /* ?flag=1: only the rows the queue flags */
+	const char *today;      /* its Shanghai date, YYYY-MM-DD */
+	/* The queue's own filters (struct queue.extras) and their choices
+	 * ("" for any); set by queue_list and queue_export. */
+	const struct queue_extra *extras;
+	size_t nextras;
+	const char *extra[QUEUE_EXTRAS];
 };
 
 /* The parts of a filter a statement needs (struct queue_plan.needs). */
@@ -66,6 +87,7 @@ enum {
 	QF_REF = 1 << 4, QF_PHONE = 1 << 5,
 	QF_NAME = 1 << 6,                         /* also set for Q_IDNO */
 	QF_IDNO = 1 << 7,
+	QF_EXTRA0 = 1 << 8,                       /* extra[i] chosen: QF_EXTRA0 << i */
 };
 
 /*
@@ -93,8 +115,6 @@ struct queue {
 	/* What a flagged row is ("疑似困难职工"), when the queue's filter
 	 * offers "flagged only" (:flag); NULL: it does not. */
 	const char *flag_label;
-	/* What the admin's full export shows in full; NULL: "完整身份证号". */
-	const char *full_label;
 	const struct queue_plan *plans;
 	/* One row's view; column 0 of every statement is the row's id. */
 	struct tval *(*row)(struct req *r, const struct queue_filter *f,
@@ -105,6 +125,11 @@ struct queue {
 	const char *const *csv_head;
 	size_t csv_cols;
 	void (*csv_row)(struct csv *out, sqlite3_stmt *st, int full);
+	/* Filters of its own (NULL: none), and what an admin's full export
+	 * shows unmasked, in the audit's words (NULL: "完整身份证号"). */
+	const struct queue_extra *extras;
+	size_t nextras;
+	const char *full_words;
 };
 
 /*
@@ -121,8 +146,9 @@ const char *queue_param(struct req *r, const char *name, size_t max);
 /*
  * The filter form's data: {status, kind, q, from, to, district,
  * statuses: [{value, selected}], kinds: […] and has_kinds, districts: […] and
- * pick_district (only when the person is not bound to one), flag, error}
- * (queue_list adds has_flag and flag_label for a queue with a flag).
+ * pick_district (only when the person is not bound to one), flag, extras:
+ * [{name, label, options: […]}] (f's own filters), error} (queue_list adds
+ * has_flag and flag_label for a queue with a flag).
  */
 struct tval *queue_filter_view(struct req *r, const struct queue_filter *f,
     const char *const *statuses, const char *const *kinds);

@@ -422,7 +422,7 @@ mask_phone(const char *phone, char out[16])
 {
 	size_t n = strlen(phone);
 	if (n < 8 || n > 15) {
-		snprintf(out, 16, "%s", n ? "****" : "");
+		snprintf(out, 16, "%s", n ? "***" : "");
 		return;
 	}
 	memcpy(out, phone, 3);

@@ -88,8 +88,9 @@ const char *valid_money(const char *s, long long *fen);
 
 /* ID number masked for lists and exports: 110***********002X. */
 void mask_idcard(const char *id, char out[19]);
-/* A phone number masked for lists: 138****5678 (the first 3 and last 4
- * characters kept; shorter text all masked, "" stays "").  out holds ≥ 16 bytes. */
+/* A phone number masked for lists and exports: 138****5678 (the first 3 and
+ * last 4 characters kept; "***" for text shorter than 8 or longer than 15,
+ * "" for "").  out holds ≥ 16 bytes. */
 void mask_phone(const char *phone, char out[16]);
 
 #endif

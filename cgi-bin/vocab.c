@@ -74,7 +74,7 @@ const char *const station_amenities[] = {
 const char *const appeal_statuses[] = {
 	APPEAL_NEW, APPEAL_DISPATCHED, APPEAL_ANSWERED, APPEAL_CLOSED, APPEAL_REFUSED, NULL,
 };
-const char *const appeal_kinds[] = {"咨询", "求助", APPEAL_COMPLAINT, "意见建议", NULL};
+const char *const appeal_kinds[] = {"咨询", APPEAL_HELP, APPEAL_COMPLAINT, "意见建议", NULL};
 const char *const appeal_matters[] = {
 	"工资报酬", "劳动安全", "休息休假", "社会保险", "驿站设施", "其他", NULL,
 };
@@ -139,6 +139,12 @@ const struct audit_action audit_actions[] = {
 	{AUDIT_DISTRICT_RETIRE, "停用区县"},
 	{AUDIT_DISTRICT_ACTIVATE, "恢复区县"},
 	{AUDIT_DISTRICT_DELETE, "删除区县"},
+	{AUDIT_APPEAL_DISPATCH, "诉求派单"},
+	{AUDIT_APPEAL_ANSWER, "诉求答复"},
+	{AUDIT_APPEAL_CLOSE, "诉求办结"},
+	{AUDIT_APPEAL_REFUSE, "诉求不予受理"},
+	{AUDIT_APPEAL_LEGAL, "诉求转法律援助"},
+	{AUDIT_APPEAL_NOTE, "诉求备注"},
 	{AUDIT_ACTIVITY_CREATE, "新建志愿活动"},
 	{AUDIT_ACTIVITY_EDIT, "修改志愿活动"},
 	{AUDIT_ACTIVITY_CANCEL, "取消志愿活动"},

@@ -110,7 +110,12 @@ extern const char *const station_amenities[];
 #define APPEAL_ANSWERED   "已答复"
 #define APPEAL_CLOSED     "已办结"
 #define APPEAL_REFUSED    "不予受理"
-#define APPEAL_COMPLAINT  "投诉"   /* the kind that may become a legal case */
+#define APPEAL_COMPLAINT  "投诉"   /* the kinds that may become a legal case */
+#define APPEAL_HELP       "求助"
+/* What the queue marks and filters: 已派单 past its due date. */
+#define APPEAL_OVERDUE    "已逾期"
+/* Working days a dispatch gives the handler, unless staff pick a date. */
+#define APPEAL_DUE_DAYS   5
 extern const char *const appeal_statuses[];
 extern const char *const appeal_kinds[];     /* 诉求类型 */
 extern const char *const appeal_matters[];   /* 事项 */
@@ -209,6 +214,12 @@ extern const char *const call_outcomes[];
 #define AUDIT_DISTRICT_RETIRE  "district.retire"
 #define AUDIT_DISTRICT_ACTIVATE "district.activate"
 #define AUDIT_DISTRICT_DELETE  "district.delete"
+#define AUDIT_APPEAL_DISPATCH  "appeal.dispatch"
+#define AUDIT_APPEAL_ANSWER    "appeal.answer"
+#define AUDIT_APPEAL_CLOSE     "appeal.close"
+#define AUDIT_APPEAL_REFUSE    "appeal.refuse"
+#define AUDIT_APPEAL_LEGAL     "appeal.legal"
+#define AUDIT_APPEAL_NOTE      "appeal.note"
 #define AUDIT_ACTIVITY_CREATE  "activity.create"
 #define AUDIT_ACTIVITY_EDIT    "activity.edit"
 #define AUDIT_ACTIVITY_CANCEL  "activity.cancel"

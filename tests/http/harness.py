@@ -399,7 +399,8 @@ def staff_routes():
 # The record a route's {parameter} names, by the path segment before it.
 ROUTE_PARAMS = {"joins": "join", "legal-aid": "legal", "files": "file", "volunteer": "activity",
                 "signups": "signup", "stations": "station", "accounts": "account",
-                "followups": "followup", "wishes": "wish", "districts": "district_id"}
+                "followups": "followup", "wishes": "wish", "districts": "district_id",
+                "appeals": "appeal"}
 
 
 def fill_route(pattern, records, step="note"):

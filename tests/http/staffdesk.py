@@ -13,8 +13,8 @@ import re
 import time
 import urllib.parse
 
-from harness import (PNG, STAFF_PASSWORD, Server, fill_route, local_input, new_idno, new_ref,
-                     now_iso)
+from harness import (PNG, STAFF_PASSWORD, Server, beijing, fill_route, local_input, new_idno,
+                     new_ref, now_iso)
 
 S = None
 WHO = {}          # name -> logged-in client
@@ -79,6 +79,7 @@ def records(code, tag):
     """Records of one district in every state an action starts from:
     join/join2 (待审核), legal/legal2 (待受理), legal_acc (已受理),
     legal_asg (已指派), legal_med (调解中) with an evidence file each,
+    appeal/appeal2/appeal3 (待分派), appeal_disp (已派单), appeal_ans (已答复),
     activity/activity2 (to come), activity_past (started), a confirmed
     sign-up on activity and one on activity_past; wish/wish2 (待审核),
     wish_pub/wish_pub2 (已发布), wish_claimed/wish_claimed2 (已认领)."""
@@ -128,6 +129,25 @@ def records(code, tag):
             ("活动%s%s" % (tag, key), now_iso(start), now_iso(start + 7200), d,
              now_iso(start - 86400), now, now))
         r["marks"].append("活动%s%s" % (tag, key))
+    # 诉求 in every state an action starts from: appeal (待分派, a 投诉),
+    # appeal2 (待分派), appeal3 (待分派, a 求助), appeal_disp (已派单),
+    # appeal_ans (已答复)
+    rev_user = {"110105": "rev1", "110108": "rev2"}[code]
+    for key, kind, status in (("appeal", "投诉", "待分派"), ("appeal2", "咨询", "待分派"),
+                              ("appeal3", "求助", "待分派"), ("appeal_disp", "投诉", "已派单"),
+                              ("appeal_ans", "投诉", "已答复")):
+        r[key] = new_ref("SQ")
+        dispatched = status != "待分派"
+        S.sql_exec("INSERT INTO appeals (ref, kind, matter, content, origin_district_id,"
+                   " district_id, name, phone, status, assignee_id, due_on, reply,"
+                   " created_at, updated_at) VALUES (?, ?, '工资报酬', ?, ?, ?, ?,"
+                   " '13600136000', ?, ?, ?, ?, ?, ?)",
+                   (r[key], kind, "诉求内容%s%s" % (tag, key), d, d, "诉求%s%s" % (tag, key),
+                    status, S.staff_id(rev_user) if dispatched else None,
+                    "2030-01-01" if dispatched else None,
+                    "已答复" if status == "已答复" else "", now, now))
+        r["marks"] += [r[key], "诉求%s%s" % (tag, key)]
+    r["rev_label"] = "%s · %s" % (rev_user, r["district"])
     for key, act in (("signup", "activity"), ("signup_past", "activity_past")):
         r[key] = new_ref("ZY")
         S.sql_exec("INSERT INTO signups (ref, activity_id, name, phone, status, cancel_hash,"
@@ -224,12 +244,18 @@ def u(url):
     return urllib.parse.quote(url, safe="/?&=%:;+,@!$'()*~#")
 
 
+def due(days=3):
+    """A due date days ahead, as the dispatch form's date input sends it."""
+    return beijing("%Y-%m-%d", days * 86400)
+
+
 def post_actions(rec):
     """(pattern, path, fields) for every staff POST route: an action
     that would change something if it were let through."""
     d = rec["district"]
     legal = "/staff/legal-aid/%s/%s"
     wish = "/staff/wishes/%s/%s"
+    appeal = "/staff/appeals/%s/%s"
     n = nxt()
     return [
         ("/staff/joins/{ref}/approve", "/staff/joins/%s/approve" % rec["join"], {}),
@@ -302,6 +328,18 @@ def post_actions(rec):
          {"quiet_from": "22:00", "quiet_to": "07:00"}),
         ("/staff/messages/optout", "/staff/messages/optout",
          {"phone": "13912345678", "action": "optout"}),
+        ("/staff/appeals/{ref}/{step}", appeal % (rec["appeal"], "dispatch"),
+         {"district": d, "assignee": rec["rev_label"], "due_on": due()}),
+        ("/staff/appeals/{ref}/{step}", appeal % (rec["appeal_disp"], "answer"),
+         {"reply": "已联系站点,工资下周发放"}),
+        ("/staff/appeals/{ref}/{step}", appeal % (rec["appeal_ans"], "close"),
+         {"close_note": "已办结"}),
+        ("/staff/appeals/{ref}/{step}", appeal % (rec["appeal2"], "refuse"),
+         {"reason": "不属于工会办理范围,请向市场监管部门反映"}),
+        ("/staff/appeals/{ref}/{step}", appeal % (rec["appeal3"], "legal"),
+         {"name": "王师傅", "employer": "某某配送站", "dispute_type": "拖欠工资",
+          "claims": "补发工资"}),
+        ("/staff/appeals/{ref}/{step}", appeal % (rec["appeal"], "note"), {"note": "已电话联系"}),
     ]
 
 

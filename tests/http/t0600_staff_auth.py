@@ -61,9 +61,17 @@ def make_records():
     S.sql_exec("INSERT INTO wishes (ref, category, content, district_id, name, phone,"
                " public_ok, created_at, updated_at) VALUES (?, '生活用品', '想要一个头盔', ?,"
                " '赵六', '13600136000', 1, ?, ?)", (IDS["wish"], d, now, now))
+    IDS["followup"] = S.sql_exec(
+        "INSERT INTO followups (service, ref, district_id, phone, service_date, token_hash,"
+        " status, created_at, updated_at) VALUES ('入会', ?, ?, '13800138000', ?, ?, '待回访',"
+        " ?, ?)", (IDS["join"], d, now[:10], "0" * 64, now_iso(-4 * 86400), now))
     S.add_staff("target1", "reviewer", "110105")
     IDS["account"] = S.staff_id("target1")
     IDS["district_id"] = d
+    IDS["appeal"] = "SQ2345ABCD"
+    S.sql_exec("INSERT INTO appeals (ref, kind, matter, content, origin_district_id,"
+               " district_id, phone, created_at, updated_at) VALUES (?, '投诉', '工资报酬',"
+               " '站点拖欠工资', ?, ?, '13600136000', ?, ?)", (IDS["appeal"], d, d, now, now))
 
 
 def fill(pattern):
@@ -94,7 +102,8 @@ def fingerprint():
     """Everything a staff POST could change (not the audit log, which
     records the refusals, nor a session's last-seen time)."""
     tables = ["staff", "join_applications", "legal_cases", "legal_files", "activities",
-              "signups", "stations", "events", "districts", "member_seq", "wishes"]
+              "signups", "stations", "events", "districts", "member_seq", "wishes",
+              "followups", "outbox", "appeals"]
     fp = {t: S.sql("SELECT * FROM %s ORDER BY 1" % t) for t in tables}
     fp["sessions"] = S.sql("SELECT id, token_hash, staff_id, csrf FROM sessions ORDER BY id")
     return fp

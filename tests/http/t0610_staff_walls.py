@@ -3,7 +3,7 @@
 `zhijia routes` lists is walked as someone not logged in, as an admin, as a
 reviewer and as a legal officer (both bound to 朝阳区), with its {params}
 filled with real records: each role reaches exactly what the issue gives it
-(管理员 everything; 审核员 入会, 志愿服务, 微心愿 and 驿站; 法律援助专员 法律援助) and gets
+(管理员 everything; 审核员 入会, 诉求, 志愿服务, 微心愿 and 驿站; 法律援助专员 法律援助) and gets
 the 404 page elsewhere, and a record of another district (海淀区) is a 404
 too — also when a list or an export would show it."""
 import os
@@ -27,6 +27,7 @@ POLICY = [
     ("/staff/districts", {"admin"}),
     ("/staff/ratings", {"admin", "reviewer"}),
     ("/staff/reports", {"admin", "reviewer", "legal"}),
+    ("/staff/appeals", {"admin", "reviewer"}),
     ("/staff/accounts", {"admin"}),
     ("/staff/audit", {"admin"}),
     ("/staff/followups", {"admin", "reviewer", "legal"}),   # each sees its services
@@ -100,6 +101,11 @@ def records(code, tag):
         "INSERT INTO followups (service, ref, district_id, phone, service_date, token_hash,"
         " created_at, updated_at) VALUES (?, ?, ?, '13800138000', ?, ?, ?, ?)",
         (service, ref, d, now[:10], os.urandom(32).hex(), now, now))
+    r["appeal"] = new_ref("SQ")
+    S.sql_exec("INSERT INTO appeals (ref, kind, matter, content, origin_district_id,"
+               " district_id, name, phone, created_at, updated_at) VALUES (?, '投诉', '工资报酬',"
+               " '站点拖欠工资', ?, ?, ?, '13600136000', ?, ?)",
+               (r["appeal"], d, d, "诉求" + tag, now, now))
     return r
 
 
@@ -122,7 +128,7 @@ def intended(pattern):
 def district_bound(pattern):
     """Routes whose parameter is a record that belongs to a district."""
     return "{" in pattern and pattern.split("/")[2] in ("joins", "legal-aid", "volunteer",
-                                                        "followups", "wishes", "stations")
+                                                        "followups", "wishes", "stations", "appeals")
 
 
 def call(client, method, path):
@@ -231,11 +237,14 @@ def test_a_record_of_another_district_is_a_404():
     assert S.sql("SELECT status FROM wishes WHERE ref = ?", (OTHER["wish"],)) == [("待审核",)]
     assert S.sql("SELECT name, updated_at FROM stations WHERE id = ?", (OTHER["station"],)) \
         == [("驿站海淀", "")]
+    assert S.sql("SELECT status FROM appeals WHERE ref = ?", (OTHER["appeal"],)) \
+        == [("待分派",)]
 
 
 def test_lists_exports_and_the_dashboard_show_nothing_of_another_district():
-    marks = [OTHER["join"], OTHER["legal"], OTHER["signup"], OTHER["wish"], "入会海淀",
-             "援助海淀", "活动海淀", "志愿海淀", "心愿海淀", "许愿海淀", "驿站海淀"]
+    marks = [OTHER["join"], OTHER["legal"], OTHER["signup"], OTHER["wish"], OTHER["appeal"],
+             "入会海淀", "援助海淀", "活动海淀", "志愿海淀", "心愿海淀", "许愿海淀", "驿站海淀",
+             "诉求海淀"]
     wrong = []
     for role in ("reviewer", "legal"):
         for method, pattern, _ in staff_routes():
@@ -254,7 +263,8 @@ def test_lists_exports_and_the_dashboard_show_nothing_of_another_district():
 def test_the_admin_sees_every_district():
     a = WHO["admin"]
     for path in ["/staff/joins/" + OTHER["join"], "/staff/legal-aid/" + OTHER["legal"],
-                 "/staff/volunteer/%d" % OTHER["activity"], "/staff/wishes/" + OTHER["wish"]]:
+                 "/staff/volunteer/%d" % OTHER["activity"], "/staff/wishes/" + OTHER["wish"],
+                 "/staff/appeals/" + OTHER["appeal"]]:
         r = a.get(path)
         assert r.status == 200, (path, r)
 

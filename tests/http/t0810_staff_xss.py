@@ -2,8 +2,8 @@
 """t0810: stored and reflected XSS on the staff desk, each check failing if
 the attack works.  t0800 attacks the public side; this follows what comes in
 through the public forms (and what staff type) onto every staff page: every
-text field of /join, /legal-aid (an evidence file name too) and a volunteer
-sign-up, and every text staff type, set to script / attribute-breaking /
+text field of /join, /legal-aid (an evidence file name too), a volunteer
+sign-up and /appeal, and every text staff type, set to script / attribute-breaking /
 javascript: payloads; every page that shows them parsed (tags and
 attributes, not substrings); the CSV exports checked for formula injection;
 evidence downloads of payload names served as attachments.
@@ -19,7 +19,7 @@ import time
 import urllib.parse
 
 import staffdesk
-from harness import PNG, new_idno, ref_of, run
+from harness import PNG, beijing, new_idno, ref_of, run
 from staffdesk import WHO, activity_fields, phone, q, u
 
 S = None
@@ -439,6 +439,87 @@ def test_stored_xss_in_wishes_is_escaped_on_the_desk_the_wall_and_status():
         r = S.post("/status", {"_token": S.token("/status"), "ref": ref_, "phone": ph})
         pages.check("public /status " + ref_, r, shows=[ref_])
     for url in ("/staff/wishes.csv", "/staff/wishes.csv?full=1"):
+        r = a.get(url)
+        assert r.status == 200, (url, r)
+        for prob in csv_problems(r, XSS):
+            pages.problems.append(("export " + url, prob))
+    pages.fail_if_any()
+
+
+def submit_appeal(p, kind="投诉", src=""):
+    ph = phone()
+    r = S.post("/appeal", {"_token": S.token("/appeal"), "kind": kind, "matter": "工资报酬",
+                           "content": p, "district": "朝阳区", "name": p[:20], "phone": ph,
+                           "may_contact": "可以", "src": src})
+    assert r.status == 303, ("appeal", p, r.status, r.text[:3000])
+    return r.header("Location").rsplit("/", 1)[1], ph
+
+
+def test_stored_xss_in_appeals_is_escaped_on_every_page_that_shows_it():
+    a = WHO["admin"]
+    pages = Pages()
+    due = beijing("%Y-%m-%d", 3 * 86400)
+    done, refused = [], []
+    for i, p in enumerate(XSS):
+        ref_, ph = submit_appeal(p, src="XSS%d" % i)
+        base = "/staff/appeals/%s/" % ref_
+        pages.check("appeal note", a.post(base + "note", {"note": p}), (303,))
+        pages.check("appeal dispatch 422", a.post(base + "dispatch", {
+            "district": p, "assignee": p, "due_on": p}), (422,))
+        pages.check("appeal dispatch", a.post(base + "dispatch", {
+            "district": "朝阳区", "assignee": "rev1 · 朝阳区", "due_on": due}), (303,))
+        if i % 2:
+            pages.check("appeal legal 422", a.post(base + "legal", {
+                "name": p, "employer": p, "dispute_type": p, "claims": ""}), (422,))
+            pages.check("appeal legal", a.post(base + "legal", {
+                "name": p[:50], "employer": p, "dispute_type": "拖欠工资", "claims": p}), (303,))
+        else:
+            pages.check("appeal answer", a.post(base + "answer", {"reply": p}), (303,))
+            pages.check("appeal close", a.post(base + "close", {"close_note": p}), (303,))
+        done.append((ref_, ph))
+        ref2, ph2 = submit_appeal(p, kind="意见建议")
+        pages.check("appeal refuse", a.post("/staff/appeals/%s/refuse" % ref2,
+                                            {"reason": p}), (303,))
+        refused.append((ref2, ph2))
+        # a form sent back with an error keeps the payload, escaped
+        pages.check("appeal 422", S.post("/appeal", {
+            "_token": S.token("/appeal"), "kind": p, "matter": p, "content": p, "district": p,
+            "name": p, "phone": p, "may_contact": p, "src": p}), (422,), shows=[p])
+    urls = ["/staff", "/staff/appeals", "/staff/appeals?status=已办结",
+            "/staff/appeals?status=不予受理"]
+    shows = {}
+    for i, p in enumerate(XSS):
+        urls += ["/staff/appeals?q=%s" % q(p),
+                 "/staff/appeals?status=%s&kind=%s&matter=%s&overdue=%s&from=%s&to=%s"
+                 "&district=%s&before=%s" % ((q(p),) * 8),
+                 "/staff/appeals/%s?done=%s" % (done[0][0], q(p))]
+        for ref_ in (done[i][0], refused[i][0]):
+            urls.append("/staff/appeals/" + ref_)
+            shows["/staff/appeals/" + ref_] = [p]
+    for url in urls:
+        pages.check("admin " + url, a.get(u(url)), shows=shows.get(url, ()))
+    for ref_, _ in done + refused:
+        pages.check("reviewer " + ref_, WHO["reviewer"].get("/staff/appeals/" + ref_))
+    pages.check("reviewer list", WHO["reviewer"].get("/staff/appeals"))
+    # the legal cases they became show the payloads as facts, escaped
+    for (ref_, _), p in zip(done, XSS):
+        fy = S.sql("SELECT coalesce(legal_ref, '') FROM appeals WHERE ref = ?", (ref_,))[0][0]
+        if fy:
+            pages.check("legal " + fy, a.get("/staff/legal-aid/" + fy), shows=[p])
+    # what the person reads: the form from a station, the confirmation, /status
+    public = ["/appeal?src=XSS%d" % i for i in range(len(XSS))]
+    public += ["/appeal/done/" + r_ for r_, _ in done + refused]
+    for url in public:
+        pages.check("public " + url, S.get(u(url)))
+    for i, (ref_, ph) in enumerate(done + refused):
+        S.sql_exec("DELETE FROM lookup_counts")
+        r = S.post("/status", {"_token": S.token("/status"), "ref": ref_, "phone": ph})
+        p = XSS[i % len(XSS)]
+        answered = i < len(XSS) and i % 2 == 0
+        pages.check("public /status " + ref_, r,
+                    shows=[p] if answered or i >= len(XSS) else [])
+        assert ref_ in r.text and "未找到" not in r.text, ("status lookup failed", ref_)
+    for url in ("/staff/appeals.csv", "/staff/appeals.csv?full=1"):
         r = a.get(url)
         assert r.status == 200, (url, r)
         for prob in csv_problems(r, XSS):

@@ -141,7 +141,7 @@ def test_roles_stay_in_their_services_whatever_the_form_says():
     before = digest()
     wrong = []
     for role, prefixes in (("reviewer", ("/staff/legal-aid",)),
-                           ("legal", ("/staff/joins", "/staff/volunteer", "/staff/wishes"))):
+                           ("legal", ("/staff/joins", "/staff/volunteer", "/staff/wishes", "/staff/appeals"))):
         c = WHO[role]
         rec = recs[role]
         for pattern, path, fields in post_actions(rec):
@@ -184,8 +184,8 @@ def test_a_district_bound_person_cannot_act_on_another_districts_record():
                " '13700137001', '已确认', ?, 1, ?, ?)", (city_signup, city, "0" * 64, now, now))
     before = digest()
     for role, client in (("reviewer", WHO["reviewer"]), ("legal", WHO["legal"])):
-        mine = ("/staff/joins", "/staff/volunteer", "/staff/wishes", "/staff/stations/") \
-            if role == "reviewer" else ("/staff/legal-aid",)
+        mine = ("/staff/joins", "/staff/volunteer", "/staff/wishes", "/staff/appeals",
+                "/staff/stations/") if role == "reviewer" else ("/staff/legal-aid",)
         for pattern, path, fields in post_actions(OTHER):
             if not path.startswith(mine) or pattern in ("/staff/volunteer/new",
                                                         "/staff/stations/new"):
@@ -220,6 +220,11 @@ def test_a_district_bound_person_cannot_act_on_another_districts_record():
                           {"assignee": "legal2", "handler_name": "越区律师"})
     if r.status != 422:
         wrong.append(("legal", "assign to 海淀区's officer", r.status))
+    r = WHO["reviewer"].post("/staff/appeals/%s/dispatch" % OWN["reviewer"]["appeal"],
+                             {"district": "海淀区", "assignee": OTHER["rev_label"],
+                              "due_on": staffdesk.due()})
+    if r.status != 422:
+        wrong.append(("reviewer", "dispatch an appeal to 海淀区", r.status))
     assert not wrong, wrong
     after = digest()
     assert before == after, changed(before, after)
@@ -232,6 +237,8 @@ def test_a_district_bound_person_cannot_act_on_another_districts_record():
                              ("wish_claimed", "wishes", "已认领")):
         assert S.sql("SELECT status FROM %s WHERE ref = ?" % table, (OTHER[key],)) == [(want,)]
     assert S.sql("SELECT status FROM signups WHERE ref = ?", (OTHER["signup"],)) == [("已确认",)]
+    for key, want in (("appeal", "待分派"), ("appeal_disp", "已派单"), ("appeal_ans", "已答复")):
+        assert S.sql("SELECT status FROM appeals WHERE ref = ?", (OTHER[key],)) == [(want,)]
     assert integrity_ok()
 
 def test_no_worker_crashed_under_attack():

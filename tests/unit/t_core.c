@@ -317,11 +317,13 @@ test_validators(void)
 	mask_idcard("", m);
 	ok(strcmp(m, "") == 0, "nothing to mask");
 
-	char pm[12];
+	char pm[16];
 	mask_phone("13812345678", pm);
 	ok(strcmp(pm, "138****5678") == 0, "phone masked: %s", pm);
-	mask_phone("1381234567", pm);
-	ok(strcmp(pm, "***") == 0, "a number not of 11 digits shows nothing: %s", pm);
+	mask_phone("05628812345", pm);
+	ok(strcmp(pm, "056****2345") == 0, "a landline masked alike: %s", pm);
+	mask_phone("1381234", pm);
+	ok(strcmp(pm, "***") == 0, "a number too short to mask shows nothing: %s", pm);
 	mask_phone("", pm);
 	ok(strcmp(pm, "") == 0, "no phone to mask");
 }
