@@ -20,6 +20,8 @@ const STATION = {
 const WORKER = { name: '赵磊', phone: '13912345678' };
 const WISH = '孩子明年上初中,想要一套初中数学和英语的辅导书。';
 const APPEAL = '站点这个月起每单配送费降了 0.5 元,没有任何通知,想问这样合不合规定。';
+// The district's 审核员 the 诉求 is dispatched to.
+const HANDLER = { user: 'cjreviewer', name: '周敏', password: 'handler-initial-1', next: 'handler-password-2' };
 const REPLY = '已联系配送站点负责人核实:调价须提前公示。站点已承诺下月起恢复原价并补发差额,请留意工资条。';
 
 async function adminPage(t) {
@@ -164,6 +166,48 @@ export const scenarios = [
     },
   },
   {
+    name: '码上行动: from the station, the worker raises a 诉求: wrong input kept with messages, then SQ…',
+    needs: ['station'],
+    async run(t) {
+      const st = t.state.station;
+      const page = await t.page({ js: true });
+      await page.goto(`${t.base}/s/${st.code}`);
+      await follow(page, service(page, '提诉求'));
+      assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), '提诉求');
+      assert.match(await page.locator('main').innerText(), new RegExp(`来自工会驿站:${st.name}`), 'the station is not carried');
+      await t.record(page, 'appeal');
+
+      // Wrongly: no 诉求类型, 具体内容 over 500 characters.
+      await choose(page, '事项', '工资报酬');
+      await field(page, '具体内容').fill('配送费'.repeat(170));
+      await field(page, '所在区县').selectOption({ label: st.district });
+      await field(page, '称呼').fill('赵师傅');
+      await field(page, '手机号').fill(WORKER.phone);
+      await choose(page, '方便联系', '可以');
+      let res = await submit(page, '提交诉求');
+      assertRefused(res, 'a 诉求 with wrong input');
+      await assertSummary(page, 2);
+      await assertFieldError(page, group(page, '诉求类型'), '诉求类型', null, { isGroup: true });
+      await assertFieldError(page, field(page, '具体内容'), '具体内容', /500/);
+      await assertFieldOk(field(page, '手机号'), '手机号');
+      assert.equal(await group(page, '事项').getByLabel('工资报酬', { exact: true }).isChecked(), true, '事项 kept');
+      assert.equal(await field(page, '称呼').inputValue(), '赵师傅', '称呼 kept');
+      assert.equal(await field(page, '所在区县').inputValue(), st.district, '所在区县 kept');
+      assert.equal(await group(page, '方便联系').getByLabel('可以', { exact: true }).isChecked(), true, '方便联系 kept');
+      assert.match(await page.locator('main').innerText(), new RegExp(`来自工会驿站:${st.name}`), 'the station is lost on the error page');
+      await t.record(page, 'appeal-errors');
+
+      await choose(page, '诉求类型', '咨询');
+      await field(page, '具体内容').fill(APPEAL);
+      res = await submit(page, '提交诉求');
+      assertAccepted(res, 'the 诉求');
+      const ref = await shownRef(page, 'SQ');
+      assert.match(await page.locator('main').innerText(), /10 个工作日/, 'the promised answer time');
+      await t.record(page, 'appeal-done');
+      t.state.appeal = { ref, phone: WORKER.phone };
+    },
+  },
+  {
     name: '码上行动: the worker rates the station (stars without scripts), leaving a phone for the draw',
     needs: ['station'],
     async run(t) {
@@ -233,6 +277,96 @@ export const scenarios = [
     },
   },
   {
+    name: '码上行动: admin adds the district\'s 审核员 and dispatches the 诉求 to them with a due date; phones masked in the queue',
+    needs: ['actionsAdmin', 'appeal', 'station'],
+    async run(t) {
+      const st = t.state.station;
+      const page = await adminPage(t);
+      await page.goto(t.base + '/staff/accounts/new');
+      await field(page, '用户名').fill(HANDLER.user);
+      await field(page, '姓名').fill(HANDLER.name);
+      await field(page, '角色').selectOption({ label: '审核员' });
+      await field(page, '所在区县').selectOption({ label: st.district });
+      await field(page, '初始密码').fill(HANDLER.password);
+      assertAccepted(await submit(page, '创建账号'), 'the 审核员 account');
+
+      await page.goto(t.base + '/staff');
+      await nav(page, '诉求');
+      const list = await page.locator('main').innerText();
+      assert.ok(list.includes(t.state.appeal.ref), 'the queue does not list the new 诉求');
+      assert.ok(!list.includes(WORKER.phone), 'the queue shows the whole phone number');
+      assert.match(list, /139\*{4}5678/, 'the queue does not show the phone masked as 139****5678');
+      await t.record(page, 'staff-appeals', { pub: false });
+      await findAndOpen(page, t.state.appeal.ref);
+      assert.match(await page.getByRole('heading', { level: 1 }).innerText(), /待分派/);
+      const text = await page.locator('main').innerText();
+      assert.ok(text.includes(APPEAL), 'the record does not show 具体内容');
+      assert.ok(text.includes(st.name), 'the record does not show the station it came from');
+      await t.record(page, 'staff-appeal', { pub: false });
+
+      await field(page, '办理区县').selectOption({ label: st.district });
+      const who = field(page, '负责人');
+      const label = (await who.locator('option').allInnerTexts()).find((o) => o.includes(`(${HANDLER.user})`));
+      assert.ok(label, `the 审核员 of ${st.district} is not offered as 负责人`);
+      await who.selectOption({ label });
+      const due = await field(page, '答复期限').inputValue();
+      assert.match(due, /^\d{4}-\d{2}-\d{2}$/, `答复期限 has no default date: ${due}`);
+      const res = await submit(page, '派单');
+      assertAccepted(res, 'dispatch');
+      assert.match(await page.getByRole('heading', { level: 1 }).innerText(), /已派单/);
+      const after = await page.locator('main').innerText();
+      assert.ok(after.includes(HANDLER.name), 'the record does not name the 负责人');
+      await t.record(page, 'staff-appeal-dispatched', { pub: false });
+      t.state.dispatched = { due };
+    },
+  },
+  {
+    name: '码上行动: the 审核员 logs in, finds the 诉求 dispatched to them and answers it',
+    needs: ['dispatched', 'appeal'],
+    async run(t) {
+      const page = await t.page({ js: true, viewport: DESKTOP });
+      await page.goto(t.base + '/staff/login');
+      await field(page, '用户名').fill(HANDLER.user);
+      await field(page, '密码').fill(HANDLER.password);
+      assertAccepted(await submit(page, '登录'), 'the 审核员 logs in');
+      // An initial password is changed first.
+      await field(page, '当前密码').fill(HANDLER.password);
+      await field(page, '新密码').fill(HANDLER.next);
+      await field(page, '再次输入新密码').fill(HANDLER.next);
+      assertAccepted(await submit(page, '保存新密码'), 'password change');
+      await page.goto(t.base + '/staff');
+      await nav(page, '诉求');
+      await findAndOpen(page, t.state.appeal.ref);
+      // Wrongly: an empty answer.
+      let res = await submit(page, '答复');
+      assert.equal(res.status, 422, `an empty answer: ${res.status}`);
+      await assertFieldError(page, field(page, '答复内容'), '答复内容');
+      await field(page, '答复内容').fill(REPLY);
+      res = await submit(page, '答复');
+      assertAccepted(res, 'answer');
+      assert.match(await page.getByRole('heading', { level: 1 }).innerText(), /已答复/);
+      assert.ok((await page.locator('main').innerText()).includes(REPLY), 'the record does not show the answer');
+      await t.record(page, 'staff-appeal-answered', { pub: false });
+      t.state.answered = true;
+    },
+  },
+  {
+    name: '码上行动: the worker reads the union\'s answer to the 诉求 at /status',
+    needs: ['answered', 'appeal'],
+    async run(t) {
+      const page = await t.page({ js: true });
+      const { res, text } = await lookup(page, t, t.state.appeal.ref, t.state.appeal.phone);
+      assert.equal(res.status, 200);
+      assert.match(text, new RegExp(`诉求[^\n]*${t.state.appeal.ref}`), 'kind and reference');
+      assert.match(text, /已答复/, 'the state is not 已答复');
+      assert.match(text, /工会答复/);
+      assert.ok(text.includes(REPLY), 'the answer is not shown at /status');
+      assert.match(text, /办理记录/);
+      assert.ok(!text.includes(HANDLER.user), 'the worker sees the staff member\'s user name');
+      await t.record(page, 'status-appeal');
+    },
+  },
+  {
     name: '码上行动: the worker sees the claim at /status, and the wish on the wall without name or phone',
     needs: ['wish', 'station'],
     async run(t) {
@@ -257,6 +391,8 @@ export const scenarios = [
 ];
 
 export const expectedPages = [
-  'staff-station-new', 'station', 'stations', 'wish', 'wish-errors', 'wish-done', 'rate', 'rate-errors',
-  'rate-done', 'staff-wishes', 'staff-wish', 'staff-wish-claimed', 'status-wish', 'wishes',
+  'staff-station-new', 'station', 'stations', 'appeal', 'appeal-errors', 'appeal-done', 'wish',
+  'wish-errors', 'wish-done', 'rate', 'rate-errors', 'rate-done', 'staff-wishes', 'staff-wish',
+  'staff-wish-claimed', 'staff-appeals', 'staff-appeal', 'staff-appeal-dispatched', 'staff-appeal-answered',
+  'status-appeal', 'status-wish', 'wishes',
 ];
