@@ -168,6 +168,20 @@ async function wishDone(page, base, code) {
   return res.url;
 }
 
+// 提诉求 from the station: the confirmation.
+async function appealDone(page, base, code) {
+  await page.goto(`${base}/appeal?src=${code}`);
+  await choose(page, '诉求类型', '求助');
+  await choose(page, '事项', '休息休假');
+  await field(page, '具体内容').fill('连续三周没有休息日,站长说旺季不能请假。');
+  await field(page, '所在区县').selectOption({ index: 1 });
+  await field(page, '手机号').fill('13500135010');
+  await choose(page, '方便联系', '可以');
+  const res = await submit(page, '提交诉求');
+  if (res.status !== 200 || !/\/appeal\/done\//.test(res.url)) throw new Error(`appeal: ended at ${res.url} (${res.status})`);
+  return res.url;
+}
+
 // Every public page a worker can land on with a GET, by name.  The 404
 // page is left out: Lighthouse's SEO rightly marks a 404 answer down.
 async function publicPages(base) {
@@ -186,6 +200,7 @@ async function publicPages(base) {
       ['privacy', base + '/privacy'],
       ['stations', base + '/stations'],
       ['station', `${base}/s/${code}`],
+      ['appeal', `${base}/appeal?src=${code}`],
       ['wish', `${base}/wish?src=${code}`],
       ['wishes', base + '/wishes'],
     ];
@@ -196,6 +211,7 @@ async function publicPages(base) {
     pages.push(['volunteer-done', v.done], ['volunteer-cancel', v.cancel]);
     const r = await rate(page, base, code);
     pages.push(['rate', r.form], ['rate-done', r.done]);
+    pages.push(['appeal-done', await appealDone(page, base, code)]);
     pages.push(['wish-done', await wishDone(page, base, code)]);
     return pages;
   } finally {

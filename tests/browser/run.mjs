@@ -26,12 +26,13 @@ import { Site, TOP, CHROMIUM, CHROMIUM_ARGS, secs, withTimeout } from './site.mj
 
 // The npm packages (playwright-core, axe-core) are imported here
 // so that a missing `npm ci` is one clear failing line, not a stack trace.
-let chromium, Recorder, PHONE, publicSide, staffSide, actionsSide;
+let chromium, Recorder, PHONE, publicSide, staffSide, feedbackSide, actionsSide;
 try {
   ({ chromium } = await import('playwright-core'));
   ({ Recorder, PHONE } = await import('./lib.mjs'));
   publicSide = await import('./public.mjs');
   staffSide = await import('./staff.mjs');
+  feedbackSide = await import('./feedback.mjs');
   actionsSide = await import('./actions.mjs');
 } catch (e) {
   console.log('not ok 1 - the npm packages are installed (npm ci --ignore-scripts, from package-lock.json)');
@@ -101,6 +102,7 @@ async function scenario(browser, site, state, s) {
   const recorders = new Map();
   const t = {
     base: site.base,
+    db: site.db,      // for what no page shows: the texts the outbox holds
     state,
     // A new page in a new context: a phone unless viewport says otherwise,
     // logged in when given a storageState.
@@ -221,9 +223,10 @@ async function main() {
   freshDir(run.shotDir, '.png');
   freshDir(run.htmlDir, '.html');
   const only = process.env.BROWSER_ONLY;
-  const scenarios = [...publicSide.scenarios, ...staffSide.scenarios, ...actionsSide.scenarios]
+  const sides = [publicSide, staffSide, feedbackSide, actionsSide];
+  const scenarios = sides.flatMap((m) => m.scenarios)
     .filter((s) => !only || s.name.includes(only));
-  const expected = only ? [] : [...publicSide.expectedPages, ...staffSide.expectedPages, ...actionsSide.expectedPages];
+  const expected = only ? [] : sides.flatMap((m) => m.expectedPages);
 
   const site = new Site();
   let browser = null;
