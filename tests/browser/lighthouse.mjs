@@ -22,12 +22,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-let lighthouse, chromeLauncher, chromium, lib;
+let lighthouse, chromeLauncher, chromium, lib, textedLink;
 try {
   lighthouse = (await import('lighthouse')).default;
   chromeLauncher = await import('chrome-launcher');
   ({ chromium } = await import('playwright-core'));
   lib = await import('./lib.mjs');
+  ({ textedLink } = await import('./feedback.mjs'));
 } catch (e) {
   console.log('not ok 1 - the npm packages are installed (npm ci --ignore-scripts, from package-lock.json)');
   console.log('# ' + String(e.message).split('\n')[0]);
@@ -110,35 +111,46 @@ async function volunteer(page, base) {
   return { detail, done: res.url, cancel };
 }
 
-// A station, added at the desk by admin as a union would: its code.
-async function station(browser, base) {
+// The desk, logged in as admin on a desktop.
+async function desk(browser, base) {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   ctx.setDefaultTimeout(8000);
-  try {
-    const page = await ctx.newPage();
-    await page.goto(base + '/staff/login');
-    await field(page, '用户名').fill('admin');
-    await field(page, '密码').fill('admin-password-1');
-    let res = await submit(page, '登录');
-    if (!/^\/staff$/.test(new URL(res.url).pathname)) throw new Error(`admin login: ended at ${res.url} (${res.status})`);
-    await page.goto(base + '/staff/stations/new');
-    await field(page, '驿站代码').fill('LH-WJ-01');
-    await field(page, '驿站名称').fill('望京户外劳动者驿站');
-    await field(page, '所在区县').selectOption({ index: 1 });
-    await field(page, '地址').fill('望京街 9 号');
-    await field(page, '地标').fill('地铁站 B 口');
-    await field(page, '一站一品').fill('骑手充电不排队');
-    await field(page, '联系电话').fill('010-64701234');
-    for (const a of ['饮水', '热饭', '充电', '如厕']) await group(page, '服务').getByLabel(a, { exact: true }).check();
-    await field(page, '每天相同').fill('08:00-20:00');
-    const active = page.getByLabel(/^开放使用/);
-    if (!(await active.isChecked())) await active.check();
-    res = await submit(page, '添加');
-    if (res.status !== 200 || !res.redirected) throw new Error(`adding a station: ended at ${res.url} (${res.status})`);
-    return 'LH-WJ-01';
-  } finally {
-    await ctx.close();
-  }
+  const page = await ctx.newPage();
+  await page.goto(base + '/staff/login');
+  await field(page, '用户名').fill('admin');
+  await field(page, '密码').fill('admin-password-1');
+  const res = await submit(page, '登录');
+  if (!/^\/staff$/.test(new URL(res.url).pathname)) throw new Error(`admin login: ended at ${res.url} (${res.status})`);
+  return page;
+}
+
+// A station, added at the desk as a union would: its code.
+async function station(admin, base) {
+  await admin.goto(base + '/staff/stations/new');
+  await field(admin, '驿站代码').fill('LH-WJ-01');
+  await field(admin, '驿站名称').fill('望京户外劳动者驿站');
+  await field(admin, '所在区县').selectOption({ index: 1 });
+  await field(admin, '地址').fill('望京街 9 号');
+  await field(admin, '地标').fill('地铁站 B 口');
+  await field(admin, '一站一品').fill('骑手充电不排队');
+  await field(admin, '联系电话').fill('010-64701234');
+  for (const a of ['饮水', '热饭', '充电', '如厕']) await group(admin, '服务').getByLabel(a, { exact: true }).check();
+  await field(admin, '每天相同').fill('08:00-20:00');
+  const active = admin.getByLabel(/^开放使用/);
+  if (!(await active.isChecked())) await active.check();
+  const res = await submit(admin, '添加');
+  if (res.status !== 200 || !res.redirected) throw new Error(`adding a station: ended at ${res.url} (${res.status})`);
+  return 'LH-WJ-01';
+}
+
+// The join application approved at the desk: the person is texted a
+// 回访 link (issue 12), which only the outbox holds.
+async function feedbackForm(admin, base, db, joinDoneUrl) {
+  const ref = new URL(joinDoneUrl).pathname.split('/').pop();
+  await admin.goto(`${base}/staff/joins/${ref}`);
+  const res = await submit(admin, '通过,分配会员编号');
+  if (res.status !== 200 || !res.redirected) throw new Error(`approving ${ref}: ended at ${res.url} (${res.status})`);
+  return base + textedLink(db, ref);
 }
 
 // 评价这个驿站: the form's page and its thank-you page.
@@ -184,12 +196,14 @@ async function appealDone(page, base, code) {
 
 // Every public page a worker can land on with a GET, by name.  The 404
 // page is left out: Lighthouse's SEO rightly marks a 404 answer down.
-async function publicPages(base) {
+async function publicPages(site) {
+  const base = site.base;
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
   try {
     const ctx = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     ctx.setDefaultTimeout(8000);
-    const code = await station(browser, base);
+    const admin = await desk(browser, base);
+    const code = await station(admin, base);
     const page = await ctx.newPage();
     const pages = [
       ['home', base + '/'],
@@ -206,13 +220,15 @@ async function publicPages(base) {
     ];
     const v = await volunteer(page, base);
     pages.push(['volunteer-detail', v.detail]);
-    pages.push(['join-done', await joinDone(page, base)]);
+    const joined = await joinDone(page, base);
+    pages.push(['join-done', joined]);
     pages.push(['legal-aid-done', await legalDone(page, base)]);
     pages.push(['volunteer-done', v.done], ['volunteer-cancel', v.cancel]);
     const r = await rate(page, base, code);
     pages.push(['rate', r.form], ['rate-done', r.done]);
     pages.push(['appeal-done', await appealDone(page, base, code)]);
     pages.push(['wish-done', await wishDone(page, base, code)]);
+    pages.push(['feedback', await feedbackForm(admin, base, site.db, joined)], ['feedback-thanks', base + '/feedback/thanks']);
     return pages;
   } finally {
     await browser.close().catch(() => {});
@@ -295,7 +311,7 @@ async function main() {
     info(`site on ${site.base}`);
     let pages;
     try {
-      pages = await withTimeout(publicPages(site.base), SETUP_MS, 'sending the forms');
+      pages = await withTimeout(publicPages(site), SETUP_MS, 'sending the forms');
     } catch (e) {
       result(false, 'the pages behind the forms are reached (forms sent by label)', e.stack || String(e));
       return;
