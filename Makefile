@@ -240,7 +240,7 @@ install: $(BUILD)/zhijia
 	install -m 0755 $(BUILD)/zhijia $(DESTDIR)$(PREFIX)/bin/zhijia
 	install -d $(DESTDIR)$(PREFIX)/share/zhijia/db
 	cp -R templates static $(DESTDIR)$(PREFIX)/share/zhijia/
-	cp -R db/migrations $(DESTDIR)$(PREFIX)/share/zhijia/db/
+	cp -R db/migrations db/calendar $(DESTDIR)$(PREFIX)/share/zhijia/db/
 	install -m 0644 db/divisions.tsv db/divisions.LICENSE $(DESTDIR)$(PREFIX)/share/zhijia/db/
 	install -d $(DESTDIR)$(PREFIX)/share/doc/zhijia
 	cp -R deploy README.md $(DESTDIR)$(PREFIX)/share/doc/zhijia/

@@ -41,6 +41,7 @@ static const struct route *const routes[] = {
 	page_staff_home_routes,
 	page_staff_audit_routes,
 	page_staff_accounts_routes,
+	page_staff_calendar_routes,
 	page_staff_ratings_routes,
 	page_staff_report_routes,
 	page_feedback_routes,
@@ -71,6 +72,7 @@ const struct job_type *const app_jobs[] = {
 	page_staff_activity_jobs,
 	page_staff_roster_jobs,
 	page_staff_accounts_jobs,
+	page_staff_calendar_jobs,
 	page_rate_jobs,
 	page_staff_ratings_jobs,
 	outbox_jobs,
@@ -256,6 +258,9 @@ app_setup(struct app *app, struct db *db, int samples, char *err, size_t errlen)
 		goto out;
 	}
 	if (first_admin(db, err, errlen) != 0)
+		goto out;
+	const struct site *site = app->data;
+	if (calendar_setup(db, site ? site->calendar : NULL, err, errlen) != 0)
 		goto out;
 	if (samples && volunteer_samples(db) != 0) {
 		snprintf(err, errlen, "cannot load the sample activities");

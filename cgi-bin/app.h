@@ -28,6 +28,8 @@ struct site {
 	long long evidence_quota;  /* all evidence files together */
 	long long address_daily;   /* one address (IPv6: /64) per Shanghai day */
 	long long free_floor;      /* uploads refused below this free space */
+	const char *calendar;      /* the shipped calendars, cn-holidays-YYYY.csv
+	                              (<datadir>/db/calendar); NULL: none */
 };
 
 /* The defaults of struct site's limits, in MB (README, Configuration). */
@@ -67,6 +69,7 @@ extern const struct route page_staff_stations_routes[];
 extern const struct route page_staff_home_routes[];
 extern const struct route page_staff_audit_routes[];
 extern const struct route page_staff_accounts_routes[];
+extern const struct route page_staff_calendar_routes[];
 extern const struct route page_rate_routes[];
 extern const struct route page_staff_ratings_routes[];
 extern const struct route page_staff_report_routes[];
@@ -97,6 +100,7 @@ extern const struct job_type page_staff_legal_steps_jobs[];
 extern const struct job_type page_staff_activity_jobs[];
 extern const struct job_type page_staff_roster_jobs[];
 extern const struct job_type page_staff_accounts_jobs[];
+extern const struct job_type page_staff_calendar_jobs[];
 extern const struct job_type page_rate_jobs[];
 extern const struct job_type page_staff_ratings_jobs[];
 extern const struct job_type page_staff_followups_jobs[];
@@ -112,10 +116,19 @@ extern const struct job_type station_jobs[];    /* station-store.c */
 int volunteer_samples(struct db *db);
 
 /*
+ * At start, inside app_setup's transaction (page-staff-calendar.c): load
+ * each shipped calendar file of dir (NULL: none) that was never loaded
+ * into a database without a day of its year, and fill in, once, the due
+ * dates of rows stored before the working-day clock.  Returns 0, or -1
+ * with the reason in err.
+ */
+int calendar_setup(struct db *db, const char *dir, char *err, size_t errlen);
+
+/*
  * Bring a database to life: the form-token secret (made once), the first
  * staff account `admin` on a new database (password from
  * ZHIJIA_ADMIN_PASSWORD, or a random one printed once to stderr), and the
- * sample data when samples.  Loads the secret into app.  Returns 0, or -1
+ * sample data when samples; the shipped calendar (calendar_setup).  Loads the secret into app.  Returns 0, or -1
  * with the reason in err.
  */
 int app_setup(struct app *app, struct db *db, int samples, char *err,

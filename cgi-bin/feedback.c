@@ -187,8 +187,15 @@ feedback_offer(struct db *db, const struct actor *who, const char *service,
 		goto out;
 	}
 	rc = SQLITE_DONE;
-	if (!may)
-		goto out;   /* 方便联系 not ticked: nobody calls or texts them */
+	if (!may) {
+		/* 方便联系 not chosen: /privacy promises calls and texts only
+		 * to those who chose it, so there is no link and no call
+		 * (no follow-up at all); the history says why, so nobody
+		 * rings them to ask how it went. */
+		rc = event_add(db, who, ref, EVENT_FOLLOWUP,
+		    "申请人选择了不方便联系:不发送回访评价链接,也不电话回访", 0);
+		goto out;
+	}
 	if ((st = db_prep(db, sql_open_for_ref)) == NULL) {
 		rc = SQLITE_ERROR;
 		goto out;

@@ -59,8 +59,9 @@ unsigned feedback_service_roles(const char *service);
  * who).  Writes the follow-up with a fresh token's hash, an internal
  * event on the record's history and the outbox's text with the link
  * (ZHIJIA_PUBLIC_URL + /feedback/{token}).  Writes nothing, and returns
- * SQLITE_DONE, when the record has an unanswered follow-up already, or the
- * person said not to be contacted (诉求 without 方便联系).  Returns
+ * SQLITE_DONE, when the record has an unanswered follow-up already; when
+ * the person said not to be contacted (诉求 without 方便联系) writes only
+ * an internal event saying that nobody will text or call.  Returns
  * SQLITE_DONE, SQLITE_NOTFOUND when there is no such record, or the
  * failing code: the caller's change is undone with it.
  */

@@ -41,6 +41,7 @@ struct paths {
 	char db[PATH_MAX];
 	char templates[PATH_MAX];
 	char migrations[PATH_MAX];
+	char calendar[PATH_MAX];  /* the shipped calendars */
 	char uploads[PATH_MAX];
 	char socket[PATH_MAX];
 	char divisions[PATH_MAX];  /* the national division list (divisions.h) */
@@ -142,6 +143,8 @@ default_paths(struct paths *p)
 	snprintf(dflt, sizeof(dflt), "%s/db/migrations", d);
 	snprintf(p->migrations, sizeof(p->migrations), "%s",
 	    env_or("ZHIJIA_MIGRATIONS", dflt));
+	snprintf(dflt, sizeof(dflt), "%s/db/calendar", d);
+	snprintf(p->calendar, sizeof(p->calendar), "%s", env_or("ZHIJIA_CALENDAR", dflt));
 	snprintf(p->divisions, sizeof(p->divisions), "%.*s/db/divisions.tsv",
 	    PATH_MAX - 32, d);
 	divisions_file(p->divisions);
@@ -237,6 +240,7 @@ init_app(struct app *app, struct site *site, const struct paths *p,
 {
 	memset(app, 0, sizeof(*app));
 	site->uploads = p->uploads;
+	site->calendar = p->calendar;
 	site->evidence_quota = env_mb("ZHIJIA_EVIDENCE_QUOTA_MB", EVIDENCE_QUOTA_MB);
 	site->address_daily = env_mb("ZHIJIA_EVIDENCE_DAILY_MB", ADDRESS_DAILY_MB);
 	site->free_floor = env_mb("ZHIJIA_UPLOADS_FLOOR_MB", FREE_FLOOR_MB);

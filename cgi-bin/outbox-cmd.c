@@ -42,6 +42,7 @@
 
 #include "csv.h"
 #include "db.h"
+#include "feedback.h"
 #include "outbox.h"
 #include "staff.h"
 #include "store.h"
@@ -84,6 +85,14 @@ static const char sql_result[] =
     "UPDATE outbox SET state = ?2, attempts = attempts + 1, last_error = ?3,"
     " sent_at = ?4, not_before = ?5, updated_at = ?6"
     " WHERE id = ?1 AND state = '" OUTBOX_WAITING "'";
+/* Once sent, a private link's token is not kept (feedback_redact): the
+ * link answers as the person, and only its hash is stored elsewhere. */
+static const char sql_links_of_batch[] =
+    "SELECT id, body FROM outbox WHERE batch = ?1 AND state = '" OUTBOX_EXPORTED "'"
+    " AND body LIKE '%/feedback/%'";
+static const char sql_link_of[] =
+    "SELECT id, body FROM outbox WHERE id = ?1 AND body LIKE '%/feedback/%'";
+static const char sql_set_body[] = "UPDATE outbox SET body = ?2 WHERE id = ?1";
 static const char sql_list[] =
     "SELECT id, state, attempts, created_at, phone, kind, ref, body, last_error,"
     " coalesce(batch, '') FROM outbox"
@@ -98,6 +107,41 @@ static const char sql_tomorrow[] =
     " AND s.status = '" SIGNUP_CONFIRMED "' ORDER BY a.id, s.id";
 
 /* ---- jobs ---- */
+
+/* Inside a job: the private links of the messages st (bound; id, body)
+ * gives are cut from their stored text.  SQLITE_DONE or the code. */
+static int
+forget_links(struct db *db, struct arena *a, sqlite3_stmt *st)
+{
+	size_t n = 0, cap = 16;
+	long long *ids = arena_alloc(a, cap * sizeof(*ids));
+	const char **bodies = arena_alloc(a, cap * sizeof(*bodies));
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			long long *i2 = arena_alloc(a, 2 * cap * sizeof(*ids));
+			const char **b2 = arena_alloc(a, 2 * cap * sizeof(*bodies));
+			memcpy(i2, ids, cap * sizeof(*ids));
+			memcpy(b2, bodies, cap * sizeof(*bodies));
+			ids = i2, bodies = b2, cap *= 2;
+		}
+		ids[n] = sqlite3_column_int64(st, 0);
+		bodies[n++] = feedback_redact(a, arena_strdup(a, db_col_text(st, 1)));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *up = db_prep(db, sql_set_body);
+		if (up == NULL)
+			return SQLITE_ERROR;
+		db_bind_int(up, 1, ids[i]);
+		db_bind_text(up, 2, bodies[i]);
+		if ((rc = db_exec_stmt(db, up)) != SQLITE_DONE)
+			return rc;
+	}
+	return SQLITE_DONE;
+}
 
 /* Job "outbox.export": up to "limit" messages due now become 已导出 in
  * batch "batch", audited.  Out: "count". */
@@ -140,12 +184,18 @@ sent_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
 		return SQLITE_MISUSE;
 	job_actor(in, &who);
 	utc_now_iso(now, sizeof(now));
-	sqlite3_stmt *st = db_prep(db, sql_sent);
+	sqlite3_stmt *st = db_prep(db, sql_links_of_batch);
 	if (st == NULL)
 		return SQLITE_ERROR;
 	db_bind_text(st, 1, batch);
+	int rc = forget_links(db, a, st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	if ((st = db_prep(db, sql_sent)) == NULL)
+		return SQLITE_ERROR;
+	db_bind_text(st, 1, batch);
 	db_bind_text(st, 2, now);
-	int rc = db_exec_stmt(db, st);
+	rc = db_exec_stmt(db, st);
 	if (rc != SQLITE_DONE)
 		return rc;
 	int n = sqlite3_changes(db_handle(db));
@@ -200,7 +250,6 @@ result_job(struct db *db, struct arena *a, const struct job *in,
 	long long id = job_int(in, "id", 0);
 	int ok = job_int(in, "ok", 0) != 0;
 	const char *error = job_text(in, "error");
-	(void)a;
 	sqlite3_stmt *st = db_prep(db, sql_attempts);
 	if (st == NULL)
 		return SQLITE_ERROR;
@@ -220,6 +269,13 @@ result_job(struct db *db, struct arena *a, const struct job *in,
 	t += (time_t)OUTBOX_BACKOFF << (tried < 10 ? tried : 10);
 	gmtime_r(&t, &tm);
 	strftime(later, sizeof(later), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (ok) {
+		if ((st = db_prep(db, sql_link_of)) == NULL)
+			return SQLITE_ERROR;
+		db_bind_int(st, 1, id);
+		if ((rc = forget_links(db, a, st)) != SQLITE_DONE)
+			return rc;
+	}
 	if ((st = db_prep(db, sql_result)) == NULL)
 		return SQLITE_ERROR;
 	db_bind_int(st, 1, id);
@@ -394,14 +450,19 @@ cmd_list(struct db *db, const char *state, long long limit)
 	db_bind_int(st, 2, limit);
 	char when[20];
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	struct arena *a = arena_new();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		printf("%lld\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 		    (long long)sqlite3_column_int64(st, 0), db_col_text(st, 1),
 		    sqlite3_column_int(st, 2),
 		    short_time(db_col_text(st, 3), when, sizeof(when)),
 		    db_col_text(st, 4), db_col_text(st, 5), db_col_text(st, 6),
-		    db_col_text(st, 9), db_col_text(st, 7), db_col_text(st, 8));
+		    db_col_text(st, 9), feedback_redact(a, db_col_text(st, 7)),
+		    db_col_text(st, 8));
+		arena_reset(a);
+	}
 	sqlite3_reset(st);
+	arena_free(a);
 	return rc == SQLITE_DONE && fflush(stdout) == 0 ? 0 : 1;
 }
 

@@ -90,10 +90,12 @@ const struct msg_kind msg_kinds[] = {
 	    SIGN "您的微心愿(编号{{ref}})已有人认领,工会会与您联系。" STOP, 0},
 	{MSG_WISH_FULFILLED, "微心愿已实现", "微心愿实现时", "ref",
 	    SIGN "您的微心愿(编号{{ref}})已实现,感谢您的信任。" STOP, 0},
+	/* not once: each follow-up has its own link (feedback_offer makes
+	 * one at a time; a 诉求 answered again after a 不满意 is asked again) */
 	{MSG_FEEDBACK, "回访评价", "办结后请本人评价(链接30天内有效)",
 	    "ref service link",
 	    SIGN "您的{{service}}(编号{{ref}})已办理完毕,请花1分钟评价我们的"
-	    "服务:{{link}} 链接30天内有效。" STOP, 1},
+	    "服务:{{link}} 链接30天内有效。" STOP, 0},
 };
 const size_t nmsg_kinds = ZJ_NELEM(msg_kinds);
 

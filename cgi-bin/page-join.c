@@ -20,6 +20,7 @@
 #include "when.h"
 #include "writer.h"
 #include "vocab.h"
+#include "workday.h"
 
 static const char *const genders[] = {"男", "女", NULL};
 static const char *const yesno[] = {"是", "否", NULL};
@@ -94,9 +95,9 @@ static const char sql_insert[] =
     "INSERT INTO join_applications (ref, name, gender, id_number, phone,"
     " ethnicity, education, employment, occupation, employer, district_id,"
     " address, was_member, prev_union, station_id, consent_charter,"
-    " consent_sensitive, created_at, updated_at, form_nonce)"
+    " consent_sensitive, created_at, updated_at, form_nonce, due_on)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-    " 1, 1, ?16, ?16, ?17)";
+    " 1, 1, ?16, ?16, ?17, ?18)";
 
 /* The form's table with today's district list. */
 static struct field *
@@ -236,7 +237,7 @@ join_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 		.status = EVENT_SUBMITTED,
 		.note = "入会申请已提交,等待审核",
 	};
-	char now[32];
+	char now[32], due[16];
 	int member = strcmp(res[J_WASMEMBER].value, "是") == 0;
 	if ((nr.again = db_prep(db, sql_again)) == NULL ||
 	    (nr.insert = db_prep(db, sql_insert)) == NULL)
@@ -263,6 +264,10 @@ join_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 		db_bind_int(st, 15, in->station);
 	db_bind_text(st, 16, now);
 	db_bind_text(st, 17, in->nonce);
+	/* The answer is promised by this day (the confirmation page says it). */
+	if (workday_due_after(workday_calendar(db), now, JOIN_ANSWER_DAYS, due,
+	    sizeof(due)) == 0)
+		db_bind_text(st, 18, due);
 	int rc = store_new_ref(db, who, a, &nr);
 	in->ref = nr.ref;
 	if (rc == SQLITE_DONE && !nr.again_found)
@@ -320,7 +325,7 @@ join_post(struct req *r)
 static void
 join_done(struct req *r)
 {
-	pubform_done(r, "RH", 15, "join/done");
+	pubform_done(r, "RH", JOIN_ANSWER_DAYS, "join/done");
 }
 
 const struct job_type page_join_jobs[] = {

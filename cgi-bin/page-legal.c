@@ -41,6 +41,7 @@
 #include "store.h"
 #include "valid.h"
 #include "vocab.h"
+#include "workday.h"
 #include "when.h"
 #include "writer.h"
 
@@ -122,9 +123,9 @@ static const char sql_insert[] =
     "INSERT INTO legal_cases (ref, name, phone, id_number, district_id,"
     " employer, dispute_type, people, amount_fen, facts, claims,"
     " member_status, contact_time, may_call, consent_sensitive,"
-    " created_at, updated_at, form_nonce, station_id)"
+    " created_at, updated_at, form_nonce, station_id, contact_due_on)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1,"
-    " ?15, ?15, ?16, ?17)";
+    " ?15, ?15, ?16, ?17, ?18)";
 /* The same page sent again (after an error page): the same nonce, phone
  * and facts. */
 static const char sql_again[] =
@@ -533,6 +534,11 @@ legal_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	db_bind_text(st, 16, in->nonce);
 	if (in->station)
 		db_bind_int(st, 17, in->station);
+	/* The first contact is promised by this day (the confirmation says it). */
+	char due[16];
+	if (workday_due_after(workday_calendar(db), now, LEGAL_CONTACT_DAYS, due,
+	    sizeof(due)) == 0)
+		db_bind_text(st, 18, due);
 	int rc = store_new_ref(db, who, a, &nr);
 	in->ref = nr.ref;
 	in->again = nr.again_found;
@@ -739,7 +745,7 @@ legal_post(struct req *r)
 static void
 legal_done(struct req *r)
 {
-	pubform_done(r, "FY", 5, "legal/done");
+	pubform_done(r, "FY", LEGAL_CONTACT_DAYS, "legal/done");
 }
 
 const struct job_type page_legal_jobs[] = {

@@ -15,6 +15,7 @@
 #include "app.h"
 #include "db.h"
 #include "http.h"
+#include "outbox.h"
 #include "page-staff-appeals.h"
 #include "pubform.h"
 #include "staff.h"
@@ -139,6 +140,7 @@ appeal_show(struct req *r, int status, const struct arec *c, const char *failed,
 	tv_puts(a, m, "updated", show_datetime(a, c->updated));
 	tv_put(a, ctx, "rec", m);
 	tv_put(a, ctx, "history", event_history(r, c->ref, 1));
+	outbox_history(r, ctx, c->ref, c->phone);
 	tv_puts(a, ctx, "base", arena_printf(a, "/staff/appeals/%s", c->ref));
 
 	appeal_workflow_view(r, ctx, c, failed, res, status == 200);

@@ -28,7 +28,9 @@
 
 #include "app.h"
 #include "db.h"
+#include "feedback.h"
 #include "http.h"
+#include "outbox.h"
 #include "lists.h"
 #include "page-staff-appeals.h"
 #include "pubform.h"
@@ -37,6 +39,7 @@
 #include "text.h"
 #include "valid.h"
 #include "vocab.h"
+#include "workday.h"
 #include "when.h"
 #include "writer.h"
 
@@ -78,8 +81,9 @@ static const char sql_update[] =
 static const char sql_legal_insert[] =
     "INSERT INTO legal_cases (ref, name, phone, id_number, district_id, employer,"
     " dispute_type, people, amount_fen, facts, claims, member_status, contact_time,"
-    " may_call, consent_sensitive, created_at, updated_at)"
-    " VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, 1, NULL, ?7, ?8, '不详', '', ?9, 1, ?10, ?10)";
+    " may_call, consent_sensitive, created_at, updated_at, contact_due_on)"
+    " VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, 1, NULL, ?7, ?8, '不详', '', ?9, 1, ?10, ?10,"
+    " ?11)";
 
 
 /* ---- the forms of the steps ---- */
@@ -256,6 +260,7 @@ struct step {
 	const char *to;           /* the state it leads to; NULL: none */
 	check_fn check;
 	const char *done;         /* the notice after it */
+	const char *message;      /* the text the person gets (MSG_*), or NULL */
 };
 
 /* YYYY-MM-DD, a real date, from today (Shanghai) to DUE_MAX_DAYS ahead:
@@ -384,17 +389,17 @@ check_note(struct req *r, const struct arec *c, const struct step *s,
 
 static const struct step steps[] = {
 	{"dispatch", AUDIT_APPEAL_DISPATCH, "派单", {APPEAL_NEW, APPEAL_DISPATCHED},
-	    APPEAL_DISPATCHED, check_dispatch, "已派单"},
+	    APPEAL_DISPATCHED, check_dispatch, "已派单", NULL},
 	{"answer", AUDIT_APPEAL_ANSWER, "答复", {APPEAL_DISPATCHED}, APPEAL_ANSWERED,
-	    check_answer, "已答复,申请人在进度查询中可以看到答复"},
+	    check_answer, "已答复,申请人在进度查询中可以看到答复", MSG_APPEAL_ANSWERED},
 	{"close", AUDIT_APPEAL_CLOSE, "办结", {APPEAL_ANSWERED}, APPEAL_CLOSED,
-	    check_close, "已办结"},
+	    check_close, "已办结", NULL},
 	{"refuse", AUDIT_APPEAL_REFUSE, "不予受理", {APPEAL_NEW, APPEAL_DISPATCHED},
-	    APPEAL_REFUSED, check_refuse, "已记为" APPEAL_REFUSED},
+	    APPEAL_REFUSED, check_refuse, "已记为" APPEAL_REFUSED, NULL},
 	{"legal", AUDIT_APPEAL_LEGAL, "转为法律援助",
 	    {APPEAL_NEW, APPEAL_DISPATCHED, APPEAL_ANSWERED}, APPEAL_CLOSED, check_legal,
-	    "已转为法律援助案件"},
-	{"note", AUDIT_APPEAL_NOTE, "添加备注", {NULL}, NULL, check_note, "备注已添加"},
+	    "已转为法律援助案件", NULL},
+	{"note", AUDIT_APPEAL_NOTE, "添加备注", {NULL}, NULL, check_note, "备注已添加", NULL},
 };
 
 static const struct step *
@@ -545,6 +550,11 @@ make_case(struct db *db, const struct actor *who, struct arena *a,
 	db_bind_text(st, 8, ch->claims);
 	db_bind_int(st, 9, n->may_contact);
 	db_bind_text(st, 10, at);
+	/* A new case: its first contact is due as for one sent by the form. */
+	char due[16];
+	if (workday_due_after(workday_calendar(db), at, LEGAL_CONTACT_DAYS, due,
+	    sizeof(due)) == 0)
+		db_bind_text(st, 11, due);
 	int rc = store_new_ref(db, who, a, &nr);
 	*ref = nr.ref;
 	return rc;
@@ -632,6 +642,14 @@ appeal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	rc = event_add(db, who, in->ref, ch->to ? ch->to : n.status, note, ch->to != NULL);
 	if (rc != SQLITE_DONE)
 		return rc;
+	if (in->step->message) {
+		/* only the reference: the reply is read at /status; outbox_put
+		 * texts nobody who did not tick 方便联系 */
+		const char *vars[] = {"ref", in->ref, NULL};
+		rc = outbox_put(db, who, in->step->message, in->ref, n.phone, vars);
+		if (rc != SQLITE_DONE)
+			return rc;
+	}
 	const char *what = detail ? detail : note ? note : "";
 	if (ch->to)
 		what = arena_printf(a, "%s → %s%s%s", n.status, ch->to, *what ? ":" : "", what);
@@ -642,7 +660,8 @@ appeal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
  * Job "appeal.step": appeal_apply of the step named "step" on appeal
  * "ref", the change as the page checked it ("to", "district", "assignee",
  * "due_on", "reply", "reason", "closes", "note", "detail", and for legal
- * "name", "employer", "dispute", "claims"), by the job's actor.  Out:
+ * "name", "employer", "dispute", "claims"), by the job's actor; an answer
+ * also offers the 回访 (feedback_offer).  Out:
  * "now", the state it found; "legal_ref", the case it made.
  */
 static int
@@ -674,6 +693,10 @@ appeal_step_job(struct db *db, struct arena *a, const struct job *in,
 		return SQLITE_MISUSE;
 	struct apply_input ai = {.ref = ref, .step = s, .ch = &ch, .now = ""};
 	int rc = appeal_apply(db, &who, a, &ai);
+	/* 回访: once answered, the person is asked how it went, in this same
+	 * transaction (none when they chose not to be contacted). */
+	if (rc == SQLITE_DONE && s->check == check_answer)
+		rc = feedback_offer(db, &who, SERVICE_APPEAL, ref, NULL);
 	job_put_text(out, "now", ai.now);
 	job_put_text(out, "legal_ref", ai.legal_ref);
 	return rc;

@@ -64,6 +64,8 @@ enum {
     " AND (:district = 0 OR a.district_id = :district)" \
     " AND (:kind = '' OR a.kind = :kind) AND (:matter = '' OR a.matter = :matter)" \
     " AND (:overdue = '' OR (" OVERDUE "))" \
+    " AND (:due_hi = '' OR (a.status = '" APPEAL_DISPATCHED "'" \
+    "  AND a.due_on >= :due_lo AND a.due_on < :due_hi))" \
     " AND (:from = '' OR a.created_at >= :from) AND (:to = '' OR a.created_at < :to)"
 #define WALK(drive) \
     Q_COLS " FROM appeals a" Q_JOINS " WHERE " drive Q_CHECKS \
@@ -74,6 +76,37 @@ static const char sql_by_phone[] = WALK("a.phone = :q");
 /* A 称呼 prefix: every name starting with :q sorts below :q + U+10FFFF. */
 static const char sql_by_name[] = WALK("a.name >= :q AND a.name < :q || char(1114111)");
 static const char sql_overdue[] = WALK(OVERDUE);
+/* 期限 (queue.h): the dispatched appeals due in a range, found by
+ * appeals_open_due and sorted; when the range holds few (counted first). */
+static const char sql_by_due[] =
+    Q_COLS " FROM (SELECT a.id AS id FROM appeals a"
+    "  WHERE a.status IN ('" APPEAL_NEW "', '" APPEAL_DISPATCHED "')"
+    "  AND a.due_on >= :due_lo AND a.due_on < :due_hi" Q_CHECKS
+    "  ORDER BY a.id DESC LIMIT :limit) k"
+    " JOIN appeals a ON a.id = k.id" Q_JOINS " ORDER BY a.id DESC";
+static const char sql_due_count[] =
+    "SELECT count(*) FROM (SELECT 1 FROM appeals"
+    " WHERE status IN ('" APPEAL_NEW "', '" APPEAL_DISPATCHED "')"
+    " AND due_on >= ?1 AND due_on < ?2 LIMIT ?3)";
+#define SPARSE 5000
+
+/* 1 when the appeals due in f's 期限 range are few enough to sort. */
+static int
+few_due(struct req *r, const struct queue_filter *f, int page)
+{
+	sqlite3_stmt *st = db_prep(r->app->db, sql_due_count);
+	long long n = SPARSE;
+	(void)page;
+	if (st == NULL)
+		return 0;
+	db_bind_text(st, 1, f->due_lo);
+	db_bind_text(st, 2, f->due_hi);
+	db_bind_int(st, 3, SPARSE);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n < SPARSE;
+}
 static const char sql_by_status_district[] =
     WALK("a.status = :status AND a.district_id = :district");
 static const char sql_by_status[] = WALK("a.status = :status");
@@ -93,6 +126,7 @@ static const struct queue_plan plans[] = {
 	{QF_PHONE, NULL, sql_by_phone},
 	{QF_NAME, NULL, sql_by_name},
 	{QF_OVERDUE, NULL, sql_overdue},
+	{QF_DUE, few_due, sql_by_due},
 	{QF_STATUS | QF_DISTRICT, NULL, sql_by_status_district},
 	{QF_STATUS, NULL, sql_by_status},
 	{QF_DISTRICT, NULL, sql_by_district},
@@ -115,7 +149,6 @@ assignee(sqlite3_stmt *st, char *out, size_t len)
 static struct tval *
 row_view(struct req *r, const struct queue_filter *f, sqlite3_stmt *st)
 {
-	(void)f;
 	struct arena *a = r->a;
 	struct tval *m = tv_map(a);
 	char when[32], masked[16], who[160];
@@ -140,19 +173,21 @@ row_view(struct req *r, const struct queue_filter *f, sqlite3_stmt *st)
 	tv_puts(a, m, "assignee", assignee(st, who, sizeof(who)));
 	tv_putb(a, m, "overdue", sqlite3_column_int(st, AQ_OVERDUE));
 	tv_puts(a, m, "legal_ref", db_col_text(st, AQ_LEGAL));
+	queue_due_view(a, f, m, strcmp(db_col_text(st, AQ_STATUS), APPEAL_DISPATCHED) == 0,
+	    db_col_text(st, AQ_DUE), db_col_text(st, AQ_REPLIED), "已答复");
 	return m;
 }
 
 static const char *const csv_head[] = {
 	"编号", "提交时间", "诉求类型", "事项", "具体内容", "所在区县(提交时)", "办理区县",
 	"称呼", "手机号", "方便联系", "驿站", "状态", "负责人", "答复期限", APPEAL_OVERDUE,
-	"答复时间", "法律援助编号",
+	"答复时间", "法律援助编号", "期限情况",
 };
 
 static void
 csv_line(struct csv *out, sqlite3_stmt *st, int full)
 {
-	char when[32], replied[32], masked[16], who[160];
+	char when[32], replied[32], masked[16], who[160], state[48];
 	mask_phone(db_col_text(st, AQ_PHONE), masked);
 	const char *cells[] = {
 		db_col_text(st, AQ_REF),
@@ -167,6 +202,9 @@ csv_line(struct csv *out, sqlite3_stmt *st, int full)
 		sqlite3_column_int(st, AQ_OVERDUE) ? "是" : "",
 		short_time(db_col_text(st, AQ_REPLIED), replied, sizeof(replied)),
 		db_col_text(st, AQ_LEGAL),
+		queue_due_words(queue_export_filter(),
+		    strcmp(db_col_text(st, AQ_STATUS), APPEAL_DISPATCHED) == 0,
+		    db_col_text(st, AQ_DUE), db_col_text(st, AQ_REPLIED), state, sizeof(state)),
 	};
 	csv_row(out, cells, ZJ_NELEM(cells));
 }
@@ -177,6 +215,7 @@ static const struct queue appeals = {
 	.plans = plans, .row = row_view,
 	.csv_head = csv_head, .csv_cols = ZJ_NELEM(csv_head), .csv_row = csv_line,
 	.extras = extras, .nextras = ZJ_NELEM(extras), .full_words = "完整手机号",
+	.due = 1,
 };
 
 static void

@@ -19,6 +19,7 @@
  * 0007_staff_admin.sql keep, so the page costs the same at any volume.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -31,6 +32,7 @@
 #include "text.h"
 #include "when.h"
 #include "vocab.h"
+#include "workday.h"
 
 #define TOP_STATIONS 15
 #define UPCOMING_SHOWN 5
@@ -84,6 +86,23 @@ static const char sql_legal_closed[] =
     "SELECT coalesce(sum(closed), 0), coalesce(sum(days), 0),"
     "  coalesce(sum(recovered_fen), 0)"
     " FROM legal_tally WHERE month >= ?1 AND (?2 = 0 OR district_id = ?2)";
+/* 已逾期: open items whose promise fell before today (?1), by the
+ * partial indexes of 0013_calendar.sql. */
+static const char sql_join_overdue[] =
+    "SELECT count(*) FROM join_applications INDEXED BY join_open_due"
+    " WHERE status = '" JOIN_PENDING "'"
+    " AND due_on < ?1 AND (?2 = 0 OR district_id = ?2)";
+static const char sql_legal_overdue[] =
+    "SELECT count(*) FROM legal_cases WHERE due_on < ?1"
+    " AND (?2 = 0 OR district_id = ?2)";
+/* 按期办结率: the tally of 0013_calendar.sql from the period's first month. */
+static const char sql_ontime[] =
+    "SELECT t.district_id, coalesce(d.name, '未指定区县'), t.service, sum(t.n),"
+    " sum(t.due_n), sum(t.on_time), sum(t.workdays)"
+    " FROM ontime_tally t LEFT JOIN districts d ON d.id = t.district_id"
+    " WHERE t.month >= ?1 AND (?2 = 0 OR t.district_id = ?2)"
+    " GROUP BY t.district_id, t.service HAVING sum(t.n) > 0"
+    " ORDER BY coalesce(d.code, '~'), t.service";
 static const char sql_appeal_status[] =
     "SELECT status, count(*) FROM appeals"
     " WHERE created_at >= ?1 AND created_at < ?2 AND (?3 = 0 OR district_id = ?3)"
@@ -121,6 +140,7 @@ struct span {
 	char ym[16], next_ym[16];       /* "2026-11", "2026-12" */
 	char y_first[16];               /* "2026-01" */
 	char week_of[32];               /* "11月23日" */
+	char today[16];                 /* "2026-11-23" */
 	const char *since;              /* month key the totals start at */
 	const char *period_label;
 };
@@ -148,6 +168,7 @@ span_now(struct span *s, const char *period)
 	strftime(s->next_ym, sizeof(s->next_ym), "%Y-%m", &nm);
 	strftime(s->ym, sizeof(s->ym), "%Y-%m", &tm);
 	strftime(s->y_first, sizeof(s->y_first), "%Y-01", &tm);
+	day_iso(day_today(), s->today, sizeof(s->today));
 	s->since = strcmp(period, "year") == 0 ? s->y_first :
 	    strcmp(period, "month") == 0 ? s->ym : "";
 }
@@ -273,6 +294,8 @@ join_section(struct req *r, struct tval *ctx, const struct span *s,
 	tv_put(a, j, "status", status_table(r, sql_join_status, sql_join_month,
 	    join_statuses, s, district));
 	tv_puts(a, j, "pending", chart_num(a, one_number(r, sql_join_pending, NULL, district)));
+	tv_puts(a, j, "overdue", chart_num(a, one_number(r, sql_join_overdue, s->today,
+	    district)));
 
 	sqlite3_stmt *st = db_prep(r->app->db, sql_by_occupation);
 	if (st) {
@@ -320,6 +343,8 @@ legal_section(struct req *r, struct tval *ctx, const struct span *s,
 		total += counts[i];
 	}
 	tv_put(a, l, "open_rows", open);
+	tv_puts(a, l, "overdue", chart_num(a, one_number(r, sql_legal_overdue, s->today,
+	    district)));
 	tv_puts(a, l, "open", chart_num(a, total));
 
 	long long closed = 0, fen = 0;
@@ -407,6 +432,146 @@ volunteer_section(struct req *r, struct tval *ctx, long long district)
 	tv_put(a, ctx, "volunteer", v);
 }
 
+/* What the 按期办结率 table shows: a service of the tally, the roles that
+ * work on it, its column's heading, and whether working days are shown. */
+static const struct {
+	const char *service, *label;
+	unsigned roles;
+	int workdays;
+} ontime_cols[] = {
+	{"入会", "入会:按期答复", ROLE_ADMIN | ROLE_REVIEWER, 0},
+	{"诉求", "诉求:按期答复", ROLE_ADMIN | ROLE_REVIEWER, 0},
+	{"首次联系", "法律援助:按期首次联系", ROLE_ADMIN | ROLE_LEGAL, 0},
+	{"法律援助", "法律援助:按期结案", ROLE_ADMIN | ROLE_LEGAL, 1},
+};
+#define ONTIME_COLS ZJ_NELEM(ontime_cols)
+#define ONTIME_ROWS 64
+
+struct ontime_row {
+	long long id;
+	const char *name;
+	long long n[ONTIME_COLS], due[ONTIME_COLS], ok[ONTIME_COLS], days[ONTIME_COLS];
+};
+
+/* "92.3%(12/13)", or "—" when nothing with a due date was completed. */
+static const char *
+rate(struct arena *a, long long ok, long long due)
+{
+	return due ? arena_printf(a, "%.1f%%(%lld/%lld)", 100.0 * (double)ok / (double)due,
+	    ok, due) : "—";
+}
+
+static void
+ontime_cells(struct arena *a, const struct ontime_row *r, const int *shown,
+    struct tval *row)
+{
+	struct tval *cells = tv_list(a);
+	for (size_t c = 0; c < ONTIME_COLS; c++) {
+		if (!shown[c])
+			continue;
+		struct tval *cell = tv_map(a);
+		tv_puts(a, cell, "v", rate(a, r->ok[c], r->due[c]));
+		tv_push(a, cells, cell);
+		if (ontime_cols[c].workdays) {
+			cell = tv_map(a);
+			tv_puts(a, cell, "v", r->n[c] ? arena_printf(a, "%.1f",
+			    (double)r->days[c] / (double)r->n[c]) : "—");
+			tv_push(a, cells, cell);
+		}
+	}
+	tv_put(a, row, "cells", cells);
+}
+
+/*
+ * 按期办结率 per service and district for the period: {head: [{label}],
+ * rows: [{label, cells: [{v}]}], has_rows}; the services of who's role,
+ * the districts they see, a 合计 row for everyone's; and in the legal
+ * section, 平均办结工作日.
+ */
+static void
+ontime_section(struct req *r, struct tval *ctx, const struct span *s,
+    const struct staff *who)
+{
+	struct arena *a = r->a;
+	struct ontime_row *rows = arena_calloc(a, ONTIME_ROWS + 1, sizeof(*rows));
+	struct ontime_row *all = &rows[ONTIME_ROWS];
+	size_t n = 0;
+	int shown[ONTIME_COLS];
+	for (size_t c = 0; c < ONTIME_COLS; c++)
+		shown[c] = (who->roles & ontime_cols[c].roles) != 0;
+	sqlite3_stmt *st = db_prep(r->app->db, sql_ontime);
+	if (st == NULL)
+		return;
+	db_bind_text(st, 1, s->since);
+	db_bind_int(st, 2, who->district_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(st, 0);
+		const char *service = db_col_text(st, 2);
+		size_t c = 0, i = 0;
+		while (c < ONTIME_COLS && strcmp(ontime_cols[c].service, service) != 0)
+			c++;
+		if (c == ONTIME_COLS)
+			continue;
+		while (i < n && rows[i].id != id)
+			i++;
+		if (i == n) {
+			if (n == ONTIME_ROWS)
+				continue;
+			rows[n].id = id;
+			rows[n++].name = arena_strdup(a, db_col_text(st, 1));
+		}
+		long long v[4];
+		for (int k = 0; k < 4; k++)
+			v[k] = sqlite3_column_int64(st, 3 + k);
+		rows[i].n[c] += v[0], all->n[c] += v[0];
+		rows[i].due[c] += v[1], all->due[c] += v[1];
+		rows[i].ok[c] += v[2], all->ok[c] += v[2];
+		rows[i].days[c] += v[3], all->days[c] += v[3];
+	}
+	sqlite3_reset(st);
+	struct tval *t = tv_map(a), *head = tv_list(a), *list = tv_list(a);
+	for (size_t c = 0; c < ONTIME_COLS; c++) {
+		if (!shown[c])
+			continue;
+		struct tval *h = tv_map(a);
+		tv_puts(a, h, "label", ontime_cols[c].label);
+		tv_push(a, head, h);
+		if (ontime_cols[c].workdays) {
+			h = tv_map(a);
+			tv_puts(a, h, "label", "法律援助:平均办结工作日");
+			tv_push(a, head, h);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		int any = 0;
+		for (size_t c = 0; c < ONTIME_COLS; c++)
+			any |= shown[c] && rows[i].n[c] > 0;
+		if (!any)
+			continue;
+		struct tval *row = tv_map(a);
+		tv_puts(a, row, "label", rows[i].name);
+		ontime_cells(a, &rows[i], shown, row);
+		tv_push(a, list, row);
+	}
+	if (who->district_id == 0 && list->n > 0) {
+		struct tval *row = tv_map(a);
+		tv_puts(a, row, "label", "合计");
+		tv_putb(a, row, "total", 1);
+		ontime_cells(a, all, shown, row);
+		tv_push(a, list, row);
+	}
+	tv_put(a, t, "head", head);
+	tv_put(a, t, "rows", list);
+	tv_putb(a, t, "has_rows", list->n > 0);
+	tv_put(a, ctx, "ontime", t);
+	/* 法律援助 平均办结工作日 beside the calendar days the section shows. */
+	struct tval *legal = tv_get(ctx, "legal");
+	size_t lc = ONTIME_COLS - 1;
+	if (legal && all->n[lc] > 0)
+		tv_putf(a, legal, "avg_workdays", "%.1f",
+		    (double)all->days[lc] / (double)all->n[lc]);
+}
+
 /* 微心愿: what waits on staff (the reviewer's and the admin's). */
 static void
 wish_section(struct req *r, struct tval *ctx, long long district)
@@ -466,6 +631,13 @@ home_get(struct req *r)
 		tv_puts(a, ctx, "notice", "密码已修改。");
 	tv_puts(a, ctx, "scope", who->district[0] ? who->district : "全部区县");
 	tv_puts(a, ctx, "week_of", s.week_of);
+	int missing = workday_missing_year(workday_calendar(r->app->db), day_today());
+	if (missing && (who->roles & ROLE_ADMIN)) {
+		struct tval *m = tv_map(a);
+		tv_puti(a, m, "year", missing);
+		tv_putb(a, m, "next_year", missing > atoi(s.today));
+		tv_put(a, ctx, "calendar_missing", m);
+	}
 	if (who->roles & (ROLE_ADMIN | ROLE_REVIEWER)) {
 		join_section(r, ctx, &s, district);
 		appeal_section(r, ctx, &s, district);
@@ -474,6 +646,7 @@ home_get(struct req *r)
 	}
 	if (who->roles & (ROLE_ADMIN | ROLE_LEGAL))
 		legal_section(r, ctx, &s, district);
+	ontime_section(r, ctx, &s, who);
 	/* 满意度 of the services the person works on, in the period. */
 	tv_put(a, ctx, "sat", satisfaction_view(r, district,
 	    *s.since ? arena_printf(a, "%s-01", s.since) : NULL, NULL));

@@ -29,6 +29,8 @@
 #include "valid.h"
 #include "vocab.h"
 #include "when.h"
+#include "workday.h"
+#include "queue.h"
 
 enum { R_REASON, R__N };
 static const struct field reject_fields[R__N] = {
@@ -47,7 +49,8 @@ static const char sql_record[] =
     "  j.ethnicity, j.education, j.employment, j.occupation, j.employer,"
     "  coalesce(d.name, ''), j.address, j.prev_union, j.reason,"
     "  coalesce(s.name, ''), coalesce(s.code, ''), j.was_member,"
-    "  j.created_at, j.updated_at"
+    "  j.created_at, j.updated_at, coalesce(j.due_on, ''),"
+    "  coalesce(j.decided_at, '')"
     " FROM join_applications j"
     " LEFT JOIN districts d ON d.id = j.district_id"
     " LEFT JOIN stations s ON s.id = j.station_id WHERE j.ref = ?1";
@@ -70,13 +73,14 @@ static const char sql_decide_load[] =
  * it leaves this one 待审核 (refuse_state says why). */
 static const char sql_approve[] =
     "UPDATE join_applications SET status = '" JOIN_APPROVED "', member_no = ?2,"
-    " reason = '', updated_at = ?3 WHERE id = ?1 AND status = '" JOIN_PENDING "'"
+    " reason = '', updated_at = ?3, decided_at = ?3"
+    " WHERE id = ?1 AND status = '" JOIN_PENDING "'"
     " AND NOT EXISTS (SELECT 1 FROM join_applications x"
     "  WHERE x.id_number = join_applications.id_number"
     "  AND x.status = '" JOIN_APPROVED "')";
 static const char sql_reject[] =
     "UPDATE join_applications SET status = '" JOIN_REJECTED "', reason = ?2,"
-    " updated_at = ?3 WHERE id = ?1 AND status = '" JOIN_PENDING "'";
+    " updated_at = ?3, decided_at = ?3 WHERE id = ?1 AND status = '" JOIN_PENDING "'";
 
 /* One application as its page and its actions need it. */
 struct jrec {
@@ -135,6 +139,13 @@ load(struct req *r, struct jrec *j)
 		tv_puts(a, j->view, "was_member", sqlite3_column_int(st, 21) ? "是" : "否");
 		tv_puts(a, j->view, "created", show_datetime(a, db_col_text(st, 22)));
 		tv_puts(a, j->view, "updated", show_datetime(a, db_col_text(st, 23)));
+		struct queue_filter qf = {.cal = workday_calendar(r->app->db),
+		    .day = day_today()};
+		join_due_view(a, &qf, j->view, j->status, db_col_text(st, 24),
+		    db_col_text(st, 25));
+		long due;
+		if (day_parse(db_col_text(st, 24), &due) == 0)
+			tv_puts(a, j->view, "due_on", day_show(a, due));
 	}
 	sqlite3_reset(st);
 	if (!found)

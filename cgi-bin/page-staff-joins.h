@@ -7,7 +7,22 @@
 #ifndef ZJ_PAGE_STAFF_JOINS_H
 #define ZJ_PAGE_STAFF_JOINS_H
 
+struct arena;
+struct queue_filter;
 struct req;
+struct tval;
+
+/* ---- page-staff-joins.c ---- */
+
+/*
+ * An application's 期限 into m, as of f's today and calendar: while it
+ * is 待审核, "due" (剩余 N 个工作日 / 今天到期 / 已逾期 N 个工作日),
+ * "due_date" and "overdue"; once decided (decided a stored time), "kept"
+ * (已答复,按期 / 已答复,超期 N 个工作日) and "late".  Nothing when there
+ * is no due date.
+ */
+void join_due_view(struct arena *a, const struct queue_filter *f, struct tval *m,
+    const char *status, const char *due_on, const char *decided);
 
 /* ---- route handlers of page-staff-join-record.c ---- */
 

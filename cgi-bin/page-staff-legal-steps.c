@@ -4,7 +4,7 @@
  * page and the POST handler (its route is in page-staff-legal.c's table).
  *
  *   POST /staff/legal-aid/{ref}/{step}       accept, reject, assign, mediate,
- *                                            close, note
+ *                                            close, contact, note
  *
  * The workflow: 待受理 → 已受理 (or 不予受理, with a reason) → 已指派 (a
  * legal officer who sees the district, and the lawyer or mediator) → 调解中
@@ -12,6 +12,12 @@
  * or 调解中.  Each step is checked against the state (and the district
  * wall, and the assignee) inside the job that makes it ("legal.step"), is
  * one public event (the applicant's /status shows it) and one audit entry.  Notes are internal events, allowed at any step.
+ *
+ * The working-day clock (workday.h): a case's first contact is due
+ * LEGAL_CONTACT_DAYS after it arrives; staff record it once, at any open
+ * state, with the 已首次联系 step ("contact": first_contact_at, a public
+ * event, the audit entry).  Accepting a case sets its closing target,
+ * LEGAL_CLOSE_DAYS working days after the day it is accepted.
  */
 #include <stddef.h>
 #include <string.h>
@@ -28,6 +34,7 @@
 #include "store.h"
 #include "valid.h"
 #include "vocab.h"
+#include "workday.h"
 
 #define MAX_FEN 10000000000LL
 
@@ -39,7 +46,7 @@ static const char sql_assignees[] =
     " AND (district_id IS NULL OR district_id = ?1)"
     " ORDER BY role = '" ROLE_NAME_ADMIN "', username";
 static const char sql_status_now[] =
-    "SELECT status, id, district_id, phone FROM legal_cases WHERE ref = ?1";
+    "SELECT status, id, district_id, phone, created_at FROM legal_cases WHERE ref = ?1";
 static const char sql_assignee_ok[] =
     "SELECT 1 FROM staff WHERE id = ?1 AND disabled = 0"
     " AND role IN ('" ROLE_NAME_LEGAL "', '" ROLE_NAME_ADMIN "')"
@@ -49,8 +56,16 @@ static const char sql_update[] =
     " assignee_id = coalesce(?4, assignee_id),"
     " handler_name = coalesce(?5, handler_name),"
     " recovered_fen = coalesce(?6, recovered_fen),"
-    " closed_at = coalesce(?7, closed_at), updated_at = ?8"
+    " closed_at = coalesce(?7, closed_at), updated_at = ?8,"
+    " accepted_at = coalesce(?10, accepted_at),"
+    " close_due_on = coalesce(?11, close_due_on),"
+    " close_workdays = coalesce(?12, close_workdays)"
     " WHERE id = ?1 AND status = ?9";
+/* The first contact, once, while the case is open. */
+static const char sql_contact[] =
+    "UPDATE legal_cases SET first_contact_at = ?2, updated_at = ?2"
+    " WHERE id = ?1 AND first_contact_at IS NULL AND closed_at IS NULL"
+    " RETURNING contact_due_on";
 
 /* ---- the forms of the steps ---- */
 
@@ -75,6 +90,14 @@ static const struct field close_fields[C__N] = {
 	    LEGAL_SETTLED "时必填,最多两位小数", "例如 3500 或 3500.50"},
 	[C_NOTE] = {"close_note", "给申请人的说明", F_TEXTAREA, 0, 0, 500, NULL,
 	    "选填。申请人在进度查询中可以看到", NULL},
+};
+
+static const char *const contact_ways[] = {"电话", "短信", "面谈", "其他", NULL};
+enum { K_WAY, K_NOTE, K__N };
+static const struct field contact_fields[K__N] = {
+	[K_WAY] = {"way", "联系方式", F_RADIO, 1, 0, 0, contact_ways, NULL, NULL},
+	[K_NOTE] = {"contact_note", "联系情况", F_TEXTAREA, 0, 0, 1000, NULL,
+	    "选填。内部备注,只有工作人员可以看到", NULL},
 };
 
 enum { N_NOTE, N__N };
@@ -139,7 +162,11 @@ struct change {
 	const char *handler;
 	long long recovered;      /* 分, -1: none */
 	int closes;               /* sets closed_at */
+	int accepts;              /* sets accepted_at and the closing target */
+	int contact;              /* sets first_contact_at (no new status) */
+	const char *event;        /* the public event's status when not to */
 	const char *note;         /* the event's note */
+	const char *internal;     /* an internal note besides, or NULL */
 	const char *detail;       /* for the audit log */
 };
 
@@ -151,7 +178,7 @@ struct step {
 	const char *name;         /* the URL's last segment */
 	const char *action;       /* its audit entry's */
 	const char *verb;         /* what it does, for messages */
-	const char *from[3];      /* states it starts from; none listed: any */
+	const char *from[4];      /* states it starts from; none listed: any */
 	const char *to;           /* the state it leads to; NULL: the form says */
 	check_fn check;
 	const char *done;         /* the notice after it */
@@ -164,8 +191,24 @@ check_accept(struct req *r, const struct lcase *c, const struct step *s,
 {
 	(void)r, (void)c, (void)res;
 	ch->to = s->to;
+	ch->accepts = 1;
 	ch->note = "正在安排律师或调解员";
 	return 0;
+}
+
+static int
+check_contact(struct req *r, const struct lcase *c, const struct step *s,
+    struct fresult *res, struct change *ch)
+{
+	(void)c, (void)s;
+	int errors = form_check(r, contact_fields, K__N, res);
+	const char *way = res[K_WAY].value, *note = res[K_NOTE].value;
+	ch->contact = 1;
+	ch->event = EVENT_FIRST_CONTACT;
+	ch->note = arena_printf(r->a, "工作人员已通过%s与您联系", way);
+	ch->internal = *note ? note : NULL;
+	ch->detail = arena_printf(r->a, "%s%s%s", way, *note ? ":" : "", note);
+	return errors;
 }
 
 static int
@@ -257,6 +300,8 @@ static const struct step steps[] = {
 	    check_mediate, "已开始调解", NULL},
 	{"close", AUDIT_LEGAL_CLOSE, "结案", {LEGAL_ASSIGNED, LEGAL_MEDIATING}, NULL,
 	    check_close, "已结案", MSG_LEGAL_CLOSED},
+	{"contact", AUDIT_LEGAL_CONTACT, "记录首次联系", {LEGAL_NEW, LEGAL_ACCEPTED,
+	    LEGAL_ASSIGNED, LEGAL_MEDIATING}, NULL, check_contact, "已记录首次联系", NULL},
 	{"note", AUDIT_LEGAL_NOTE, "添加备注", {NULL}, NULL, check_note, "备注已添加",
 	    NULL},
 };
@@ -290,7 +335,8 @@ legal_workflow_view(struct req *r, struct tval *ctx, const struct lcase *c,
 	const char *which = failed ? failed : "";
 	for (size_t i = 0; i < ZJ_NELEM(steps); i++)
 		tv_putb(a, ctx, arena_printf(a, "can_%s", steps[i].name),
-		    allowed(&steps[i], c->status));
+		    allowed(&steps[i], c->status) &&
+		    (strcmp(steps[i].name, "contact") != 0 || *c->first_contact == '\0'));
 	load_assignees(r, c->district_id, &as);
 	struct tval *forms = tv_map(a);
 	tv_put(a, forms, "reject", form_view(r, reject_fields, R__N,
@@ -301,6 +347,8 @@ legal_workflow_view(struct req *r, struct tval *ctx, const struct lcase *c,
 	    strcmp(which, "close") ? NULL : res));
 	tv_put(a, forms, "note", form_view(r, note_fields, N__N,
 	    strcmp(which, "note") ? NULL : res));
+	tv_put(a, forms, "contact", form_view(r, contact_fields, K__N,
+	    strcmp(which, "contact") ? NULL : res));
 	tv_put(a, ctx, "forms", forms);
 	tv_putb(a, ctx, "no_assignees", as.n == 0);
 	if (failed && res)
@@ -362,12 +410,13 @@ legal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	db_bind_text(st, 1, in->ref);
 	int rc = sqlite3_step(st);
 	long long case_id = 0, district_id = 0;
-	const char *phone = "";
+	const char *phone = "", *created = "";
 	if (rc == SQLITE_ROW) {
 		in->now = arena_strdup(a, db_col_text(st, 0));
 		case_id = sqlite3_column_int64(st, 1);
 		district_id = sqlite3_column_int64(st, 2);
 		phone = arena_strdup(a, db_col_text(st, 3));
+		created = arena_strdup(a, db_col_text(st, 4));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
@@ -378,6 +427,26 @@ legal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 		return SQLITE_MISMATCH;
 	if ((rc = assignee_still_ok(db, ch->assignee_id, district_id)) != SQLITE_OK)
 		return rc;
+	const char *kept = NULL;
+	if (ch->contact) {
+		if ((st = db_prep(db, sql_contact)) == NULL)
+			return SQLITE_ERROR;
+		db_bind_int(st, 1, case_id);
+		db_bind_text(st, 2, at);
+		rc = sqlite3_step(st);
+		const char *due = rc == SQLITE_ROW ? arena_strdup(a, db_col_text(st, 0)) : NULL;
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			return SQLITE_MISMATCH;   /* recorded already, or closed */
+		if (rc != SQLITE_ROW)
+			return rc;
+		long late;
+		kept = workday_kept(a, workday_calendar(db), due, at, &late);
+	}
+	char close_due[16] = "";
+	if (ch->accepts)
+		workday_due_after(workday_calendar(db), at, LEGAL_CLOSE_DAYS, close_due,
+		    sizeof(close_due));
 	if (ch->to) {
 		if ((st = db_prep(db, sql_update)) == NULL)
 			return SQLITE_ERROR;
@@ -392,11 +461,18 @@ legal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 		db_bind_text(st, 7, ch->closes ? at : NULL);
 		db_bind_text(st, 8, at);
 		db_bind_text(st, 9, in->now);
+		db_bind_text(st, 10, ch->accepts ? at : NULL);
+		db_bind_text(st, 11, *close_due ? close_due : NULL);
+		long from, to;   /* the working days it took, for 平均办结工作日 */
+		if (ch->closes && day_of_utc(created, &from) == 0 && day_of_utc(at, &to) == 0)
+			db_bind_int(st, 12, workday_count(workday_calendar(db), from, to));
 		if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
 			return rc;
 	}
-	rc = event_add(db, who, in->ref, ch->to ? ch->to : in->now, ch->note,
-	    ch->to != NULL);
+	rc = event_add(db, who, in->ref, ch->event ? ch->event : ch->to ? ch->to : in->now,
+	    ch->note, ch->to != NULL || ch->event != NULL);
+	if (rc == SQLITE_DONE && ch->internal)
+		rc = event_add(db, who, in->ref, EVENT_NOTE, ch->internal, 0);
 	if (rc != SQLITE_DONE)
 		return rc;
 	if (in->step->message) {
@@ -408,6 +484,10 @@ legal_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 			return rc;
 	}
 	const char *what = ch->detail ? ch->detail : ch->note ? ch->note : "";
+	if (kept)
+		what = arena_printf(a, "%s(%s)", what, kept);
+	if (*close_due)
+		what = arena_printf(a, "%s;结案目标 %s", what, close_due);
 	if (ch->to)
 		what = arena_printf(a, "%s → %s%s%s", in->now, ch->to, *what ? ":" : "",
 		    what);
@@ -440,6 +520,9 @@ legal_step_job(struct db *db, struct arena *a, const struct job *in,
 		.handler = job_text(in, "handler"),
 		.recovered = job_int(in, "recovered", -1),
 		.closes = (int)job_int(in, "closes", 0),
+		.accepts = (int)job_int(in, "accepts", 0),
+		.contact = (int)job_int(in, "contact", 0),
+		.event = job_text(in, "event"), .internal = job_text(in, "internal"),
 		.note = job_text(in, "note"), .detail = job_text(in, "detail"),
 	};
 	struct apply_input ai = {.ref = ref, .step = s, .ch = &ch, .now = ""};
@@ -464,7 +547,7 @@ void
 legal_step(struct req *r)
 {
 	struct lcase c;
-	struct fresult res[(int)C__N + (int)A__N];  /* room for any step's form */
+	struct fresult res[(int)C__N + (int)A__N + (int)K__N];  /* room for any step's form */
 	struct change ch = {.recovered = -1};
 	const struct step *s = step_named(r->params[1]);
 	if (s == NULL || !legal_load_case(r, r->params[0], &c)) {
@@ -473,6 +556,11 @@ legal_step(struct req *r)
 	}
 	if (!allowed(s, c.status)) {
 		legal_show_case(r, 409, &c, NULL, NULL, refusal(r, s, c.status));
+		return;
+	}
+	if (strcmp(s->name, "contact") == 0 && *c.first_contact) {
+		legal_show_case(r, 409, &c, NULL, NULL, "这个案件已经记录过首次联系,"
+		    "什么也没有改变。之后的联系请用“添加备注”记录。");
 		return;
 	}
 	memset(res, 0, sizeof(res));
@@ -490,6 +578,10 @@ legal_step(struct req *r)
 	job_put_text(&in, "handler", ch.handler);
 	job_put_int(&in, "recovered", ch.recovered);
 	job_put_int(&in, "closes", ch.closes);
+	job_put_int(&in, "accepts", ch.accepts);
+	job_put_int(&in, "contact", ch.contact);
+	job_put_text(&in, "event", ch.event);
+	job_put_text(&in, "internal", ch.internal);
 	job_put_text(&in, "note", ch.note);
 	job_put_text(&in, "detail", ch.detail);
 	int rc = store_job(r, &in, &out);
@@ -497,6 +589,10 @@ legal_step(struct req *r)
 		const char *now = job_text(&out, "now");
 		if (!legal_load_case(r, c.ref, &c))
 			resp_error(r, 404, NULL);
+		else if (rc == SQLITE_MISMATCH && strcmp(s->name, "contact") == 0 &&
+		    allowed(s, c.status))
+			legal_show_case(r, 409, &c, NULL, NULL, "这个案件已经记录过首次联系,"
+			    "什么也没有改变。之后的联系请用“添加备注”记录。");
 		else if (rc == SQLITE_MISMATCH)
 			legal_show_case(r, 409, &c, NULL, NULL, refusal(r, s,
 			    now ? now : c.status));

@@ -41,6 +41,7 @@
 #include "valid.h"
 #include "when.h"
 #include "vocab.h"
+#include "workday.h"
 
 #define LEGAL_ACCESS (ROLE_ADMIN | ROLE_LEGAL)
 #define TRIAGE_FEN 100000LL          /* the union's rule: ≥ ¥1,000 at stake */
@@ -55,7 +56,9 @@
     " c.status, c.reason, coalesce(s.display_name, ''), coalesce(s.username, '')," \
     " c.handler_name, c.may_call, c.member_status, c.contact_time," \
     " c.recovered_fen, coalesce(c.closed_at, ''), c.facts, c.claims," \
-    " c.district_id, c.updated_at, c.review"
+    " c.district_id, c.updated_at, c.review, coalesce(c.contact_due_on, '')," \
+    " coalesce(c.first_contact_at, ''), coalesce(c.accepted_at, '')," \
+    " coalesce(c.close_due_on, ''), coalesce(c.due_on, '')"
 #define CASE_JOINS " LEFT JOIN districts d ON d.id = c.district_id" \
     " LEFT JOIN staff s ON s.id = c.assignee_id"
 #define CASE_SELECT CASE_COLS " FROM legal_cases c" CASE_JOINS " WHERE "
@@ -65,6 +68,7 @@ enum {
 	LC_ANAME, LC_AUSER, LC_HANDLER, LC_MAYCALL, LC_MEMBER, LC_CONTACT,
 	LC_RECOVERED, LC_CLOSED, LC_FACTS, LC_CLAIMS, LC_DISTRICT_ID, LC_UPDATED,
 	LC_REVIEW,   /* 1: a 不满意 follow-up (回访) awaits its review: 复核 */
+	LC_CONTACT_DUE, LC_FIRST_CONTACT, LC_ACCEPTED, LC_CLOSE_DUE, LC_DUE,
 };
 
 /*
@@ -74,7 +78,9 @@ enum {
  * on the way (the unary + keeps the planner off any created_at index
  * there: a sort of the whole range would be slower).
  */
-#define Q_TAIL " AND +c.created_at >= :from AND +c.created_at < :to_end" \
+#define Q_DUE(t) " AND (:due_hi = '' OR (" t ".due_on >= :due_lo" \
+    " AND " t ".due_on < :due_hi))"
+#define Q_TAIL " AND +c.created_at >= :from AND +c.created_at < :to_end" Q_DUE("c") \
     " AND c.id < :below ORDER BY c.id DESC LIMIT :limit"
 #define Q_REST(t) "(:status = '' OR " t ".status = :status)" \
     " AND (:kind = '' OR " t ".dispute_type = :kind)" \
@@ -108,8 +114,22 @@ static const char sql_q_name[] = CASE_SELECT
 static const char sql_q_dates[] = CASE_COLS
     " FROM (SELECT k.id FROM legal_cases k INDEXED BY legal_q_created"
     "  WHERE k.created_at >= :from AND k.created_at < :to_end AND k.id < :below"
+    "  AND " Q_REST("k") Q_DUE("k") " ORDER BY k.id DESC LIMIT :limit) x"
+    " JOIN legal_cases c ON c.id = x.id" CASE_JOINS " ORDER BY c.id DESC";
+/*
+ * 期限: the open cases whose current promise falls in a range, found by
+ * legal_open_due and sorted; for a range holding fewer than
+ * DATE_RANGE_MAX cases (counted first, index only).
+ */
+static const char sql_q_due[] = CASE_COLS
+    " FROM (SELECT k.id FROM legal_cases k"
+    "  WHERE k.due_on >= :due_lo AND k.due_on < :due_hi AND k.id < :below"
+    "  AND +k.created_at >= :from AND +k.created_at < :to_end"
     "  AND " Q_REST("k") " ORDER BY k.id DESC LIMIT :limit) x"
     " JOIN legal_cases c ON c.id = x.id" CASE_JOINS " ORDER BY c.id DESC";
+static const char sql_due_count[] =
+    "SELECT count(*) FROM (SELECT 1 FROM legal_cases"
+    " WHERE due_on >= ?1 AND due_on < ?2 LIMIT ?3)";
 static const char sql_range_count[] =
     "SELECT count(*) FROM (SELECT 1 FROM legal_cases INDEXED BY legal_q_created"
     " WHERE created_at >= ?1 AND created_at < ?2 LIMIT ?3)";
@@ -170,6 +190,11 @@ read_case(struct arena *a, sqlite3_stmt *st, struct lcase *c)
 	c->facts = col(a, st, LC_FACTS);
 	c->claims = col(a, st, LC_CLAIMS);
 	c->updated = col(a, st, LC_UPDATED);
+	c->contact_due = col(a, st, LC_CONTACT_DUE);
+	c->first_contact = col(a, st, LC_FIRST_CONTACT);
+	c->accepted = col(a, st, LC_ACCEPTED);
+	c->close_due = col(a, st, LC_CLOSE_DUE);
+	c->due = col(a, st, LC_DUE);
 	/* The export has no arena to build a label in: it shows the username. */
 	c->assignee = a ? legal_staff_label(a, db_col_text(st, LC_ANAME),
 	    db_col_text(st, LC_AUSER)) : db_col_text(st, LC_AUSER);
@@ -241,11 +266,30 @@ narrow_dates(struct req *r, const struct queue_filter *f, int page)
 	return n < DATE_RANGE_MAX;
 }
 
+/* 1 when the cases due in f's 期限 range are few enough to sort. */
+static int
+few_due(struct req *r, const struct queue_filter *f, int page)
+{
+	long long n = DATE_RANGE_MAX;
+	sqlite3_stmt *st;
+	(void)page;
+	if ((st = db_prep(r->app->db, sql_due_count)) == NULL)
+		return 0;
+	db_bind_text(st, 1, f->due_lo);
+	db_bind_text(st, 2, f->due_hi);
+	db_bind_int(st, 3, DATE_RANGE_MAX);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n < DATE_RANGE_MAX;
+}
+
 static const struct queue_plan plans[] = {
 	{QF_REF, NULL, sql_q_ref},
 	{QF_PHONE, NULL, sql_q_phone},
 	{QF_NAME, NULL, sql_q_name},
 	{QF_DATES, narrow_dates, sql_q_dates},
+	{QF_DUE, few_due, sql_q_due},
 	{QF_STATUS | QF_KIND | QF_DISTRICT, NULL, sql_q_skd},
 	{QF_STATUS | QF_DISTRICT, NULL, sql_q_sd},
 	{QF_KIND | QF_DISTRICT, NULL, sql_q_kd},
@@ -284,14 +328,36 @@ queue_row(struct req *r, const struct queue_filter *f, sqlite3_stmt *st)
 	tv_puts(a, m, "mark", triage(&c, &sentence, &flag));
 	tv_puts(a, m, "mark_title", sentence);
 	tv_putb(a, m, "flag", flag);
+	legal_due_view(a, f->cal, f->day, &c, m);
 	return m;
+}
+
+void
+legal_due_view(struct arena *a, const struct workday_cal *cal, long today,
+    const struct lcase *c, struct tval *m)
+{
+	struct due d;
+	long late;
+	if (*c->due && workday_due(a, cal, c->due, today, &d) == 0) {
+		tv_puts(a, m, "due_what", *c->first_contact ? "结案" : "首次联系");
+		tv_puts(a, m, "due", d.text);
+		tv_puts(a, m, "due_date", d.date);
+		tv_putb(a, m, "overdue", d.over);
+	} else if (*c->closed) {
+		const char *kept = *c->close_due ?
+		    workday_kept(a, cal, c->close_due, c->closed, &late) : NULL;
+		tv_puts(a, m, "kept", kept ? arena_printf(a, "已结案,%s", kept) : "已办结");
+		tv_putb(a, m, "late", kept && late > 0);
+	} else if (*c->first_contact)
+		tv_puts(a, m, "kept", "已联系,待受理");
 }
 
 static const char *const csv_head[] = {
 	"编号", "提交时间", "姓名", "手机号", "身份证号", "区县", "用人单位",
 	"纠纷类型", "涉及人数", "涉及金额(元)", "状态", "负责人", "律师或调解员",
 	"可以联系", "方便联系时间", "是否工会会员", "受理提示", "不予受理原因",
-	"追回金额(元)", "办结时间", "事实经过", "诉求",
+	"追回金额(元)", "办结时间", "事实经过", "诉求", "首次联系期限", "首次联系时间",
+	"结案目标", "期限情况",
 };
 
 /* One case as a CSV row: nothing from the arena. */
@@ -299,6 +365,7 @@ static void
 csv_case(struct csv *out, sqlite3_stmt *st, int full)
 {
 	char idno[19], people[24], amount[32], recovered[32], created[32], closed[32];
+	char contacted[32], state[64] = "";
 	const char *sentence;
 	int flag;
 	struct lcase c;
@@ -308,6 +375,15 @@ csv_case(struct csv *out, sqlite3_stmt *st, int full)
 	else
 		mask_idcard(c.idno, idno);
 	snprintf(people, sizeof(people), "%lld", c.people);
+	const struct queue_filter *f = queue_export_filter();
+	struct due d;
+	long late;
+	if (f && *c.due && workday_due(NULL, f->cal, c.due, f->day, &d) == 0)
+		snprintf(state, sizeof(state), "%s%s %ld 个工作日",
+		    *c.first_contact ? "结案" : "首次联系", d.over ? "已逾期" : "剩余", d.days);
+	else if (f && *c.closed && *c.close_due &&
+	    workday_kept(NULL, f->cal, c.close_due, c.closed, &late))
+		snprintf(state, sizeof(state), late ? "结案超期 %ld 个工作日" : "按期结案", late);
 	const char *cells[] = {
 		c.ref, short_time(c.created, created, sizeof(created)), c.name,
 		c.phone, idno, c.district, c.employer, c.kind, people,
@@ -316,6 +392,8 @@ csv_case(struct csv *out, sqlite3_stmt *st, int full)
 		c.contact, c.member, triage(&c, &sentence, &flag), c.reason,
 		c.has_recovered ? yuan(recovered, sizeof(recovered), c.recovered, 0) : "",
 		short_time(c.closed, closed, sizeof(closed)), c.facts, c.claims,
+		c.contact_due, short_time(c.first_contact, contacted, sizeof(contacted)),
+		c.close_due, state,
 	};
 	csv_row(out, cells, ZJ_NELEM(cells));
 }
@@ -325,6 +403,7 @@ static const struct queue cases = {
 	.statuses = legal_statuses, .kinds = dispute_types, .kind_label = "纠纷类型",
 	.plans = plans, .row = queue_row,
 	.csv_head = csv_head, .csv_cols = ZJ_NELEM(csv_head), .csv_row = csv_case,
+	.due = 1,
 };
 
 static void
@@ -378,6 +457,49 @@ case_files(struct req *r, const struct lcase *c)
 	return list;
 }
 
+/*
+ * The case's promises for its page: "clock" {contact_due, contacted
+ * (when and whether on time), close_due (or how it will be set),
+ * closed_kept} and the row's 期限 words (legal_due_view).
+ */
+static void
+clock_view(struct req *r, const struct lcase *c, struct tval *m)
+{
+	struct arena *a = r->a;
+	const struct workday_cal *cal = workday_calendar(r->app->db);
+	long today = day_today(), day, late;
+	struct tval *k = tv_map(a);
+	struct due d;
+	if (day_parse(c->contact_due, &day) == 0)
+		tv_puts(a, k, "contact_due", day_show(a, day));
+	if (*c->first_contact) {
+		const char *kept = workday_kept(a, cal, c->contact_due, c->first_contact, &late);
+		tv_puts(a, k, "contacted", show_datetime(a, c->first_contact));
+		if (kept)
+			tv_puts(a, k, "contact_kept", kept);
+		tv_putb(a, k, "contact_late", kept && late > 0);
+	} else if (*c->closed == '\0' &&
+	    workday_due(a, cal, c->contact_due, today, &d) == 0) {
+		tv_puts(a, k, "contact_state", d.text);
+		tv_putb(a, k, "contact_over", d.over);
+	}
+	if (day_parse(c->close_due, &day) == 0) {
+		tv_puts(a, k, "close_due", day_show(a, day));
+		if (*c->closed) {
+			const char *kept = workday_kept(a, cal, c->close_due, c->closed, &late);
+			if (kept)
+				tv_puts(a, k, "closed_kept", kept);
+			tv_putb(a, k, "close_late", kept && late > 0);
+		} else if (workday_due(a, cal, c->close_due, today, &d) == 0) {
+			tv_puts(a, k, "close_state", d.text);
+			tv_putb(a, k, "close_over", d.over);
+		}
+	}
+	tv_puti(a, k, "close_days", LEGAL_CLOSE_DAYS);
+	tv_puti(a, k, "contact_days", LEGAL_CONTACT_DAYS);
+	tv_put(a, m, "clock", k);
+}
+
 /* Every field of the case for the page.  Shows the full ID number, and
  * writes that to the audit log. */
 static struct tval *
@@ -417,6 +539,7 @@ case_view(struct req *r, const struct lcase *c)
 	tv_puts(a, m, "mark", triage(c, &sentence, &flag));
 	tv_puts(a, m, "hint", sentence);
 	tv_putb(a, m, "flag", flag);
+	clock_view(r, c, m);
 	return m;
 }
 

@@ -22,6 +22,9 @@ struct lcase {
 	const char *ref, *created, *name, *phone, *idno, *district, *employer,
 	    *kind, *status, *reason, *assignee, *handler, *member, *contact,
 	    *closed, *facts, *claims, *updated;
+	/* The working-day clock: dates "YYYY-MM-DD" and times, "" when none;
+	 * due is the promise the case waits on now (0013_calendar.sql). */
+	const char *contact_due, *first_contact, *accepted, *close_due, *due;
 };
 
 /* "显示名(username)", or the username alone; "" when there is no
@@ -45,6 +48,17 @@ int legal_load_case(struct req *r, const char *ref, struct lcase *c);
  */
 void legal_show_case(struct req *r, int status, const struct lcase *c,
     const char *failed, const struct fresult *res, const char *message);
+
+struct workday_cal;
+/*
+ * A case's 期限 for a list row into m, as of today on cal: while a
+ * promise is open, "due_what" (首次联系 or 结案), "due" (剩余 N 个工作日 /
+ * 今天到期 / 已逾期 N 个工作日), "due_date", "overdue"; once closed,
+ * "kept" (已结案,按期 / 超期 N 个工作日, or 已办结) and "late"; contacted
+ * but not yet accepted, "kept" 已联系,待受理.
+ */
+void legal_due_view(struct arena *a, const struct workday_cal *cal, long today,
+    const struct lcase *c, struct tval *m);
 
 /* ---- page-staff-legal-steps.c ---- */
 

@@ -18,6 +18,9 @@
  * breakdown), raw numbers; the columns say how to show them (a count, 元
  * from 分, an average or a percentage of two of them), and totals are
  * made from the raw numbers, never from rounded ones.
+ *
+ * 满意度 (satisfaction.h) is such a section: the follow-ups answered in
+ * the week, by service and by district, with the union's 80% rule.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +30,11 @@
 #include "app.h"
 #include "csv.h"
 #include "db.h"
+#include "feedback.h"
 #include "http.h"
 #include "lists.h"
 #include "pubform.h"
+#include "satisfaction.h"
 #include "staff.h"
 #include "store.h"
 #include "text.h"
@@ -43,6 +48,8 @@ enum col_kind {
 	COL_YUAN,    /* raw value num in 分, shown in 元 */
 	COL_AVG,     /* num / den, two decimals ("—" when den is 0) */
 	COL_PCT,     /* 100 × num / den, one decimal and "%" */
+	COL_RATE,    /* 满意率 of num satisfied among den (satisfaction_pct) */
+	COL_RULE,    /* "低于 80%" when that rate is below the rule, else "" */
 };
 
 struct report_col {
@@ -57,17 +64,22 @@ struct report_col {
  *   :from_day :to_day  the same as Beijing dates 'YYYY-MM-DD'
  *   :today             today's Beijing date (for "overdue now")
  *   :district          the person's district id, 0 for every district
+ *   :roles             the person's ROLE_* bits
  * returning, for a summary (labels == NULL and !breakdown), rows of
  * (district_id, raw values …) — the table shows one row per district and
  * one column per cols entry; for a breakdown, rows of (district_id, label,
  * raw values …) — one row per label (labels first, in their order, then
- * any other the query gives) and one column per district, showing cols[0].
+ * any other the query gives) and one column per district, showing cols[0];
+ * for a BY_LABEL breakdown the same rows, summed over the person's
+ * districts: one row per label and one column per cols entry.
  */
+#define BY_LABEL 2
+
 struct report_table {
 	const char *id;          /* HTML id and the CSV's table name */
 	const char *caption;
 	const char *row_head;    /* what a row is: 区县, 职业, … */
-	int breakdown;
+	int breakdown;           /* 0, 1 (label × district) or BY_LABEL */
 	const char *const *labels;   /* a breakdown's rows, shown even when 0 */
 	const char *sql;
 	const struct report_col *cols;
@@ -83,6 +95,15 @@ struct report_section {
 
 #define WEEK(col) col " >= :from AND " col " < :to"
 #define IN_DISTRICT " AND (:district = 0 OR district_id = :district)"
+
+/* 按期办结率 (the working-day clock, workday.h): of what was completed
+ * in the week with a due date, how much by the due day. */
+static const struct report_col ontime_cols[] = {
+	{"办完(有期限)", COL_COUNT, 0, 0},
+	{"按期", COL_COUNT, 1, 0},
+	{"按期办结率", COL_PCT, 1, 0},
+};
+#define ON_TIME(done, due) "coalesce(date(" done ", '+8 hours') <= " due ", 0)"
 
 /* ---- 入会 ---- */
 static const struct report_col join_cols[] = {
@@ -114,10 +135,22 @@ static const struct report_table join_tables[] = {
 	    " WHERE j.created_at >= :from AND j.created_at < :to"
 	    " AND (:district = 0 OR j.district_id = :district) GROUP BY 1, s.id",
 	    join_new, 1, "按申请人所在区县分列;没有经驿站提交的不列出。"},
+	{"join-ontime", "入会:按期答复(提交后 15 个工作日内)", "区县", 0, NULL,
+	    "SELECT district_id, count(*), sum(" ON_TIME("decided_at", "due_on") ")"
+	    " FROM join_applications WHERE " WEEK("decided_at") " AND due_on IS NOT NULL"
+	    IN_DISTRICT " GROUP BY district_id",
+	    ontime_cols, ZJ_NELEM(ontime_cols), "按审核时间计;期限按放假安排中的工作日计。"},
 	{0},
 };
 
 /* ---- 法律援助 ---- */
+static const struct report_col legal_ontime_cols[] = {
+	{"首次联系", COL_COUNT, 0, 0},
+	{"按期联系率", COL_PCT, 1, 0},
+	{"结案(受理过)", COL_COUNT, 2, 0},
+	{"按期结案率", COL_PCT, 3, 2},
+	{"平均办结工作日", COL_AVG, 5, 4},
+};
 static const struct report_col legal_cols[] = {
 	{"新申请", COL_COUNT, 0, 0},
 	{"办结", COL_COUNT, 1, 0},
@@ -136,6 +169,17 @@ static const struct report_table legal_tables[] = {
 	    "SELECT district_id, dispute_type, count(*) FROM legal_cases"
 	    " WHERE " WEEK("created_at") IN_DISTRICT " GROUP BY 1, 2",
 	    join_new, 1, NULL},
+	{"legal-ontime", "法律援助:按期首次联系、按期结案与平均办结工作日", "区县", 0, NULL,
+	    "SELECT district_id, sum(c), sum(c_ok), sum(k), sum(k_ok), sum(n), sum(days) FROM ("
+	    " SELECT district_id, 1 AS c, " ON_TIME("first_contact_at", "contact_due_on")
+	    "  AS c_ok, 0 AS k, 0 AS k_ok, 0 AS n, 0 AS days FROM legal_cases"
+	    "  WHERE " WEEK("first_contact_at") " AND contact_due_on IS NOT NULL" IN_DISTRICT
+	    " UNION ALL SELECT district_id, 0, 0, close_due_on IS NOT NULL,"
+	    "  " ON_TIME("closed_at", "close_due_on") ", 1, coalesce(close_workdays, 0)"
+	    "  FROM legal_cases WHERE " WEEK("closed_at") IN_DISTRICT ") GROUP BY district_id",
+	    legal_ontime_cols, ZJ_NELEM(legal_ontime_cols),
+	    "首次联系期限为提交后 5 个工作日,结案目标为受理后 60 个工作日;按联系、结案的时间计。"
+	    "平均办结工作日为本周办结(含不予受理)的案件从提交到结案的工作日。"},
 	{0},
 };
 
@@ -158,6 +202,11 @@ static const struct report_table appeal_tables[] = {
 	    "  AND due_on < :today" IN_DISTRICT ") GROUP BY district_id",
 	    appeal_cols, ZJ_NELEM(appeal_cols),
 	    "按办理区县计;已答复按答复时间计;“目前逾期”为截至今天已过答复期限仍未答复的,与所选周无关。"},
+	{"appeal-ontime", "诉求:按期答复(派单时定的期限)", "区县", 0, NULL,
+	    "SELECT district_id, count(*), sum(" ON_TIME("replied_at", "due_on") ")"
+	    " FROM appeals WHERE " WEEK("replied_at") " AND due_on IS NOT NULL"
+	    IN_DISTRICT " GROUP BY district_id",
+	    ontime_cols, ZJ_NELEM(ontime_cols), "按答复时间计。"},
 	{"appeal-kind", "诉求新提交按类型", "诉求类型", 1, appeal_kinds,
 	    "SELECT district_id, kind, count(*) FROM appeals"
 	    " WHERE " WEEK("created_at") IN_DISTRICT " GROUP BY 1, 2",
@@ -215,12 +264,41 @@ static const struct report_table rating_tables[] = {
 	{0},
 };
 
+/* ---- 满意度 ---- */
+static const struct report_col sat_cols[] = {
+	{"回访答复", COL_COUNT, 0, 0},
+	{"满意+基本满意", COL_COUNT, 1, 0},
+	{"满意率", COL_RATE, 1, 0},
+	{"标记", COL_RULE, 1, 0},
+};
+/* Follow-ups answered in the week (by link or call) of the services the
+ * person works on, in their district: (district_id, [service,] answered,
+ * satisfied). */
+#define SAT_WEEK \
+    " FROM followups f WHERE f.answered_at >= :from AND f.answered_at < :to" \
+    " AND (:district = 0 OR f.district_id = :district) AND " SATISFACTION_ROLES(":roles")
+static const struct report_table sat_tables[] = {
+	{"satisfaction-service", "满意度:按服务", "服务", BY_LABEL, NULL,
+	    "SELECT f.district_id, f.service, count(*), " SATISFACTION_GOOD SAT_WEEK
+	    " GROUP BY 1, 2 ORDER BY CASE f.service WHEN '" SERVICE_JOIN "' THEN 1"
+	    " WHEN '" SERVICE_LEGAL "' THEN 2 WHEN '" SERVICE_VOLUNTEER "' THEN 3"
+	    " WHEN '" SERVICE_APPEAL "' THEN 4 ELSE 5 END, 1",
+	    sat_cols, ZJ_NELEM(sat_cols),
+	    "本周答复的回访(评价链接或回访电话),不论服务何时办结;满意率 = (满意 + 基本满意)÷ 回访答复,"
+	    "低于 " ZJ_STR(FEEDBACK_RULE_PCT) "% 的标出。没有回访答复的服务不列出。"},
+	{"satisfaction-district", "满意度:按区县", "区县", 0, NULL,
+	    "SELECT f.district_id, count(*), " SATISFACTION_GOOD SAT_WEEK " GROUP BY 1",
+	    sat_cols, ZJ_NELEM(sat_cols), "按记录所在区县计。"},
+	{0},
+};
+
 static const struct report_section sections[] = {
 	{"join", "入会", ROLE_ADMIN | ROLE_REVIEWER, join_tables},
 	{"legal", "法律援助", ROLE_ADMIN | ROLE_LEGAL, legal_tables},
 	{"appeal", "诉求", ROLE_ADMIN | ROLE_REVIEWER, appeal_tables},
 	{"wish", "微心愿", ROLE_ADMIN | ROLE_REVIEWER, wish_tables},
 	{"rating", "驿站评价", ROLE_ADMIN | ROLE_REVIEWER, rating_tables},
+	{"satisfaction", "满意度", ROLE_ADMIN | ROLE_REVIEWER | ROLE_LEGAL, sat_tables},
 };
 
 /* ---- weeks ---- */
@@ -367,7 +445,7 @@ nvals_of(const struct report_table *t)
 }
 
 static void
-bind_week(sqlite3_stmt *st, const struct week *w, long long scope)
+bind_week(sqlite3_stmt *st, const struct week *w, long long scope, unsigned bits)
 {
 	static const char *const names[] = {":from", ":to", ":from_day", ":to_day", ":today"};
 	const char *vals[] = {w->from, w->to, w->from_day, w->to_day, w->today};
@@ -379,6 +457,8 @@ bind_week(sqlite3_stmt *st, const struct week *w, long long scope)
 	int k = sqlite3_bind_parameter_index(st, ":district");
 	if (k > 0)
 		db_bind_int(st, k, scope);
+	if ((k = sqlite3_bind_parameter_index(st, ":roles")) > 0)
+		db_bind_int(st, k, bits);
 }
 
 /* Run t for week w; SQLITE_DONE or the failing code. */
@@ -405,7 +485,7 @@ grid_run(struct req *r, const struct report_table *t, const struct week *w,
 	sqlite3_stmt *st = db_prep(r->app->db, t->sql);
 	if (st == NULL)
 		return SQLITE_ERROR;
-	bind_week(st, w, scope);
+	bind_week(st, w, scope, staff_of(r)->roles);
 	int rc, first = t->breakdown ? 2 : 1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long long id = sqlite3_column_int64(st, 0);   /* NULL reads 0 */
@@ -457,13 +537,36 @@ show(struct arena *a, const struct report_col *c, const long long *v, int people
 	case COL_PCT:
 		return den ? arena_printf(a, "%.1f%%", 100.0 * (double)v[c->num] / (double)den) :
 		    "—";
+	case COL_RATE:
+	case COL_RULE: {
+		int low;
+		const char *rate = satisfaction_pct(a, v[c->num], den, &low);
+		return c->kind == COL_RATE ? rate : low ? "低于 " ZJ_STR(FEEDBACK_RULE_PCT) "%" : "";
+	}
 	}
 	return "";
 }
 
+/* One row of cols from raw values v: {label, total, cells: [{v}]}. */
+static struct tval *
+cols_row(struct arena *a, const struct report_table *t, const char *label,
+    const long long *v, int total, int people)
+{
+	struct tval *row = tv_map(a), *cells = tv_list(a);
+	tv_puts(a, row, "label", label);
+	tv_putb(a, row, "total", total);
+	for (size_t c = 0; c < t->ncols; c++) {
+		struct tval *cell = tv_map(a);
+		tv_puts(a, cell, "v", show(a, &t->cols[c], v, people));
+		tv_push(a, cells, cell);
+	}
+	tv_put(a, row, "cells", cells);
+	return row;
+}
+
 /* The grid a table shows: {id, caption, note, row_head, head: [{label}],
- * rows: [{label, cells: [{v}]}]}; totals (when total) as the last row of
- * a summary, the last column of a breakdown. */
+ * rows: [{label, cells: [{v}]}], span}; totals (when total) as the last
+ * row of a summary or a BY_LABEL table, the last column of a breakdown. */
 static struct tval *
 grid_view(struct req *r, const struct report_table *t, const struct grid_data *g,
     const struct district *d, size_t nd, int total, int people)
@@ -479,7 +582,25 @@ grid_view(struct req *r, const struct report_table *t, const struct grid_data *g
 		tv_puts(a, m, "note", t->note);
 	/* A district is shown when active, or when it has figures. */
 #define SHOWN(i) (d[i].active || g->seen[i])
-	if (!t->breakdown) {
+	if (t->breakdown == BY_LABEL) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			struct tval *h = tv_map(a);
+			tv_puts(a, h, "label", t->cols[c].label);
+			tv_push(a, head, h);
+		}
+		long long *all = arena_calloc(a, nv, sizeof(*all));
+		for (size_t l = 0; l < g->nlabels; l++) {
+			memset(sum, 0, nv * sizeof(*sum));
+			for (size_t i = 0; i < nd; i++)
+				for (size_t k = 0; k < nv; k++)
+					sum[k] += g->raw[(l * nd + i) * nv + k];
+			for (size_t k = 0; k < nv; k++)
+				all[k] += sum[k];
+			tv_push(a, rows, cols_row(a, t, g->labels[l], sum, 0, people));
+		}
+		if (total)
+			tv_push(a, rows, cols_row(a, t, "合计", all, 1, people));
+	} else if (!t->breakdown) {
 		for (size_t c = 0; c < t->ncols; c++) {
 			struct tval *h = tv_map(a);
 			tv_puts(a, h, "label", t->cols[c].label);
@@ -552,6 +673,7 @@ grid_view(struct req *r, const struct report_table *t, const struct grid_data *g
 		tv_puts(a, m, "measure", t->cols[0].label);
 	}
 #undef SHOWN
+	tv_puti(a, m, "span", (long long)head->n + 1);
 	tv_put(a, m, "head", head);
 	tv_put(a, m, "rows", rows);
 	return m;

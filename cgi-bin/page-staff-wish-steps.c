@@ -29,7 +29,9 @@
 
 #include "app.h"
 #include "db.h"
+#include "feedback.h"
 #include "http.h"
+#include "outbox.h"
 #include "pubform.h"
 #include "page-staff-wishes.h"
 #include "staff.h"
@@ -42,7 +44,7 @@
 
 static const char sql_state[] =
     "SELECT id, status, district_id, public_ok, claimer_kind, claimer_name,"
-    " hardship FROM wishes WHERE ref = ?1";
+    " hardship, phone FROM wishes WHERE ref = ?1";
 static const char sql_staff_name[] =
     "SELECT CASE WHEN display_name <> '' THEN display_name ELSE username END"
     " FROM staff WHERE id = ?1";
@@ -138,6 +140,7 @@ struct step {
 	const char *sql;          /* its UPDATE; NULL: none (a note) */
 	check_fn check;
 	const char *done;         /* the notice after it */
+	const char *message;      /* the text the person gets (MSG_*), or NULL */
 };
 
 static int
@@ -260,19 +263,19 @@ check_note(struct req *r, const struct wrec *w, struct fresult *res,
 
 static const struct step steps[] = {
 	{"publish", AUDIT_WISH_PUBLISH, "发布", {WISH_PENDING}, WISH_PUBLISHED,
-	    sql_publish, check_nothing, "心愿已发布"},
+	    sql_publish, check_nothing, "心愿已发布", NULL},
 	{"reject", AUDIT_WISH_REJECT, "设为未通过", {WISH_PENDING, WISH_PUBLISHED},
-	    WISH_REFUSED, sql_reject, check_reject, "已记为" WISH_REFUSED},
+	    WISH_REFUSED, sql_reject, check_reject, "已记为" WISH_REFUSED, NULL},
 	{"claim", AUDIT_WISH_CLAIM, "认领", {WISH_PUBLISHED}, WISH_CLAIMED,
-	    sql_claim, check_claim, "认领成功"},
+	    sql_claim, check_claim, "认领成功", MSG_WISH_CLAIMED},
 	{"release", AUDIT_WISH_RELEASE, "撤销认领", {WISH_CLAIMED}, WISH_PUBLISHED,
-	    sql_release, check_release, "已撤销认领,心愿重新等待认领"},
+	    sql_release, check_release, "已撤销认领,心愿重新等待认领", NULL},
 	{"fulfil", AUDIT_WISH_FULFIL, "登记实现", {WISH_CLAIMED}, WISH_DONE,
-	    sql_fulfil, check_fulfil, "已登记为" WISH_DONE},
+	    sql_fulfil, check_fulfil, "已登记为" WISH_DONE, MSG_WISH_FULFILLED},
 	{"hardship", AUDIT_WISH_HARDSHIP, "标记", {NULL}, NULL, sql_hardship,
-	    check_hardship, "疑似困难职工标记已更新"},
+	    check_hardship, "疑似困难职工标记已更新", NULL},
 	{"note", AUDIT_WISH_NOTE, "添加备注", {NULL}, NULL, NULL, check_note,
-	    "备注已添加"},
+	    "备注已添加", NULL},
 };
 
 static const struct step *
@@ -440,7 +443,8 @@ describe(struct arena *a, const struct apply_input *in, int public_ok,
 /*
  * store_fn: make the step.  The wish, its district (who's wall) and its
  * state are read again inside the transaction and the UPDATE is
- * conditional on that state; then the event and the audit entry.
+ * conditional on that state; then the event, the person's text (the
+ * step's message: claimed, fulfilled) and the audit entry.
  * Returns SQLITE_DONE (also for a hardship mark that was already so:
  * nothing to write); SQLITE_MISMATCH when the state no longer allows the
  * step (in->now and in->claimer set), SQLITE_AUTH when there is no such
@@ -461,7 +465,9 @@ wish_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	int rc = sqlite3_step(st);
 	long long id = 0, district_id = 0;
 	int public_ok = 0;
+	const char *phone = "";
 	if (rc == SQLITE_ROW) {
+		phone = arena_strdup(a, db_col_text(st, 7));
 		id = sqlite3_column_int64(st, 0);
 		in->now = arena_strdup(a, db_col_text(st, 1));
 		district_id = sqlite3_column_int64(st, 2);
@@ -510,6 +516,13 @@ wish_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	describe(a, in, public_ok, kind, name, &status, &note, &public, &detail);
 	if ((rc = event_add(db, who, in->ref, status, note, public)) != SQLITE_DONE)
 		return rc;
+	if (s->message) {
+		/* only the reference: never who claimed it or how it came true */
+		const char *vars[] = {"ref", in->ref, NULL};
+		if ((rc = outbox_put(db, who, s->message, in->ref, phone, vars)) !=
+		    SQLITE_DONE)
+			return rc;
+	}
 	if (s->to)
 		detail = arena_printf(a, "%s → %s%s%s", in->now, s->to, *detail ? ":" : "",
 		    detail);
@@ -519,7 +532,8 @@ wish_apply(struct db *db, const struct actor *who, struct arena *a, void *arg)
 /*
  * Job "wish.step": wish_apply of the step named "step" on wish "ref",
  * the change as the page checked it ("reason", "kind", "name", "on",
- * "how", "mark", "note"), by the job's actor.  Out: "now", the state it
+ * "how", "mark", "note"), by the job's actor; a fulfilment also offers
+ * the 回访 (feedback_offer).  Out: "now", the state it
  * found, and "claimer", who had claimed the wish.
  */
 static int
@@ -541,6 +555,10 @@ wish_step_job(struct db *db, struct arena *a, const struct job *in,
 	};
 	struct apply_input ai = {.ref = ref, .step = s, .ch = &ch, .now = "", .claimer = ""};
 	int rc = wish_apply(db, &who, a, &ai);
+	/* 回访: a fulfilled wish asks its maker how it went, in this same
+	 * transaction, dated the day it came true. */
+	if (rc == SQLITE_DONE && strcmp(s->name, "fulfil") == 0)
+		rc = feedback_offer(db, &who, SERVICE_WISH, ref, ch.on);
 	job_put_text(out, "now", ai.now);
 	job_put_text(out, "claimer", ai.claimer);
 	return rc;

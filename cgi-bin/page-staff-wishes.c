@@ -25,6 +25,7 @@
 #include "csv.h"
 #include "db.h"
 #include "http.h"
+#include "outbox.h"
 #include "pubform.h"
 #include "queue.h"
 #include "page-staff-wishes.h"
@@ -47,14 +48,14 @@
     " w.hardship, coalesce(w.published_at, ''), w.claimer_kind, w.claimer_name," \
     " coalesce(w.claimed_at, ''), coalesce(w.fulfilled_on, ''), w.fulfilled_how," \
     " coalesce(s.name, ''), coalesce(s.code, ''), w.district_id," \
-    " coalesce(w.claimer_staff_id, 0)"
+    " coalesce(w.claimer_staff_id, 0), coalesce(w.review_due_on, '')"
 #define WISH_JOINS " LEFT JOIN districts d ON d.id = w.district_id" \
     " LEFT JOIN stations s ON s.id = w.station_id"
 enum {
 	WC_ID, WC_REF, WC_CREATED, WC_UPDATED, WC_CATEGORY, WC_CONTENT,
 	WC_DISTRICT, WC_NAME, WC_PHONE, WC_PUBLIC, WC_STATUS, WC_REASON,
 	WC_HARDSHIP, WC_PUBLISHED, WC_CKIND, WC_CNAME, WC_CLAIMED, WC_FON,
-	WC_FHOW, WC_STATION, WC_SCODE, WC_DISTRICT_ID, WC_CSTAFF,
+	WC_FHOW, WC_STATION, WC_SCODE, WC_DISTRICT_ID, WC_CSTAFF, WC_REVIEW_DUE,
 };
 
 /*
@@ -68,7 +69,9 @@ enum {
     " AND w.id < :below AND (:status = '' OR w.status = :status)" \
     " AND (:district = 0 OR w.district_id = :district)" \
     " AND (:kind = '' OR w.category = :kind) AND (:flag = 0 OR w.hardship = 1)" \
-    " AND (:from = '' OR w.created_at >= :from) AND (:to = '' OR w.created_at < :to)"
+    " AND (:from = '' OR w.created_at >= :from) AND (:to = '' OR w.created_at < :to)" \
+    " AND (:due_hi = '' OR (w.status = '" WISH_PENDING "'" \
+    "  AND w.review_due_on >= :due_lo AND w.review_due_on < :due_hi))"
 #define WALK(drive) \
     WISH_COLS " FROM wishes w" WISH_JOINS " WHERE " drive Q_CHECKS \
     " ORDER BY w.id DESC LIMIT :limit"
@@ -167,10 +170,18 @@ shorten(struct arena *a, const char *s, size_t n)
 
 /* ---- the queue ---- */
 
+/* When a wish was reviewed: published, or refused (its last change). */
+static const char *
+review_done(const struct wrec *w)
+{
+	if (*w->published)
+		return w->published;
+	return strcmp(w->status, WISH_REFUSED) == 0 ? w->updated : "";
+}
+
 static struct tval *
 row_view(struct req *r, const struct queue_filter *f, sqlite3_stmt *st)
 {
-	(void)f;
 	struct arena *a = r->a;
 	struct tval *m = tv_map(a);
 	struct wrec w;
@@ -189,13 +200,15 @@ row_view(struct req *r, const struct queue_filter *f, sqlite3_stmt *st)
 	tv_putb(a, m, "pending", strcmp(w.status, WISH_PENDING) == 0);
 	tv_puts(a, m, "claimer", claimer_words(a, &w, NULL, 0));
 	tv_putb(a, m, "hardship", w.hardship);
+	queue_due_view(a, f, m, strcmp(w.status, WISH_PENDING) == 0,
+	    db_col_text(st, WC_REVIEW_DUE), review_done(&w), "已审核");
 	return m;
 }
 
 static const char *const csv_head[] = {
 	"编号", "提交时间", "心愿类别", "心愿内容", "区县", "驿站", "姓名", "手机号",
 	"同意公开", "状态", "未通过原因", "疑似困难职工", "发布时间", "认领方",
-	"认领时间", "实现日期", "实现情况",
+	"认领时间", "实现日期", "实现情况", "审核期限", "期限情况",
 };
 
 /* One wish as a CSV row: nothing from the arena.  full: the admin's
@@ -203,7 +216,7 @@ static const char *const csv_head[] = {
 static void
 csv_wish(struct csv *out, sqlite3_stmt *st, int full)
 {
-	char created[32], published[32], claimed[32], phone[16], claimer[512];
+	char created[32], published[32], claimed[32], phone[16], claimer[512], state[48];
 	struct wrec w;
 	read_wish(NULL, st, &w);
 	if (full)
@@ -217,7 +230,9 @@ csv_wish(struct csv *out, sqlite3_stmt *st, int full)
 		short_time(w.published, published, sizeof(published)),
 		claimer_words(NULL, &w, claimer, sizeof(claimer)),
 		short_time(w.claimed, claimed, sizeof(claimed)), w.fulfilled_on,
-		w.fulfilled_how,
+		w.fulfilled_how, db_col_text(st, WC_REVIEW_DUE),
+		queue_due_words(queue_export_filter(), strcmp(w.status, WISH_PENDING) == 0,
+		    db_col_text(st, WC_REVIEW_DUE), review_done(&w), state, sizeof(state)),
 	};
 	csv_row(out, cells, ZJ_NELEM(cells));
 }
@@ -228,6 +243,7 @@ static const struct queue wishes = {
 	.flag_label = "疑似困难职工", .full_words = "完整手机号",
 	.plans = plans, .row = row_view,
 	.csv_head = csv_head, .csv_cols = ZJ_NELEM(csv_head), .csv_row = csv_wish,
+	.due = 1,
 };
 
 static void
@@ -287,6 +303,7 @@ wish_show(struct req *r, int status, const struct wrec *w, const char *failed,
 	struct tval *ctx = tv_map(a);
 	tv_put(a, ctx, "w", wish_view(r, w));
 	tv_put(a, ctx, "history", event_history(r, w->ref, 1));
+	outbox_history(r, ctx, w->ref, w->phone);
 	tv_putf(a, ctx, "base", "/staff/wishes/%s", w->ref);
 	wish_workflow_view(r, ctx, w, failed, res, status == 200);
 	if (message)

@@ -13,6 +13,7 @@
  * probe which numbers exist; the phone is compared in constant time.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -38,27 +39,35 @@ static const struct field status_fields[S__N] = {
 	    "提交时填写的手机号", NULL},
 };
 
-/* One query per kind: status, reason/detail, phone, created_at. */
+/* One query per kind: status, reason/detail, phone, created_at, a detail
+ * of the kind, the union's reply, and the date (Shanghai, YYYY-MM-DD) the
+ * union promised its next answer by while it still owes one ('' when
+ * none). */
 static const char sql_join[] =
-    "SELECT status, reason, phone, created_at, coalesce(member_no, '')"
+    "SELECT status, reason, phone, created_at, coalesce(member_no, ''), '',"
+    "  CASE WHEN status = '" JOIN_PENDING "' THEN coalesce(due_on, '') ELSE '' END"
     " FROM join_applications WHERE ref = ?1";
 static const char sql_legal[] =
-    "SELECT status, reason, phone, created_at, dispute_type"
+    "SELECT status, reason, phone, created_at, dispute_type, '',"
+    "  CASE WHEN first_contact_at IS NULL AND closed_at IS NULL"
+    "   THEN coalesce(contact_due_on, '') ELSE '' END"
     " FROM legal_cases WHERE ref = ?1";
 static const char sql_signup[] =
     "SELECT CASE WHEN a.cancelled AND s.status <> '" SIGNUP_CANCELLED "'"
     "  THEN '" SIGNUP_ACTIVITY_CANCELLED "'"
     "  ELSE s.status END, a.title, s.phone, s.created_at,"
     "  (SELECT count(*) FROM signups w WHERE w.activity_id = s.activity_id"
-    "   AND w.status = '" SIGNUP_WAITING "' AND w.id <= s.id)"
+    "   AND w.status = '" SIGNUP_WAITING "' AND w.id <= s.id), '', ''"
     " FROM signups s JOIN activities a ON a.id = s.activity_id WHERE s.ref = ?1";
 /* 诉求 and 微心愿: the union's reply (or how a wish came true) as "reply". */
 static const char sql_appeal[] =
-    "SELECT status, reason, phone, created_at, kind || ' · ' || matter, reply"
+    "SELECT status, reason, phone, created_at, kind || ' · ' || matter, reply,"
+    "  CASE WHEN status = '" APPEAL_DISPATCHED "' THEN coalesce(due_on, '') ELSE '' END"
     " FROM appeals WHERE ref = ?1";
 static const char sql_wish[] =
     "SELECT status, reason, phone, created_at, category,"
-    "  CASE WHEN status = '" WISH_DONE "' THEN fulfilled_how ELSE '' END"
+    "  CASE WHEN status = '" WISH_DONE "' THEN fulfilled_how ELSE '' END,"
+    "  CASE WHEN status = '" WISH_PENDING "' THEN coalesce(review_due_on, '') ELSE '' END"
     " FROM wishes WHERE ref = ?1";
 static const char sql_count[] =
     "INSERT INTO lookup_counts (addr, window, n) VALUES (?1, ?2, 1)"
@@ -217,6 +226,12 @@ lookup(struct req *r, const char *ref, const char *phone, struct tval *ctx)
 			tv_put(a, res, "reply", paragraphs(a, db_col_text(st, 5)));
 		}
 		tv_putb(a, res, "wish", k == K_WISH);
+		const char *promise = db_col_text(st, 6);
+		if (strlen(promise) == 10)
+			tv_puts(a, res, "promise", arena_printf(a, "%.4s年%d月%d日", promise,
+			    atoi(promise + 5), atoi(promise + 8)));
+		tv_puts(a, res, "promise_what", k == K_LEGAL ? "与您首次联系" :
+		    k == K_WISH ? "完成审核" : "答复");
 		if (k == K_SIGNUP) {
 			tv_puts(a, res, "subject", detail);
 			if (strcmp(status, SIGNUP_WAITING) == 0)

@@ -31,6 +31,7 @@
 #include "text.h"
 #include "valid.h"
 #include "vocab.h"
+#include "workday.h"
 #include "when.h"
 #include "writer.h"
 
@@ -64,8 +65,8 @@ static const char sql_again[] =
     "SELECT ref, 1 FROM wishes WHERE form_nonce = ?1 AND form_nonce <> ''";
 static const char sql_insert[] =
     "INSERT INTO wishes (ref, category, content, district_id, name, phone,"
-    " public_ok, station_id, form_nonce, created_at, updated_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)";
+    " public_ok, station_id, form_nonce, created_at, updated_at, review_due_on)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)";
 
 /*
  * The wall.  What it may show is one condition, written once; the page is
@@ -193,6 +194,11 @@ wish_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 		db_bind_int(st, 8, in->station);
 	db_bind_text(st, 9, in->nonce);
 	db_bind_text(st, 10, now);
+	/* Reviewed by this day (the working-day clock). */
+	char due[16];
+	if (workday_due_after(workday_calendar(db), now, WISH_REVIEW_DAYS, due,
+	    sizeof(due)) == 0)
+		db_bind_text(st, 11, due);
 	int rc = store_new_ref(db, who, a, &nr);
 	in->ref = nr.ref;
 	return rc;

@@ -16,6 +16,7 @@
 #include "util.h"
 #include "writer.h"
 #include "when.h"
+#include "workday.h"
 
 void
 pubform_render(struct req *r, int status, const char *tmpl, const char *form,
@@ -214,36 +215,18 @@ answer_db_failure(struct req *r, int rc)
 	    "如果已经保存,会显示您原来的编号,不会重复登记。" : NULL);
 }
 
-/* Shanghai's date n working days (Mon–Fri) after today, broken down. */
-static void
-days_ahead(int n, struct tm *tm)
-{
-	time_t t = shanghai_now();
-	while (n > 0) {
-		t += 24 * 3600;
-		gmtime_r(&t, tm);
-		if (tm->tm_wday != 0 && tm->tm_wday != 6)
-			n--;
-	}
-	gmtime_r(&t, tm);
-}
-
 const char *
 working_days_ahead(struct req *r, int n)
 {
-	struct tm tm;
-	days_ahead(n, &tm);
-	return arena_printf(r->a, "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday);
+	return day_show(r->a, workday_add(workday_calendar(r->app->db), day_today(), n));
 }
 
 const char *
 working_days_ahead_iso(struct req *r, int n)
 {
-	struct tm tm;
-	days_ahead(n, &tm);
-	return arena_printf(r->a, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday);
+	char out[16];
+	day_iso(workday_add(workday_calendar(r->app->db), day_today(), n), out, sizeof(out));
+	return arena_strdup(r->a, out);
 }
 
 int

@@ -80,8 +80,8 @@ int event_add(struct db *db, const struct actor *who, const char *ref,
  * it again), else 500. */
 void answer_db_failure(struct req *r, int rc);
 
-/* A date n working days (Mon–Fri) after today, in Shanghai, as text
- * "2026年12月14日" (arena). */
+/* The n-th working day after today (the official calendar, workday.h),
+ * in Shanghai, as text "2026年12月14日" (arena).  Never fails. */
 const char *working_days_ahead(struct req *r, int n);
 /* The same date as "2026-12-14", as a date input and a due_on column
  * hold it (arena). */

@@ -20,6 +20,13 @@
 #include "util.h"
 #include "vocab.h"
 #include "when.h"
+#include "workday.h"
+
+/* The 期限 filter's choices: value, label. */
+static const char *const due_choices[][2] = {
+	{"overdue", "已逾期"},
+	{"soon", "今天或 " ZJ_STR(DUE_SOON_DAYS) " 个工作日内到期"},
+};
 
 const char *
 queue_param(struct req *r, const char *name, size_t max)
@@ -120,9 +127,21 @@ queue_filter_parse(struct req *r, struct queue_filter *f)
 	char now[32];
 	utc_now_iso(now, sizeof(now));
 	f->now = arena_strdup(r->a, now);
-	long today = today_shanghai();
-	f->today = arena_printf(r->a, "%04ld-%02ld-%02ld", today / 10000,
-	    today / 100 % 100, today % 100);
+	/* 期限: a range of due dates, counted on today's calendar. */
+	char lo[16], hi[16];
+	f->cal = workday_calendar(r->app->db);
+	f->day = day_today();
+	f->today = arena_strdup(r->a, day_iso(f->day, lo, sizeof(lo)));
+	f->due = qget(r, "due");
+	f->due_lo = f->due_hi = "";
+	if (strcmp(f->due, "overdue") == 0) {
+		f->due_hi = f->today;
+	} else if (strcmp(f->due, "soon") == 0) {
+		f->due_lo = f->today;
+		f->due_hi = arena_strdup(r->a, day_iso(workday_add(f->cal, f->day,
+		    DUE_SOON_DAYS) + 1, hi, sizeof(hi)));
+	} else
+		f->due = "";
 }
 
 static struct tval *
@@ -154,6 +173,15 @@ queue_filter_view(struct req *r, const struct queue_filter *f,
 	tv_put(a, v, "statuses", options(r, statuses, f->status));
 	tv_put(a, v, "kinds", options(r, kinds, f->kind));
 	tv_putb(a, v, "has_kinds", kinds && *kinds);
+	struct tval *dues = tv_list(a);
+	for (size_t i = 0; i < ZJ_NELEM(due_choices); i++) {
+		struct tval *m = tv_map(a);
+		tv_puts(a, m, "value", due_choices[i][0]);
+		tv_puts(a, m, "label", due_choices[i][1]);
+		tv_putb(a, m, "selected", strcmp(f->due, due_choices[i][0]) == 0);
+		tv_push(a, dues, m);
+	}
+	tv_put(a, v, "dues", dues);
 	if (s == NULL || s->district_id == 0) {
 		int sample;
 		tv_put(a, v, "districts", options(r, district_options(r, &sample),
@@ -196,6 +224,7 @@ queue_query(struct req *r, const struct queue_filter *f, long long before)
 	add_param(&b, "q", f->q);
 	add_param(&b, "from", f->from);
 	add_param(&b, "to", f->to);
+	add_param(&b, "due", f->due);
 	add_param(&b, "flag", f->flag ? "1" : NULL);
 	for (size_t i = 0; i < f->nextras; i++)
 		add_param(&b, f->extras[i].name, f->extra[i]);
@@ -241,6 +270,8 @@ has(const struct queue_filter *f)
 		h |= QF_DISTRICT;
 	if (*f->from_utc || *f->to_utc)
 		h |= QF_DATES;
+	if (*f->due_hi)
+		h |= QF_DUE;
 	switch (f->q_kind) {
 	case Q_REF: h |= QF_REF; break;
 	case Q_PHONE: h |= QF_PHONE; break;
@@ -319,6 +350,10 @@ queue_bind(struct req *r, sqlite3_stmt *st, const struct queue_filter *f,
 			text = f->q_kind == Q_NAME ? queue_prefix_end(r->a, f->q) : "";
 		else if (strcmp(name, ":now") == 0)
 			text = f->now;
+		else if (strcmp(name, ":due_lo") == 0)
+			text = f->due_lo;
+		else if (strcmp(name, ":due_hi") == 0)
+			text = f->due_hi;
 		else if (strcmp(name, ":today") == 0)
 			text = f->today;
 		else if ((text = extra_value(f, name)) != NULL)
@@ -426,6 +461,7 @@ queue_list(struct req *r, const struct queue *q)
 		return;
 	}
 	struct tval *fv = queue_filter_view(r, &f, q->statuses, q->kinds);
+	tv_putb(r->a, fv, "has_due", q->due);
 	if (q->flag_label) {
 		tv_putb(r->a, fv, "has_flag", 1);
 		tv_puts(r->a, fv, "flag_label", q->flag_label);
@@ -455,12 +491,26 @@ filter_words(struct req *r, const struct queue *q, const struct queue_filter *f,
 	for (size_t i = 0; i < f->nextras; i++)
 		extras = arena_printf(r->a, "%s %s=%s", extras, f->extras[i].label,
 		    *f->extra[i] ? f->extra[i] : "全部");
-	return arena_printf(r->a, "状态=%s 区县=%s %s=%s%s 搜索=%s 从=%s 到=%s%s%s%s%s",
+	const char *due = "";   /* said only when asked for */
+	for (size_t i = 0; i < ZJ_NELEM(due_choices); i++)
+		if (strcmp(f->due, due_choices[i][0]) == 0)
+			due = due_choices[i][1];
+	return arena_printf(r->a, "状态=%s 区县=%s %s=%s%s 搜索=%s 从=%s 到=%s%s%s%s%s%s%s",
 	    *f->status ? f->status : "全部", *district ? district : "全部",
 	    q->kind_label, *f->kind ? f->kind : "全部", extras, f->q, f->from, f->to,
+	    *due ? " 期限=" : "", due,
 	    q->flag_label && f->flag ? " 只看" : "",
 	    q->flag_label && f->flag ? q->flag_label : "",
 	    full ? " " : "", full ? (q->full_words ? q->full_words : "完整身份证号") : "");
+}
+
+/* The filter of the export being written (queue_export_filter). */
+static const struct queue_filter *exporting;
+
+const struct queue_filter *
+queue_export_filter(void)
+{
+	return exporting;
 }
 
 void
@@ -490,8 +540,10 @@ queue_export(struct req *r, const struct queue *q)
 	rc = SQLITE_DONE;
 	if (csv_begin(&out, r, name) == 0 && strcmp(r->method, "HEAD") != 0) {
 		csv_row(&out, q->csv_head, q->csv_cols);
+		exporting = &f;
 		while (!out.failed && (rc = sqlite3_step(st)) == SQLITE_ROW)
 			q->csv_row(&out, st, full);
+		exporting = NULL;
 	}
 	sqlite3_reset(st);
 	if (!out.failed && rc != SQLITE_DONE)
@@ -500,4 +552,46 @@ queue_export(struct req *r, const struct queue *q)
 	if (csv_end(&out) != 0)
 		LOG_INFO("%s export ended early after %lld rows: the client went away",
 		    q->name, out.rows);
+}
+
+/* ---- 期限 ---- */
+
+void
+queue_due_view(struct arena *a, const struct queue_filter *f, struct tval *m,
+    int open, const char *due_on, const char *done, const char *done_word)
+{
+	struct tval *k = tv_map(a);
+	struct due d;
+	long late;
+	const char *kept;
+	if (open && workday_due(a, f->cal, due_on, f->day, &d) == 0) {
+		tv_puts(a, k, "due", d.text);
+		tv_puts(a, k, "due_date", d.date);
+		tv_putb(a, k, "overdue", d.over);
+	} else {
+		/* Shadows a row's own "due" (its date) inside {{#clock}}. */
+		tv_putb(a, k, "due", 0);
+		if (!open && done && *done &&
+		    (kept = workday_kept(a, f->cal, due_on, done, &late)) != NULL) {
+			tv_puts(a, k, "kept", arena_printf(a, "%s,%s", done_word, kept));
+			tv_putb(a, k, "late", late > 0);
+		}
+	}
+	tv_put(a, m, "clock", k);
+}
+
+const char *
+queue_due_words(const struct queue_filter *f, int open, const char *due_on,
+    const char *done, char *out, size_t len)
+{
+	struct due d;
+	long late;
+	*out = '\0';
+	if (f == NULL)
+		return out;
+	if (open && workday_due(NULL, f->cal, due_on, f->day, &d) == 0)
+		snprintf(out, len, d.over ? "已逾期 %ld 个工作日" : "剩余 %ld 个工作日", d.days);
+	else if (!open && done && *done && workday_kept(NULL, f->cal, due_on, done, &late))
+		snprintf(out, len, late ? "超期 %ld 个工作日" : "按期", late);
+	return out;
 }

@@ -23,6 +23,9 @@
  *   :before            the cursor as given (0 on a first page)
  *   :limit             rows wanted (-1: all, for an export)
  *   :now               the current UTC time (ISO-8601)
+ *   :due_lo :due_hi    the 期限 filter: open items due on a day in
+ *                      [:due_lo, :due_hi) ('YYYY-MM-DD'); :due_hi '' for
+ *                      no such filter
  *   :flag              1 when the filter asks for flagged rows only
  *                      (?flag=1, a queue with a flag_label), else 0
  *   :today             today in Shanghai, 'YYYY-MM-DD' (due dates)
@@ -71,6 +74,13 @@ struct queue_filter {
 	enum { Q_NONE, Q_REF, Q_PHONE, Q_NAME, Q_IDNO } q_kind;
 	const char *error;      /* a bad date or district, for the page */
 	const char *now;        /* the UTC time the request is judged at */
+	/* 期限 (the working-day clock, workday.h): "" for any, "overdue"
+	 * (已逾期: due before today) or "soon" (due today or within
+	 * DUE_SOON_DAYS working days); as the range [due_lo, due_hi) of due
+	 * dates, due_hi "" when none. */
+	const char *due, *due_lo, *due_hi;
+	long day;                            /* today: workday.h's day */
+	const struct workday_cal *cal;       /* for a row's 剩余 / 已逾期 */
 	int flag;               /* ?flag=1: only the rows the queue flags */
 	const char *today;      /* its Shanghai date, YYYY-MM-DD */
 	/* The queue's own filters (struct queue.extras) and their choices
@@ -88,6 +98,7 @@ enum {
 	QF_NAME = 1 << 6,                         /* also set for Q_IDNO */
 	QF_IDNO = 1 << 7,
 	QF_EXTRA0 = 1 << 8,                       /* extra[i] chosen: QF_EXTRA0 << i */
+	QF_DUE = 1 << 16,                         /* a 期限 filter */
 };
 
 /*
@@ -125,12 +136,36 @@ struct queue {
 	const char *const *csv_head;
 	size_t csv_cols;
 	void (*csv_row)(struct csv *out, sqlite3_stmt *st, int full);
+	/* 1: its rows have due dates (the 期限 filter is offered).  An export
+	 * row that shows them reads the filter's cal and day from
+	 * queue_export_filter(). */
+	int due;
 	/* Filters of its own (NULL: none), and what an admin's full export
 	 * shows unmasked, in the audit's words (NULL: "完整身份证号"). */
 	const struct queue_extra *extras;
 	size_t nextras;
 	const char *full_words;
 };
+
+/* The filter of the export being written (for csv_row's 期限 cells), or
+ * NULL outside queue_export. */
+const struct queue_filter *queue_export_filter(void);
+
+/*
+ * A row's 期限 as the staff/due partial shows it, into a new map put in m
+ * under "clock", as of f's day on f's calendar: while open (open set,
+ * due_on a date), "due" (剩余 N 个工作日 / 今天到期 / 已逾期 N 个工作日),
+ * "due_date" and "overdue"; once done (done a stored time, due_on a
+ * date), "kept" (done_word + ",按期" or ",超期 N 个工作日") and "late".
+ * Nothing else when neither applies.  From r's arena; never fails.
+ */
+void queue_due_view(struct arena *a, const struct queue_filter *f, struct tval *m,
+    int open, const char *due_on, const char *done, const char *done_word);
+
+/* The same as words for an export cell into out (len ≥ 48): "已逾期 2 个工作日",
+ * "剩余 3 个工作日", "按期", "超期 1 个工作日", or "". */
+const char *queue_due_words(const struct queue_filter *f, int open,
+    const char *due_on, const char *done, char *out, size_t len);
 
 /*
  * Read the filter from r's query string.  A member of staff bound to a
@@ -147,8 +182,9 @@ const char *queue_param(struct req *r, const char *name, size_t max);
  * The filter form's data: {status, kind, q, from, to, district,
  * statuses: [{value, selected}], kinds: […] and has_kinds, districts: […] and
  * pick_district (only when the person is not bound to one), flag, extras:
- * [{name, label, options: […]}] (f's own filters), error} (queue_list adds
- * has_flag and flag_label for a queue with a flag).
+ * [{name, label, options: […]}] (f's own filters), dues: [{value, label,
+ * selected}] (the 期限 choices), error} (queue_list adds has_flag and
+ * flag_label for a queue with a flag, has_due for one with due dates).
  */
 struct tval *queue_filter_view(struct req *r, const struct queue_filter *f,
     const char *const *statuses, const char *const *kinds);

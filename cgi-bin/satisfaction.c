@@ -18,11 +18,8 @@
  * all), answered in [?1, ?2) (UTC instants; '' and '~' for open). */
 #define SAT_WHERE \
     " WHERE f.answered_at IS NOT NULL AND f.answered_at >= ?1 AND f.answered_at < ?2" \
-    " AND (?3 = 0 OR f.district_id = ?3)" \
-    " AND ((?4 & 1) <> 0 OR (f.service = '" SERVICE_LEGAL "' AND (?4 & 4) <> 0)" \
-    "  OR (f.service <> '" SERVICE_LEGAL "' AND (?4 & 2) <> 0))"
-#define SAT_GOOD_SUM \
-    "sum(f.overall IN ('" SAT_GOOD "', '" SAT_FAIR "'))"
+    " AND (?3 = 0 OR f.district_id = ?3) AND " SATISFACTION_ROLES("?4")
+#define SAT_GOOD_SUM SATISFACTION_GOOD
 
 static const char *const sat_sql[] = {
 	[SAT_BY_SERVICE] =
@@ -53,18 +50,23 @@ static const char sql_reviews[] =
     "SELECT f.id, f.service, f.ref, coalesce(d.name, '全市')"
     " FROM followups f LEFT JOIN districts d ON d.id = f.district_id"
     " WHERE f.review = 1 AND (?1 = 0 OR f.district_id = ?1)"
-    " AND ((?2 & 1) <> 0 OR (f.service = '" SERVICE_LEGAL "' AND (?2 & 4) <> 0)"
-    "  OR (f.service <> '" SERVICE_LEGAL "' AND (?2 & 2) <> 0))"
+    " AND " SATISFACTION_ROLES("?2")
     " ORDER BY f.id";
 
 const char *
-satisfaction_rate(struct req *r, long long good, long long n, int *low)
+satisfaction_pct(struct arena *a, long long good, long long n, int *low)
 {
 	*low = n > 0 && good * 100 < (long long)FEEDBACK_RULE_PCT * n;
 	if (n <= 0)
 		return "—";
 	long long permille = (good * 1000 + n / 2) / n;
-	return arena_printf(r->a, "%lld.%lld%%", permille / 10, permille % 10);
+	return arena_printf(a, "%lld.%lld%%", permille / 10, permille % 10);
+}
+
+const char *
+satisfaction_rate(struct req *r, long long good, long long n, int *low)
+{
+	return satisfaction_pct(r->a, good, n, low);
 }
 
 /* One grouped row into a template map. */

@@ -176,6 +176,7 @@ extern const char *const call_outcomes[];
 #define EVENT_NOTE      "内部备注" /* a staff note, never public */
 #define EVENT_ACTIVITY_CANCELLED "活动取消" /* told to each sign-up */
 #define EVENT_DUPLICATE "疑似重复" /* flagged on arrival, never public */
+#define EVENT_FIRST_CONTACT "已首次联系" /* a legal case: staff reached the person */
 #define EVENT_FOLLOWUP  "回访"     /* a link sent, an answer, a call: internal */
 #define EVENT_REVIEW    "复核"     /* a 不满意 answer reopened it: internal */
 #define EVENT_HARDSHIP  "疑似困难职工" /* a wish marked (or unmarked), never public */
@@ -205,6 +206,7 @@ extern const char *const call_outcomes[];
 #define AUDIT_LEGAL_MEDIATE    "legal.mediate"
 #define AUDIT_LEGAL_CLOSE      "legal.close"
 #define AUDIT_LEGAL_NOTE       "legal.note"
+#define AUDIT_LEGAL_CONTACT    "legal.contact"
 #define AUDIT_STATION_CREATE   "station.create"
 #define AUDIT_STATION_EDIT     "station.edit"
 #define AUDIT_STATION_RETIRE   "station.retire"
@@ -225,6 +227,9 @@ extern const char *const call_outcomes[];
 #define AUDIT_ACTIVITY_CANCEL  "activity.cancel"
 #define AUDIT_SIGNUP_ATTEND    "signup.attend"
 #define AUDIT_SIGNUP_REMOVE    "signup.remove"
+#define AUDIT_CALENDAR_ADD     "calendar.add"
+#define AUDIT_CALENDAR_REMOVE  "calendar.remove"
+#define AUDIT_CALENDAR_IMPORT  "calendar.import"
 #define AUDIT_WISH_PUBLISH     "wish.publish"
 #define AUDIT_WISH_REJECT      "wish.reject"
 #define AUDIT_WISH_CLAIM       "wish.claim"

@@ -21,6 +21,7 @@
 
 #include "db.h"
 #include "util.h"
+#include "workday.h"
 
 #define YEAR_SECS (365LL * 86400)
 #define SPAN_SECS (2 * YEAR_SECS)
@@ -37,17 +38,20 @@ static const char sql_join[] =
     "INSERT INTO join_applications (ref, name, gender, id_number, phone,"
     " ethnicity, education, employment, occupation, employer, district_id,"
     " address, was_member, prev_union, station_id, status, reason, member_no,"
-    " consent_charter, consent_sensitive, created_at, updated_at)"
+    " consent_charter, consent_sensitive, created_at, updated_at, due_on,"
+    " decided_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, '汉族', '高中/中专/技校', ?6, ?7, ?8, ?9,"
-    " '', 0, '', ?10, ?11, ?12, ?13, 1, 1, ?14, ?15)";
+    " '', 0, '', ?10, ?11, ?12, ?13, 1, 1, ?14, ?15, ?16,"
+    " CASE WHEN ?11 <> '待审核' THEN ?15 END)";
 static const char sql_legal[] =
     "INSERT INTO legal_cases (ref, name, phone, id_number, district_id,"
     " employer, dispute_type, people, amount_fen, facts, claims,"
     " member_status, contact_time, may_call, consent_sensitive, status,"
-    " reason, handler_name, recovered_fen, closed_at, created_at, updated_at)"
+    " reason, handler_name, recovered_fen, closed_at, created_at, updated_at,"
+    " contact_due_on, accepted_at, first_contact_at, close_due_on, close_workdays)"
     " VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, '公司拖欠三个月工资,多次催要未果。',"
     " '支付拖欠工资及经济补偿', '否', '工作日晚上', 1, 1, ?9, ?10, ?11, ?12, ?13,"
-    " ?14, ?15)";
+    " ?14, ?15, ?16, ?17, ?17, ?18, ?19)";
 static const char sql_seq[] =
     "INSERT INTO member_seq (district_id, year, last) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (district_id, year) DO UPDATE SET last = max(last, ?3)";
@@ -295,6 +299,10 @@ add_join(struct db *db, const struct district *ds, size_t nd, long long i,
 	db_bind_text(st, 13, member[0] ? member : NULL);
 	db_bind_text(st, 14, created);
 	db_bind_text(st, 15, updated);
+	char due[16];
+	if (workday_due_after(workday_calendar(db), created, JOIN_ANSWER_DAYS, due,
+	    sizeof(due)) == 0)
+		db_bind_text(st, 16, due);
 	return db_exec_stmt(db, st) == SQLITE_DONE ? 0 : -1;
 }
 
@@ -357,6 +365,22 @@ add_legal(struct db *db, const struct district *ds, size_t nd, long long i,
 	db_bind_text(st, 13, closed_at ? closed : NULL);
 	db_bind_text(st, 14, created);
 	db_bind_text(st, 15, updated);
+	/* The working-day clock: first contact due 5 working days on; cases
+	 * past 待受理 accepted (and reached) a day after they came. */
+	const struct workday_cal *cal = workday_calendar(db);
+	char due[16], accepted[32], close_due[16];
+	if (workday_due_after(cal, created, LEGAL_CONTACT_DAYS, due, sizeof(due)) == 0)
+		db_bind_text(st, 16, due);
+	if (strcmp(status, "待受理") != 0 && strcmp(status, "不予受理") != 0) {
+		iso(accepted, sizeof(accepted), t + 86400);
+		db_bind_text(st, 17, accepted);
+		if (workday_due_after(cal, accepted, LEGAL_CLOSE_DAYS, close_due,
+		    sizeof(close_due)) == 0)
+			db_bind_text(st, 18, close_due);
+	}
+	long from, to;
+	if (closed_at && day_of_utc(created, &from) == 0 && day_of_utc(closed, &to) == 0)
+		db_bind_int(st, 19, workday_count(cal, from, to));
 	return db_exec_stmt(db, st) == SQLITE_DONE ? 0 : -1;
 }
 

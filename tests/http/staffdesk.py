@@ -116,6 +116,10 @@ def records(code, tag):
         r[key + "_bytes"] = body
         r["marks"] += [r[key], "援助%s%s" % (tag, key)]
     r["file"] = r["legal_file"]
+    n = nxt()
+    r["calendar_day"] = "2040-%02d-%02d" % (1 + n // 28 % 12, 1 + n % 28)
+    S.sql_exec("INSERT INTO calendar_days (day, kind, holiday, updated_at) VALUES (?, '休', ?, ?)",
+               (r["calendar_day"], "测试" + tag, now))
     r["station"] = S.sql_exec(
         "INSERT INTO stations (code, name, district_id, created_at) VALUES (?, ?, ?, ?)",
         (new_ref("S"), "驿站%s" % tag, d, now))
@@ -315,6 +319,12 @@ def post_actions(rec):
         ("/staff/accounts/{id}/disable", "/staff/accounts/%d/disable" % SHARED["account"], {}),
         ("/staff/accounts/{id}/enable", "/staff/accounts/%d/enable" % SHARED["disabled"], {}),
         ("/staff/accounts/{id}/reset", "/staff/accounts/%d/reset" % SHARED["account"], {}),
+        ("/staff/calendar/add", "/staff/calendar/add",
+         {"day": "2041-%02d-%02d" % (1 + n // 28 % 12, 1 + n % 28), "kind": "休",
+          "holiday": "测试"}),
+        ("/staff/calendar/remove", "/staff/calendar/remove", {"day": rec["calendar_day"]}),
+        ("/staff/calendar/import", "/staff/calendar/import",
+         {"csv": "2042-%02d-%02d,班,导入\n" % (1 + n // 28 % 12, 1 + n % 28), "replace": "1"}),
         ("/staff/ratings/draw", "/staff/ratings/draw",
          {"month": rec["rating_month"], "district": str(S.district(rec["code"])),
           "winners": "1"}),

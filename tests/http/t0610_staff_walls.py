@@ -30,6 +30,7 @@ POLICY = [
     ("/staff/appeals", {"admin", "reviewer"}),
     ("/staff/accounts", {"admin"}),
     ("/staff/audit", {"admin"}),
+    ("/staff/calendar", {"admin"}),
     ("/staff/followups", {"admin", "reviewer", "legal"}),   # each sees its services
     ("/staff/messages", {"admin"}),
     ("/staff/password", {"admin", "reviewer", "legal"}),

@@ -417,7 +417,8 @@ def test_the_csv_export_follows_the_filter_and_masks_ids():
                         r.header("Content-Disposition")), r.header("Content-Disposition")
     rows = rows_of(r)
     assert rows[0] == ["编号", "提交时间", "姓名", "性别", "身份证号", "手机号", "职业",
-                       "就业形态", "区县", "驿站", "状态", "会员编号", "疑似重复"]
+                       "就业形态", "区县", "驿站", "状态", "会员编号", "疑似重复", "答复期限",
+                       "期限情况"]
     refs = [row[0] for row in rows[1:]]
     assert refs == [plain, ref], refs                 # filtered, own district only
     row = rows[2]

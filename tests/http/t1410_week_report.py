@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """t1410: the weekly report /staff/reports/week and its CSV.  The test
-submits joins, legal-aid cases and station ratings over HTTP, moves them
-through the staff workflow over HTTP, computes the week's figures itself,
-and reads them back: the report's numbers by type × district equal the
-test's; a person bound to a district sees only that district's figures
-(and only the services of their role); the week runs Monday 00:00 to
-Monday 00:00 Beijing time; the CSV holds exactly the page's numbers and is
-audited.  (诉求 and 微心愿 are checked once /appeal and /wish exist.)"""
+submits joins, legal-aid cases, 诉求, 微心愿 and station ratings over
+HTTP, moves them through the staff workflow over HTTP, answers the 回访
+links the outbox holds, computes the week's figures itself, and reads
+them back: the report's numbers by type × district equal the test's
+(满意度 by service and by district, with the 低于 80% marks, too); a
+person bound to a district sees only that district's figures (and only
+the services of their role); the week runs Monday 00:00 to Monday 00:00
+Beijing time; the CSV holds exactly the page's numbers and is audited."""
 import csv
 import datetime
 import io
@@ -17,7 +18,8 @@ from harness import (Server, new_idno, now_iso, ref_of, run, unescape)
 
 S = None
 WHO = {}
-SENT = {"join": [], "legal": [], "rating": []}
+SENT = {"join": [], "legal": [], "rating": [], "appeal": [], "wish": [], "feedback": []}
+GOOD = ("满意", "基本满意")
 SEQ = [0]
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -88,6 +90,71 @@ def step(who, ref, name, fields=None):
     assert r.status == 303, (ref, name, r)
 
 
+def appeal(district, kind, matter, may_contact="可以"):
+    f = {"_token": S.token("/appeal"), "kind": kind, "matter": matter,
+         "content": "配送站拖欠工资,站长一直推脱。", "district": district, "name": "王师傅",
+         "phone": phone(), "may_contact": may_contact}
+    ref = ref_of(S.post("/appeal", f))
+    SENT["appeal"].append({"ref": ref, "district": district, "kind": kind, "matter": matter,
+                           "answered": False, "overdue": False})
+    return ref
+
+
+def appeal_step(who, ref, name, fields):
+    r = WHO[who].post("/staff/appeals/%s/%s" % (ref, name), fields)
+    assert r.status == 303, (ref, name, r.status)
+
+
+def dispatch(who, ref, district, assignee):
+    appeal_step(who, ref, "dispatch", {
+        "district": district, "assignee": "%s · %s" % (assignee, district),
+        "due_on": (beijing_now() + datetime.timedelta(days=3)).strftime("%Y-%m-%d")})
+    for x in SENT["appeal"]:
+        if x["ref"] == ref:
+            x["district"] = district        # counted where it is handled
+
+
+def answer_appeal(who, ref):
+    appeal_step(who, ref, "answer", {"reply": "已协调用人单位,工资本周补发。"})
+    for x in SENT["appeal"]:
+        if x["ref"] == ref:
+            x["answered"] = True
+
+
+def wish(district, category):
+    f = {"_token": S.token("/wish"), "category": category, "content": "想要一个电动车头盔。",
+         "district": district, "name": "赵师傅", "phone": phone(), "public_ok": "1"}
+    ref = ref_of(S.post("/wish", f))
+    SENT["wish"].append({"ref": ref, "district": district, "category": category,
+                         "steps": set()})
+    return ref
+
+
+def wish_step(who, ref, name, fields=None):
+    r = WHO[who].post("/staff/wishes/%s/%s" % (ref, name), fields or {})
+    assert r.status == 303, (ref, name, r.status)
+    for x in SENT["wish"]:
+        if x["ref"] == ref:
+            x["steps"].add(name)
+
+
+def feedback(service, district, ref, overall):
+    """Answer the 回访 link the outbox holds for ref (overall None: leave
+    it unanswered), as the person does."""
+    bodies = S.sql("SELECT body FROM outbox WHERE ref = ? AND kind = 'feedback'", (ref,))
+    assert len(bodies) == 1, (ref, bodies)
+    SENT["feedback"].append({"service": service, "district": district, "overall": overall})
+    if overall is None:
+        return
+    link = re.search(r"/feedback/[A-Za-z0-9_-]{43}", bodies[0][0]).group(0)
+    page = S.get(link)
+    assert page.status == 200, page
+    tok = unescape(re.search(r'name="_token" value="([^"]+)"', page.text).group(1))
+    r = S.post(link, {"_token": tok, "overall": overall, "timely": "是", "attitude": "好",
+                      "resolved": "是", "comment": ""})
+    assert r.status == 303, r
+
+
 def submit_the_week():
     join("朝阳区", "快递员", "WJ01")
     a = join("朝阳区", "快递员", "WJ01")
@@ -113,6 +180,48 @@ def submit_the_week():
     rate("WJ01", "朝阳区", (5, 4, 3, 2))
     rate("WJ01", "朝阳区", (3, 3, 3, 3))
     rate("HD01", "海淀区", (1, 2, 3, 5))
+    # 诉求: answered where they are handled (one moved to 海淀区), one overdue
+    p1 = appeal("朝阳区", "投诉", "工资报酬")
+    p2 = appeal("朝阳区", "求助", "劳动安全")
+    p3 = appeal("朝阳区", "咨询", "社会保险")
+    p4 = appeal("海淀区", "意见建议", "驿站设施")
+    p5 = appeal("朝阳区", "投诉", "其他", may_contact="不方便")
+    appeal("海淀区", "咨询", "工资报酬")                          # waits: 待分派
+    dispatch("rev105", p1, "朝阳区", "rev105")
+    dispatch("admin", p2, "海淀区", "rev108")
+    dispatch("rev105", p3, "朝阳区", "rev105")
+    dispatch("rev108", p4, "海淀区", "rev108")
+    dispatch("rev105", p5, "朝阳区", "rev105")
+    for who, ref in (("rev105", p1), ("rev108", p2), ("rev105", p3), ("rev105", p5)):
+        answer_appeal(who, ref)
+    # p4's due date has passed (a date the dispatch form would refuse now)
+    S.sql_exec("UPDATE appeals SET due_on = ? WHERE ref = ?",
+               ((beijing_now() - datetime.timedelta(days=1)).strftime("%Y-%m-%d"), p4))
+    for x in SENT["appeal"]:
+        x["overdue"] = x["ref"] == p4
+    # 微心愿: every state
+    w1 = wish("朝阳区", "生活用品")
+    w2 = wish("朝阳区", "子女教育")
+    w3 = wish("海淀区", "技能培训")
+    wish("海淀区", "健康关爱")                                     # waits: 待审核
+    w5 = wish("海淀区", "其他")
+    today = beijing_now().strftime("%Y-%m-%d")
+    for who, ref in (("rev105", w1), ("rev105", w2), ("rev108", w3), ("rev108", w5)):
+        wish_step(who, ref, "publish")
+    wish_step("rev105", w1, "claim", {"claimer_kind": "工作人员"})
+    wish_step("admin", w2, "claim", {"claimer_kind": "企业", "claimer_name": "某某快递公司"})
+    wish_step("rev108", w5, "claim", {"claimer_kind": "工会", "claimer_name": "区总工会"})
+    wish_step("rev105", w1, "fulfil", {"fulfilled_on": today, "fulfilled_how": "已送到。"})
+    wish_step("rev108", w5, "fulfil", {"fulfilled_on": today, "fulfilled_how": "已送到。"})
+    # 回访: the people answer their links (p5 chose not to be contacted)
+    assert S.value("SELECT count(*) FROM followups WHERE ref = ?", (p5,)) == 0
+    for service, district, ref, overall in (
+            ("入会", "朝阳区", a, "满意"), ("入会", "海淀区", b, "不满意"),
+            ("法律援助", "朝阳区", c, "基本满意"),
+            ("诉求", "朝阳区", p1, "满意"), ("诉求", "海淀区", p2, "基本满意"),
+            ("诉求", "朝阳区", p3, "满意"),
+            ("微心愿", "朝阳区", w1, "不满意"), ("微心愿", "海淀区", w5, None)):
+        feedback(service, district, ref, overall)
 
 
 # ---- weeks ----
@@ -190,7 +299,56 @@ def expected():
         if x["closed"]:
             add(("legal-summary", x["district"], "办结"))
             add(("legal-summary", x["district"], "追回金额(元)"), x["fen"])
+    for x in SENT["appeal"]:
+        add(("appeal-summary", x["district"], "新提交"))
+        add(("appeal-kind", x["kind"], x["district"]))
+        add(("appeal-matter", x["matter"], x["district"]))
+        if x["answered"]:
+            add(("appeal-summary", x["district"], "已答复"))
+        if x["overdue"]:
+            add(("appeal-summary", x["district"], "目前逾期"))
+    for x in SENT["wish"]:
+        add(("wish-summary", x["district"], "新提交"))
+        add(("wish-category", x["category"], x["district"]))
+        for step_name, col in (("publish", "发布"), ("claim", "认领"), ("fulfil", "实现")):
+            if step_name in x["steps"]:
+                add(("wish-summary", x["district"], col))
     return e
+
+
+def pct(good, n):
+    """满意率 as the program shows it: one decimal, rounded half up."""
+    if n == 0:
+        return "—"
+    permille = (good * 1000 + n // 2) // n
+    return "%d.%d%%" % (permille // 10, permille % 10)
+
+
+def sat_expected(districts, services):
+    """The 满意度 tables' rows from the answers the test gave, for people
+    who see districts and services: {table: {row: (n, good, rate, mark)}}."""
+    answered = [f for f in SENT["feedback"] if f["overall"] and f["district"] in districts and
+                f["service"] in services]
+
+    def row(fs):
+        n, good = len(fs), sum(1 for f in fs if f["overall"] in GOOD)
+        return (str(n), str(good), pct(good, n), "低于 80%" if good * 100 < 80 * n else "")
+    by_service = {}
+    for svc in services:
+        fs = [f for f in answered if f["service"] == svc]
+        if fs:
+            by_service[svc] = row(fs)
+    by_district = {d: row([f for f in answered if f["district"] == d]) for d in districts}
+    if len(districts) > 1:
+        by_service["合计"] = by_district["合计"] = row(answered)
+    return {"satisfaction-service": by_service, "satisfaction-district": by_district}
+
+
+def sat_got(got, table, only=None):
+    cols = ("回访答复", "满意+基本满意", "满意率", "标记")
+    rows = {r for r, _ in got[table]}
+    return {r: tuple(got[table][(r, c)] for c in cols) for r in rows
+            if only is None or r in only}
 
 
 def check(got, want, districts, total):
@@ -251,11 +409,24 @@ def test_the_admins_report_equals_what_the_test_sent():
             "%.2f" % (sum(map(sum, mine)) / (4 * len(mine)))
     every = [x["scores"] for x in rs]
     assert got["rating-summary"][("合计", "设施")] == "%.2f" % (sum(s[0] for s in every) / 3)
-    # 诉求 and 微心愿 are in the report (their forms come with /appeal and /wish)
-    for tid in ("appeal-summary", "appeal-kind", "appeal-matter", "wish-summary",
-                "wish-category"):
-        assert tid in got, tid
-    assert ("投诉", "合计") in got["appeal-kind"] and ("驿站设施", "合计") in got["appeal-matter"]
+    # 诉求 and 微心愿: what the test sent and did (checked with the rest above)
+    assert got["appeal-summary"][("合计", "新提交")] == "6"
+    assert got["appeal-summary"][("海淀区", "已答复")] == "1"     # moved there, answered there
+    assert got["appeal-summary"][("朝阳区", "已答复")] == "3"
+    assert got["appeal-summary"][("海淀区", "目前逾期")] == "1"
+    assert got["appeal-kind"][("投诉", "朝阳区")] == "2"
+    assert got["appeal-matter"][("驿站设施", "海淀区")] == "1"
+    assert [got["wish-summary"][("合计", c)] for c in ("新提交", "发布", "认领", "实现")] == \
+        ["5", "4", "3", "2"]
+    assert got["wish-category"][("技能培训", "海淀区")] == "1"
+    # 满意度 from the answers given through the links
+    want = sat_expected({"朝阳区", "海淀区", "合计"}, ("入会", "法律援助", "诉求", "微心愿"))
+    assert sat_got(got, "satisfaction-service") == want["satisfaction-service"]
+    assert sat_got(got, "satisfaction-district", {"朝阳区", "海淀区", "合计"}) == \
+        want["satisfaction-district"]
+    assert want["satisfaction-service"]["入会"] == ("2", "1", "50.0%", "低于 80%")
+    assert want["satisfaction-district"]["朝阳区"] == ("5", "4", "80.0%", "")  # 80%: not below
+    assert got["satisfaction-district"][("东城区", "满意率")] == "—"
     # tables a printer and a screen reader can use
     assert html.count("<caption") == len(got)
     assert '<th scope="col">' in html and '<th scope="row">' in html
@@ -272,15 +443,27 @@ def test_a_district_sees_only_its_own_figures_and_services():
         joins = {k: v for k, v in want.items() if k[0].startswith("join")}
         wrong = check(got, joins, {district}, total=False)
         assert not wrong, (who, wrong)
+        mine = {k: v for k, v in want.items() if k[0].startswith(("appeal", "wish"))}
+        wrong = check(got, mine, {district}, total=False)
+        assert not wrong, (who, wrong)
+        sat = sat_expected({district}, ("入会", "诉求", "微心愿"))
+        assert sat_got(got, "satisfaction-service") == sat["satisfaction-service"], who
+        assert sat_got(got, "satisfaction-district") == sat["satisfaction-district"], who
         other = "海淀区" if district == "朝阳区" else "朝阳区"
         assert other not in html.split("<main")[1] and "合计" not in html.split("<main")[1]
     for who, district in (("law105", "朝阳区"), ("law108", "海淀区")):
         html = report(who, week)
         got = tables(html)
-        assert set(got) == {"legal-summary", "legal-type"}, (who, set(got))
+        assert set(got) == {"legal-summary", "legal-type", "legal-ontime",
+                            "satisfaction-service", "satisfaction-district"}, (who, set(got))
         legal = {k: v for k, v in want.items() if k[0].startswith("legal")}
         wrong = check(got, legal, {district}, total=False)
         assert not wrong, (who, wrong)
+        sat = sat_expected({district}, ("法律援助",))
+        assert sat_got(got, "satisfaction-service") == sat["satisfaction-service"], who
+        assert sat_got(got, "satisfaction-district") == sat["satisfaction-district"], who
+        if district == "海淀区":      # no case of theirs was answered: the table says so
+            assert "本周没有数字" in html
     # a bound person's CSV is scoped the same way
     r = WHO["rev105"].get("/staff/reports/week.csv?week=" + week)
     assert r.status == 200 and "海淀区" not in r.text and "朝阳区" in r.text
@@ -306,6 +489,9 @@ def test_the_week_runs_monday_to_monday_in_beijing_time():
     older = tables(report("admin", iso_week(now - datetime.timedelta(days=14))))
     assert older["rating-summary"][("合计", "评价数")] == "0"
     assert older["join-summary"][("合计", "新申请")] == "0"
+    assert older["satisfaction-district"][("合计", "回访答复")] == "0"
+    assert older["appeal-summary"][("合计", "新提交")] == "0"
+    assert older["wish-summary"][("合计", "新提交")] == "0"
     # the default is the last complete week; the span and links say which
     html = report("admin")
     assert "工作周报 · %s" % iso_week(now - datetime.timedelta(days=7)) in html

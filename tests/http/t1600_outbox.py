@@ -295,6 +295,54 @@ def test_the_day_before_reminder_goes_once_to_each_confirmed_signup():
     assert cli("remind", "--date", "2026-13-01").returncode == 2
 
 
+def test_a_wish_claimed_and_fulfilled_texts_its_maker_twice_and_no_more():
+    phone = next(PHONES)
+    r = S.post("/wish", {"category": "子女教育", "content": "想给孩子买一套课外书。",
+                         "district": "朝阳区", "name": "钱师傅", "phone": phone,
+                         "public_ok": "1", "_token": S.token("/wish")})
+    ref = ref_of(r)
+    assert R1.post("/staff/wishes/%s/publish" % ref).status == 303
+    assert R1.post("/staff/wishes/%s/note" % ref, {"note": "已电话核实"}).status == 303
+    assert outbox(ref) == []                     # publishing and notes text nobody
+    assert R1.post("/staff/wishes/%s/claim" % ref,
+                   {"claimer_kind": "企业", "claimer_name": "某某书店"}).status == 303
+    [(kind, p, state, body)] = outbox(ref)
+    assert (kind, p, state) == ("wish.claimed", phone, "待发送") and ref in body
+    assert "书店" not in body and "钱师傅" not in body and "课外书" not in body
+    assert R1.post("/staff/wishes/%s/fulfil" % ref,
+                   {"fulfilled_on": beijing("%Y-%m-%d"),
+                    "fulfilled_how": "书店把书送到了家里。"}).status == 303
+    assert kinds(ref) == ["wish.claimed", "wish.fulfilled"]
+    assert "送到" not in outbox(ref)[1][3]
+    page = R1.get("/staff/wishes/%s" % ref).text
+    assert "短信记录" in page and "微心愿已认领" in page and "微心愿已实现" in page
+
+
+def test_an_appeal_answer_texts_only_who_ticked_fang_bian_lian_xi():
+    tomorrow = beijing("%Y-%m-%d", 86400)
+    refs = {}
+    for choice in ("可以", "不方便"):
+        phone = next(PHONES)
+        r = S.post("/appeal", {"_token": S.token("/appeal"), "kind": "投诉", "matter": "工资报酬",
+                               "content": "配送站拖欠我十月份的工资,站长一直推脱。",
+                               "district": "朝阳区", "name": "吴师傅", "phone": phone,
+                               "may_contact": choice})
+        ref = ref_of(r)
+        refs[choice] = (ref, phone)
+        assert R1.post("/staff/appeals/%s/dispatch" % ref,
+                       {"district": "朝阳区", "assignee": "rev1 · 朝阳区",
+                        "due_on": tomorrow}).status == 303
+        assert outbox(ref) == []                 # dispatching texts nobody
+        assert R1.post("/staff/appeals/%s/answer" % ref,
+                       {"reply": "已转告站点负责人,工资本周补发。"}).status == 303
+    ref, phone = refs["可以"]
+    [(kind, p, _, body)] = outbox(ref)
+    assert (kind, p) == ("appeal.answered", phone) and ref in body
+    assert "工资" not in body and "站长" not in body and "补发" not in body
+    assert outbox(refs["不方便"][0]) == []      # said no: nothing queued
+    assert "短信记录" in R1.get("/staff/appeals/%s" % ref).text
+
+
 # ---- what a message may hold ----
 
 def test_templates_refuse_other_placeholders_and_id_numbers():
@@ -568,6 +616,20 @@ def test_lists_mask_phones_and_record_pages_show_their_messages():
     assert L1.post("/staff/legal-aid/%s/accept" % ref).status == 303
     case = L1.get("/staff/legal-aid/%s" % ref).text
     assert "短信记录" in case and "法律援助已受理" in case
+
+
+def test_messages_about_a_purged_record_go_with_it():
+    phone = next(PHONES)
+    old, kept = join(phone), join(phone)
+    for ref in (old, kept):
+        assert R1.post("/staff/joins/%s/reject" % ref, {"reason": "材料不全"}).status == 303
+        assert kinds(ref) == ["join.refused"]
+    S.sql_exec("UPDATE join_applications SET updated_at = '2020-01-01T00:00:00Z'"
+               " WHERE ref = ?", (old,))
+    out = cli("purge", "--uploads", os.path.join(S.dir, "uploads"))
+    assert out.returncode == 0, out.stderr
+    assert S.sql("SELECT ref FROM join_applications WHERE ref = ?", (old,)) == []
+    assert outbox(old) == [] and kinds(kept) == ["join.refused"]
 
 
 def test_no_message_anywhere_holds_an_id_number():

@@ -14,6 +14,8 @@
 #include "db.h"
 #include "outbox.h"
 #include "staff.h"
+#include "store.h"
+#include "writer.h"
 #include "tap.h"
 #include "util.h"
 #include "valid.h"
@@ -176,6 +178,35 @@ test_put(struct db *db)
 	    "a text holding an ID number: stored masked as 失败");
 }
 
+/* A feedback link is sent whole and then forgotten: staff never see the
+ * token, and once the SMS command said 0 the stored text loses it. */
+static void
+test_links(struct db *db, struct arena *a)
+{
+	const struct actor sys = {0, "", "test"};
+	(void)a;
+	const char *vars[] = {"ref", "FY23456789", "service", "法律援助",
+	    "link", "https://x.org/feedback/SECRETtoken123", NULL};
+	ok(outbox_put(db, &sys, MSG_FEEDBACK, "FY23456789", "13800000006", vars) ==
+	    SQLITE_DONE && outbox_put(db, &sys, MSG_FEEDBACK, "FY23456789", "13800000006",
+	    vars) == SQLITE_DONE && count(db, "SELECT count(*) FROM outbox WHERE"
+	    " kind = 'feedback' AND body LIKE '%SECRETtoken123%'") == 2,
+	    "feedback: the link whole in the text to send; the 回访 decides how often");
+	long long id = count(db, "SELECT min(id) FROM outbox WHERE kind = 'feedback'");
+	struct job in, out;
+	job_init(&in, "outbox.result");
+	job_put_int(&in, "id", id);
+	job_put_int(&in, "ok", 1);
+	job_put_actor(&in, &sys);
+	ok(job_run(db, &in, &out) == SQLITE_DONE, "the result job");
+	ok(count(db, "SELECT count(*) FROM outbox WHERE kind = 'feedback'"
+	    " AND state = '已发送' AND body NOT LIKE '%SECRET%' AND body LIKE '%/feedback/…(仅本人可用)%'")
+	    == 1, "sent: the token is no longer kept");
+	ok(count(db, "SELECT count(*) FROM outbox WHERE kind = 'feedback'"
+	    " AND state = '待发送' AND body LIKE '%SECRETtoken123%'") == 1,
+	    "the one not sent yet keeps it");
+}
+
 int
 main(void)
 {
@@ -192,6 +223,7 @@ main(void)
 	    db ? "" : ": ", db ? "" : err);
 	if (db) {
 		test_put(db);
+		test_links(db, a);
 		db_close(db);
 	}
 	arena_free(a);
