@@ -79,7 +79,7 @@ APP_UNITS  := $(filter-out $(CORE_UNITS),$(UNITNAMES))
 UNITS      := $(UNITNAMES:%=$(BUILD)/tests/%)
 ASANUNITS  := $(UNITNAMES:%=$(BUILD)/asan/tests/%)
 
-.PHONY: all deps run test unit bench fuzz install clean browser divisions
+.PHONY: all deps run test unit bench fuzz install clean browser lighthouse divisions
 all: $(BUILD)/zhijia $(CORELIB)
 
 # ---- dependencies (Debian 12) ----
@@ -163,6 +163,11 @@ node_modules/.installed: package.json package-lock.json | $(BUILD)/.deps-test
 
 browser: $(BUILD)/zhijia node_modules/.installed
 	node tests/browser/run.mjs
+
+# Lighthouse (mobile) on every public page; not part of make test (see
+# README: it takes as long again as the browser suite).
+lighthouse: $(BUILD)/zhijia node_modules/.installed
+	node tests/browser/lighthouse.mjs
 
 # ---- the national division list (GB/T 2260 county-level codes) ----
 # db/divisions.tsv is committed; `make divisions` makes it again from the

@@ -20,7 +20,7 @@ import {
 } from './lib.mjs';
 
 // The feedback link texted about ref, as the outbox holds the message.
-function textedLink(db, ref) {
+export function textedLink(db, ref) {
   const r = spawnSync('sqlite3', [db,
     "SELECT body FROM outbox WHERE kind = 'feedback' AND ref = '" + ref.replace(/[^A-Z0-9]/g, '') + "'"],
   { encoding: 'utf8', timeout: 10_000 });

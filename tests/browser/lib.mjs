@@ -319,6 +319,10 @@ export class Recorder {
     }
     info.bytes = bytes;
     info.parts = parts;
+    // What a search engine shows: the title, and the description under it.
+    info.title = await page.title();
+    info.description = await page.locator('meta[name="description"]')
+      .evaluateAll((els) => (els.length === 1 ? els[0].content.trim() : els.length ? null : ''));
     // The HTML exactly as served, for the Nu Html Checker.
     let html = null;
     if (this.docResponse) html = await this.docResponse.body().catch(() => null);

@@ -18,21 +18,22 @@
 // Environment: CHROMIUM (default /usr/bin/chromium), JAVA (java),
 // KEEP_TEST_DIRS (keep the site's temp dir), BROWSER_ONLY (a substring: run
 // only the scenarios whose name has it; those needing an earlier one fail).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Site, TOP, CHROMIUM, CHROMIUM_ARGS, secs, withTimeout } from './site.mjs';
 
 // The npm packages (playwright-core, axe-core) are imported here
 // so that a missing `npm ci` is one clear failing line, not a stack trace.
-let chromium, Recorder, PHONE, publicSide, staffSide;
+let chromium, Recorder, PHONE, publicSide, staffSide, feedbackSide, actionsSide;
 try {
   ({ chromium } = await import('playwright-core'));
   ({ Recorder, PHONE } = await import('./lib.mjs'));
   publicSide = await import('./public.mjs');
   staffSide = await import('./staff.mjs');
+  feedbackSide = await import('./feedback.mjs');
+  actionsSide = await import('./actions.mjs');
 } catch (e) {
   console.log('not ok 1 - the npm packages are installed (npm ci --ignore-scripts, from package-lock.json)');
   console.log('# ' + String(e.message).split('\n')[0]);
@@ -40,9 +41,7 @@ try {
   process.exit(1);
 }
 
-const TOP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = path.join(TOP, 'build', 'test-output');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const JAVA = process.env.JAVA || 'java';
 // A short java run: the C1 compiler only and the serial collector start and
 // finish it sooner (measured: 36 pages in 8.5 s instead of 12.1 s).
@@ -51,9 +50,6 @@ const VNU = path.join(TOP, 'node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar'
 const SCENARIO_MS = 60_000;       // one scenario, at most
 const RUN_MS = 300_000;           // the whole run, at most
 const PAGE_BUDGET = 30 * 1024;    // HTML + CSS of a public page, transferred
-// Lines in the server's log that mean a bug even when every request answered
-// (the same as tests/http/harness.py).
-const LOG_PROBLEMS = /left open|handler gave no response|AddressSanitizer|runtime error/;
 
 const started = Date.now();
 let n = 0, passed = 0, failed = 0;
@@ -70,85 +66,6 @@ function result(ok, name, why) {
   if (ok) passed++; else { failed++; failures.push(name); }
   console.log(`${ok ? 'ok' : 'not ok'} ${n} - ${name}`);
   if (!ok && why) diag(why);
-}
-function secs(ms) { return (ms / 1000).toFixed(1) + ' s'; }
-
-// A promise that resolves after ms without keeping the process alive.
-function sleep(ms, value = null) {
-  return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
-}
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: timed out after ${secs(ms)}`)), ms); }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-// ---- the site ----
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-class Site {
-  async start() {
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhijia-browser-'));
-    fs.chmodSync(this.dir, 0o755);   // nginx workers run as nobody
-    this.port = await freePort();
-    this.base = `http://127.0.0.1:${this.port}`;
-    this.db = path.join(this.dir, 'zhijia.db');
-    this.logFile = path.join(this.dir, 'server.log');
-    const log = fs.openSync(this.logFile, 'w');
-    const env = {
-      ...process.env,
-      ZHIJIA_WORKERS: '2', POST_RATE: '10000r/s', POST_BURST: '10000',
-      ZHIJIA_ADMIN_PASSWORD: 'admin-password-1', ZHIJIA_SAMPLES: '1',
-    };
-    this.proc = spawn(path.join(TOP, 'deploy', 'local.sh'),
-      [String(this.port), path.join(this.dir, 'run'), this.db],
-      { cwd: TOP, env, stdio: ['ignore', log, log], detached: true });   // its own process group
-    fs.closeSync(log);
-    this.exited = new Promise((resolve) => this.proc.on('exit', (code, sig) => resolve({ code, sig })));
-    this.proc.on('exit', () => { this.gone = true; });
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      if (this.gone) throw new Error('the site exited:\n' + this.logTail());
-      try {
-        const r = await fetch(this.base + '/healthz', { signal: AbortSignal.timeout(2000) });
-        if (r.status === 200) return;
-      } catch { /* not yet */ }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('the site did not come up:\n' + this.logTail());
-  }
-
-  logTail() {
-    try { return fs.readFileSync(this.logFile, 'utf8').slice(-3000); } catch { return ''; }
-  }
-
-  async stop() {
-    if (!this.proc) return [];
-    if (!this.gone) {
-      this.proc.kill('SIGTERM');
-      const done = await Promise.race([this.exited, sleep(40_000)]);
-      if (!done) {
-        try { process.kill(-this.proc.pid, 'SIGKILL'); } catch { /* gone */ }
-        await Promise.race([this.exited, sleep(10_000)]);
-      }
-    }
-    const problems = fs.existsSync(this.logFile)
-      ? fs.readFileSync(this.logFile, 'utf8').split('\n').filter((l) => LOG_PROBLEMS.test(l)) : [];
-    if (!process.env.KEEP_TEST_DIRS) fs.rmSync(this.dir, { recursive: true, force: true });
-    else info(`site kept in ${this.dir}`);
-    this.proc = null;
-    return problems;
-  }
 }
 
 // ---- the run ----
@@ -185,6 +102,7 @@ async function scenario(browser, site, state, s) {
   const recorders = new Map();
   const t = {
     base: site.base,
+    db: site.db,      // for what no page shows: the texts the outbox holds
     state,
     // A new page in a new context: a phone unless viewport says otherwise,
     // logged in when given a storageState.
@@ -249,6 +167,19 @@ function pageChecks() {
     ].filter(Boolean).join('\n');
     result(ok, `weight: ${where}: ${p.bytes} bytes${p.pub ? ` (under ${PAGE_BUDGET / 1024} KB)` : ''}, only 127.0.0.1`, why);
   }
+  // Each public page says what it is in a description of its own (what a
+  // search shows under its title): two pages with different titles never
+  // share one (a form answered with its errors is the same page).
+  const byText = new Map();
+  for (const p of run.pages.filter((x) => x.pub)) {
+    const where = `${p.name} (${new URL(p.url).pathname})`;
+    const d = p.description;
+    const same = d ? (byText.get(d) || []).filter((q) => q.title !== p.title) : [];
+    result(!!d && same.length === 0, `description: ${where}: a <meta name="description"> of its own${d ? ` (${[...d].length} characters)` : ''}`,
+      d === null ? 'more than one <meta name="description">'
+        : !d ? 'no description, or an empty one' : `the same as ${same.map((q) => q.name).join(', ')}: ${d}`);
+    if (d) byText.set(d, [...(byText.get(d) || []), p]);
+  }
   result(run.foreign.length === 0, 'no request to any host but the site, on any page',
     run.foreign.slice(0, 20).map((f) => `${f.url} (from ${f.from})`).join('\n'));
 }
@@ -292,9 +223,10 @@ async function main() {
   freshDir(run.shotDir, '.png');
   freshDir(run.htmlDir, '.html');
   const only = process.env.BROWSER_ONLY;
-  const scenarios = [...publicSide.scenarios, ...staffSide.scenarios]
+  const sides = [publicSide, staffSide, feedbackSide, actionsSide];
+  const scenarios = sides.flatMap((m) => m.scenarios)
     .filter((s) => !only || s.name.includes(only));
-  const expected = only ? [] : [...publicSide.expectedPages, ...staffSide.expectedPages];
+  const expected = only ? [] : sides.flatMap((m) => m.expectedPages);
 
   const site = new Site();
   let browser = null;
@@ -328,8 +260,7 @@ async function main() {
       browser = await chromium.launch({
         executablePath: CHROMIUM,
         headless: true,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-          '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+        args: CHROMIUM_ARGS,
         timeout: 30_000,
       });
     } catch (e) {
@@ -355,6 +286,7 @@ async function main() {
   } finally {
     clearTimeout(watchdog);
     const problems = await cleanup();
+    if (process.env.KEEP_TEST_DIRS && site.dir) info(`site kept in ${site.dir}`);
     if (site.port) result(problems.length === 0, 'the server log shows no bug (statements left open, crashes)', problems.slice(0, 10).join('\n'));
     for (const [step, s] of run.steps)
       info(`time in record(): ${step}: ${secs(s.ms)} over ${s.n} (mean ${s.n ? Math.round(s.ms / s.n) : 0} ms, max ${s.max} ms)`);

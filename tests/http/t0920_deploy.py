@@ -7,10 +7,14 @@
   sends HSTS on every answer — pages, static files, nginx's own error
   pages — and the full CSP on static files too; bodies are small
   everywhere but on /legal-aid;
+- public pages and the CSS go compressed to a browser that takes gzip,
+  staff pages never (a CSRF token beside text the request chose: BREACH),
+  in both nginx files;
 - every unit in deploy/ passes `systemd-analyze verify`, carries the
   sandbox, and `systemd-analyze security --offline=yes` rates it safe
   (the scores are printed)."""
 import glob
+import gzip
 import os
 import re
 import shutil
@@ -160,6 +164,45 @@ def test_every_unit_is_sandboxed_verified_and_rated_safe():
             assert float(m.group(1)) <= 1.0, (name, m.group(0))
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+GZIP = {"Accept-Encoding": "gzip, deflate, br"}
+
+
+def test_public_pages_and_css_go_compressed_and_staff_pages_never():
+    for path in ["/", "/join", "/legal-aid", "/static/site.css"]:
+        plain = S.get(path)
+        r = S.get(path, headers=GZIP)
+        assert plain.status == r.status == 200, (path, plain, r)
+        assert plain.header("Content-Encoding") is None, (path, plain.headers)
+        assert r.header("Content-Encoding") == "gzip", (path, r.headers)
+        assert "Accept-Encoding" in (r.header("Vary") or ""), (path, r.headers)
+        body = gzip.decompress(r.body)
+        # The same page (the form's token and nonce differ from one GET to the next).
+        strip = lambda b: re.sub(rb'value="[^"]*"', b"", b)
+        assert strip(body) == strip(plain.body), path
+        assert len(r.body) * 2 < len(body), (path, len(r.body), len(body))
+        note("%s: %d bytes, %d compressed", path, len(body), len(r.body))
+    # The desk, logged in, with a search in the query next to the CSRF token.
+    admin = S.admin()
+    pages = {"/staff/login": S.get("/staff/login", headers=GZIP)}
+    for path in ["/staff", "/staff/joins?q=abc", "/staff/legal-aid?q=abc", "/staff/accounts"]:
+        pages[path] = S.get(path, headers=admin.headers(GZIP))
+    for path, r in pages.items():
+        assert r.status == 200, (path, r)
+        assert r.header("Content-Encoding") is None, (path, r.headers)
+        assert r.header("Strict-Transport-Security") == HSTS, (path, r.headers)
+    assert "_csrf" in pages["/staff/joins?q=abc"].text
+    # The site file says the same as the local one.
+    confs = {}
+    for name in ["nginx-site.conf", "nginx-local.conf.in"]:
+        with open(os.path.join(TOP, "deploy", name)) as f:
+            text = f.read()
+        confs[name] = (re.findall(r"^\s*(gzip\w* [^;]*);", text, re.M),
+                       re.findall(r"location (?:= )?(/staff[^ ]*) \{[^}]*?gzip off;", text))
+    assert confs["nginx-site.conf"] == confs["nginx-local.conf.in"], confs
+    gz, staff = confs["nginx-site.conf"]
+    assert staff == ["/staff", "/staff/login"], confs
 
 
 def test_the_backup_timer_runs_the_new_command():
