@@ -403,7 +403,8 @@ def test_legal_staff_do_not_see_volunteer_routes():
 # ---- stations ----
 
 def station_form(**over):
-    f = {"name": "望京户外劳动者驿站", "district": "朝阳区", "code": "CY-WJ-01"}
+    # 开放使用 is ticked on a new station's form: a browser sends it
+    f = {"name": "望京户外劳动者驿站", "district": "朝阳区", "code": "CY-WJ-01", "active": "1"}
     f.update(over)
     return f
 

@@ -96,12 +96,12 @@ def submit(site, person, timeout=30):
 
 
 def load(site, tok, threads, per_thread=None, stop=None, deadline=60.0,
-         until_refused=False):
+         until_refused=False, pace=0.0):
     """Post new applicants from `threads` threads, each `per_thread` times
     or until `stop` is set (until_refused: or its connection fails, as a
-    person gives up on a site that is gone); every thread ends by
-    `deadline` seconds.  Returns (outcomes, the started threads) — join
-    them with finish()."""
+    person gives up on a site that is gone), a thread's sends at least
+    `pace` seconds apart; every thread ends by `deadline` seconds.
+    Returns (outcomes, the started threads) — join them with finish()."""
     outcomes = []
     lock = threading.Lock()
     end = time.time() + deadline
@@ -111,12 +111,16 @@ def load(site, tok, threads, per_thread=None, stop=None, deadline=60.0,
         while time.time() < end and (per_thread is None or n < per_thread):
             if stop is not None and stop.is_set():
                 break
+            started = time.time()
             o = submit(site, next_person(tok), timeout=max(1.0, end - time.time()))
             with lock:
                 outcomes.append(o)
             n += 1
             if until_refused and o.status == 0:
                 break
+            rest = pace - (time.time() - started)
+            if rest > 0 and time.time() + rest < end:
+                time.sleep(rest)
     ts = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
     for t in ts:
         t.start()
@@ -308,7 +312,10 @@ def test_1000_submissions_while_a_worker_is_killed_every_100ms_lose_nothing():
         k = threading.Thread(target=killer, daemon=True)
         t0 = time.time()
         k.start()
-        outcomes, ts = load(site, tok, threads=50, per_thread=20, deadline=60)
+        # Paced so that the load lasts (≥ 2 s) whatever the machine's
+        # speed: on an idle machine 1000 unpaced sends took 0.4 s, too short
+        # for a killer every 100 ms to hit anything.
+        outcomes, ts = load(site, tok, threads=50, per_thread=20, deadline=60, pace=0.1)
         finish(ts)
         took = time.time() - t0
         stop.set()
