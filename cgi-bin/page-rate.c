@@ -8,11 +8,13 @@
  *   POST /s/{code}/rate        validate, store, 303 to the thank-you page
  *   GET  /s/{code}/rate/done   thank you (?draw=1: and you are in the draw)
  *
- * An unknown or retired station code is the 404 page.  One rating per
- * phone per station per Shanghai month (the unique index of 0012): a
- * second is refused beside 手机号, while this very page sent again is
- * the same thank-you, stored once (its form nonce).  A rating without a
- * phone is anonymous and never refused.
+ * An unknown or retired station code is the 404 page.  One draw entry
+ * per phone per station per Shanghai month (the unique index of 0012):
+ * a second rating with that phone is stored without it, anonymous, and
+ * answered like any other (the phone is in the draw through its first),
+ * so the answer never tells whether a phone rated a station before (no
+ * public answer depends on what is stored about someone else).  This very
+ * page sent again is the same thank-you, stored once (its form nonce).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,13 +54,11 @@ static const struct field rate_fields[R__N] = {
 	    "选填,最多 200 字", NULL},
 	[R_PHONE] = {"phone", "手机号", F_PHONE, 0, 0, 0, NULL,
 	    "选填。留下手机号即参加本月“驿站体验官”抽奖,中奖后工会将与您联系;"
-	    "同一手机号每月对同一驿站只能评价一次。", NULL},
+	    "同一手机号每月在同一驿站只计一次抽奖机会。", NULL},
 };
 
-#define PHONE_TAKEN "这个手机号本月已经评价过这个驿站(每个手机号每月对同一驿站只能评价一次)。" \
-    "可以不填手机号再评价,或下个月再来。"
-
-/* In the job: the station as it is now, and what stands in the way. */
+/* In the job: the station as it is now, whether this page was stored,
+ * whether the phone already has its draw entry here this month. */
 static const char sql_station_now[] =
     "SELECT coalesce(district_id, 0) FROM stations WHERE id = ?1 AND active = 1";
 static const char sql_again[] =
@@ -156,11 +156,11 @@ exists(sqlite3_stmt *st)
 
 /*
  * Job "rating.store": the page's fields, "station" and "nonce".  Stores
- * the rating in the station's district and this Shanghai month.
- * SQLITE_DONE (also, storing nothing, when this page was stored before);
- * SQLITE_CONSTRAINT with "why" = "phone" when the phone has rated the
- * station this month, "station" when the station is gone; or the failing
- * code.
+ * the rating in the station's district and this Shanghai month; without
+ * its phone when that phone rated the station this month already (its
+ * first rating is its draw entry).  SQLITE_DONE (also, storing nothing,
+ * when this page was stored before); SQLITE_CONSTRAINT with "why" =
+ * "station" when the station is gone; or the failing code.
  */
 static int
 rating_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
@@ -200,12 +200,10 @@ rating_job(struct db *db, struct arena *a, const struct job *in, struct job *out
 		db_bind_int(st, 1, station);
 		db_bind_text(st, 2, month);
 		db_bind_text(st, 3, phone);
-		if ((found = exists(st)) != 0) {
-			if (found < 0)
-				return -found;
-			job_put_text(out, "why", "phone");
-			return SQLITE_CONSTRAINT;
-		}
+		if ((found = exists(st)) < 0)
+			return -found;
+		if (found)
+			phone = "";     /* anonymous: the first one is in the draw */
 	}
 	if ((st = db_prep(db, sql_insert)) == NULL)
 		return SQLITE_ERROR;
@@ -219,10 +217,7 @@ rating_job(struct db *db, struct arena *a, const struct job *in, struct job *out
 	db_bind_text(st, 9, phone);
 	db_bind_text(st, 10, nonce ? nonce : "");
 	db_bind_text(st, 11, now);
-	rc = db_exec_stmt(db, st);
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)   /* the unique index, in a race */
-		job_put_text(out, "why", "phone");
-	return rc;
+	return db_exec_stmt(db, st);
 }
 
 static void
@@ -245,11 +240,6 @@ rate_post(struct req *r)
 	job_put_text(&in, "nonce", form_token_nonce(r->a, req_field(r, "_token")));
 	int rc = store_job(r, &in, &out);
 	const char *why = job_text(&out, "why");
-	if ((rc & 0xff) == SQLITE_CONSTRAINT && why && strcmp(why, "phone") == 0) {
-		res[R_PHONE].error = PHONE_TAKEN;
-		show_form(r, 422, &s, res, NULL);
-		return;
-	}
 	if ((rc & 0xff) == SQLITE_CONSTRAINT && why && strcmp(why, "station") == 0) {
 		resp_error(r, 404, NULL);   /* retired while the form was open */
 		return;

@@ -17,9 +17,13 @@
  *
  * Admin only.  Every change is a job ("calendar.add", "calendar.remove",
  * "calendar.import") with its audit entry; the calendar_version trigger
- * makes every worker and the writer read the table again.  Due dates
- * already stored are promises made and stay as they are: a change counts
- * for the submissions after it (and for 剩余 / 已逾期, which count today).
+ * makes every worker and the writer read the table again.  The same job
+ * counts again, by the new calendar, the promise dates of what is still
+ * open and was due a fixed number of working days after its arrival or
+ * acceptance (入会 and 微心愿 awaiting review, a legal case's first contact
+ * and closing): a year entered late (2027's notice entered in January)
+ * must not leave them counted by weekends alone.  A date staff chose (a
+ * 诉求's reply date) and a promise already kept or missed stay as stored.
  *
  * And at start (calendar_setup, from app_setup): each shipped file
  * db/calendar/cn-holidays-YYYY.csv is loaded once into a database that
@@ -121,6 +125,91 @@ year_range(int year, char from[16], char to[16])
 }
 
 /* ---- writing (inside a job, or app_setup's transaction) ---- */
+
+/*
+ * The open promises a calendar change counts again: each row's id, the
+ * stored UTC time its count starts from and the date stored; the update
+ * sets ?2 for id ?1.  Exactly the rows whose promise is still pending —
+ * one kept or missed is history (and counted in ontime_tally).
+ */
+static const struct redue {
+	const char *rows, *update;
+	int days;
+} redues[] = {
+	{"SELECT id, created_at, coalesce(due_on, '') FROM join_applications"
+	    " WHERE status = '" JOIN_PENDING "' AND decided_at IS NULL",
+	 "UPDATE join_applications SET due_on = ?2 WHERE id = ?1", JOIN_ANSWER_DAYS},
+	{"SELECT id, created_at, coalesce(contact_due_on, '') FROM legal_cases"
+	    " WHERE first_contact_at IS NULL AND closed_at IS NULL",
+	 "UPDATE legal_cases SET contact_due_on = ?2 WHERE id = ?1", LEGAL_CONTACT_DAYS},
+	{"SELECT id, accepted_at, coalesce(close_due_on, '') FROM legal_cases"
+	    " WHERE accepted_at IS NOT NULL AND closed_at IS NULL",
+	 "UPDATE legal_cases SET close_due_on = ?2 WHERE id = ?1", LEGAL_CLOSE_DAYS},
+	{"SELECT id, created_at, coalesce(review_due_on, '') FROM wishes"
+	    " WHERE status = '" WISH_PENDING "'",
+	 "UPDATE wishes SET review_due_on = ?2 WHERE id = ?1", WISH_REVIEW_DAYS},
+};
+
+/*
+ * After a change of calendar_days, inside its job: every open promise of
+ * redues[] counted again by the calendar as it now is (workday_calendar
+ * sees the change: the trigger drew a new version token in this very
+ * transaction), and stored where it moved.  *moved gets how many moved.
+ * SQLITE_DONE or the failing code.
+ */
+static int
+redue_open(struct db *db, long long *moved)
+{
+	const struct workday_cal *cal = workday_calendar(db);
+	struct change { long long id; char due[16]; } *ch = NULL;
+	size_t cap = 0;
+	int rc = SQLITE_DONE;
+	*moved = 0;
+	for (size_t k = 0; k < ZJ_NELEM(redues) && rc == SQLITE_DONE; k++) {
+		sqlite3_stmt *st = db_prep(db, redues[k].rows);
+		if (st == NULL) {
+			rc = SQLITE_ERROR;
+			break;
+		}
+		size_t n = 0;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			char due[16];
+			if (workday_due_after(cal, db_col_text(st, 1), redues[k].days, due,
+			    sizeof(due)) != 0 || strcmp(due, db_col_text(st, 2)) == 0)
+				continue;
+			if (n == cap)
+				ch = xrealloc(ch, (cap = cap ? 2 * cap : 64) * sizeof(*ch));
+			ch[n].id = sqlite3_column_int64(st, 0);
+			memcpy(ch[n].due, due, sizeof(due));
+			n++;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			break;
+		for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
+			if ((st = db_prep(db, redues[k].update)) == NULL) {
+				rc = SQLITE_ERROR;
+				break;
+			}
+			db_bind_int(st, 1, ch[i].id);
+			db_bind_text(st, 2, ch[i].due);
+			rc = db_exec_stmt(db, st);
+		}
+		*moved += (long long)n;
+	}
+	free(ch);
+	return rc;
+}
+
+/* The audit detail of a change: what changed, and the promises it moved. */
+static const char *
+moved_detail(struct arena *a, const char *what, long long moved)
+{
+	if (moved == 0)
+		return what;
+	return arena_printf(a, "%s%s%lld 项未办结事项的期限按新安排重新计算", what ? what : "",
+	    what && *what ? ";" : "", moved);
+}
 
 /* One day: kind, holiday, the shipped file (or "") and who (staff, or none). */
 static int
@@ -240,9 +329,12 @@ add_job(struct db *db, struct arena *a, const struct job *in, struct job *out)
 		return rc;
 	if (was)
 		job_put_text(out, "was", was);
+	long long moved;
+	if ((rc = redue_open(db, &moved)) != SQLITE_DONE)
+		return rc;
 	const char *detail = arena_printf(a, "%s%s%s%s%s", kind, holiday && *holiday ? " " : "",
 	    holiday ? holiday : "", was ? ",原为 " : "", was ? was : "");
-	return audit(db, &who, AUDIT_CALENDAR_ADD, day, detail);
+	return audit(db, &who, AUDIT_CALENDAR_ADD, day, moved_detail(a, detail, moved));
 }
 
 /* Job "calendar.remove": "day"; out "removed" 1 or 0 (it was not listed). */
@@ -268,7 +360,10 @@ remove_job(struct db *db, struct arena *a, const struct job *in, struct job *out
 	if ((rc = db_exec_stmt(db, st)) != SQLITE_DONE)
 		return rc;
 	job_put_int(out, "removed", 1);
-	return audit(db, &who, AUDIT_CALENDAR_REMOVE, day, was);
+	long long moved;
+	if ((rc = redue_open(db, &moved)) != SQLITE_DONE)
+		return rc;
+	return audit(db, &who, AUDIT_CALENDAR_REMOVE, day, moved_detail(a, was, moved));
 }
 
 /*
@@ -313,9 +408,12 @@ import_job(struct db *db, struct arena *a, const struct job *in, struct job *out
 	for (size_t i = 0; i < n; i++)
 		rest += strcmp(rows[i].kind, DAY_REST) == 0;
 	job_put_int(out, "added", (long long)n);
+	long long moved;
+	if ((rc = redue_open(db, &moved)) != SQLITE_DONE)
+		return rc;
 	return audit(db, &who, AUDIT_CALENDAR_IMPORT, arena_printf(a, "%d", year),
-	    arena_printf(a, "导入 %zu 天(休 %zu 天,班 %zu 天)%s", n, rest, n - rest,
-	    had ? arena_printf(a, ",替换了原有的 %lld 天", had) : ""));
+	    moved_detail(a, arena_printf(a, "导入 %zu 天(休 %zu 天,班 %zu 天)%s", n, rest,
+	    n - rest, had ? arena_printf(a, ",替换了原有的 %lld 天", had) : ""), moved));
 }
 
 const struct job_type page_staff_calendar_jobs[] = {

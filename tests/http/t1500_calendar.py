@@ -5,7 +5,9 @@ removed); due dates stored on arrival count official rest days and 调休
 Saturdays, as the test computes them from the calendar itself; rows from
 before the clock get theirs from the shipped file; every queue shows
 剩余 / 已逾期 in words and filters by it; the 已首次联系 step of a legal case
-and its closing target; the admin calendar page (add, change, remove, CSV
+and its closing target; a calendar change (a year entered late) moves the
+open promises it spans, in the same step, and leaves kept ones and a
+诉求's chosen date alone; the admin calendar page (add, change, remove, CSV
 import) with its warning when next year's arrangement is missing, judged
 against today's real date; only admins may edit it."""
 import csv
@@ -206,6 +208,26 @@ def insert_legal(code="110105", status="待受理", contact_due=None, contacted=
     return ref
 
 
+def open_dues():
+    """Every pending promise counted from arrival or acceptance: key → date."""
+    return dict(S.sql(
+        "SELECT 'join' || id, due_on FROM join_applications"
+        " WHERE status = '待审核' AND decided_at IS NULL"
+        " UNION ALL SELECT 'contact' || id, contact_due_on FROM legal_cases"
+        " WHERE first_contact_at IS NULL AND closed_at IS NULL"
+        " UNION ALL SELECT 'close' || id, close_due_on FROM legal_cases"
+        " WHERE accepted_at IS NOT NULL AND closed_at IS NULL"
+        " UNION ALL SELECT 'wish' || id, review_due_on FROM wishes WHERE status = '待审核'"))
+
+
+def moved_note(before):
+    """What the audit entry of a calendar change adds: how many of the
+    promises pending before it moved."""
+    after = open_dues()
+    n = sum(1 for k, v in before.items() if after.get(k) != v)
+    return ";%d 项未办结事项的期限按新安排重新计算" % n if n else ""
+
+
 # ---- the shipped calendar ----
 
 def test_a_new_database_holds_the_shipped_2026_arrangement():
@@ -287,11 +309,12 @@ def test_rows_from_before_the_clock_get_due_dates_from_the_shipped_calendar():
 
 
 def test_a_removed_shipped_day_stays_removed_after_a_restart():
+    before = open_dues()
     r = ADMIN.post("/staff/calendar/remove", {"day": "2026-10-10"})
     assert r.status == 303 and "done=remove" in r.header("Location")
     assert "2026-10-10" not in db_days()
     assert S.audits("calendar.remove", "2026-10-10", "username, detail") == \
-        [("admin", "班 国庆节")]
+        [("admin", "班 国庆节" + moved_note(before))]
     S.halt()
     S.start()
     assert "2026-10-10" not in db_days(), "a restart must not load the shipped file again"
@@ -646,11 +669,12 @@ def test_the_calendar_page_warns_when_next_years_arrangement_is_missing():
     # Reviewers are not asked to enter it.
     assert 'id="calendar-missing"' not in CY.get("/staff").text
     # Next year's first day entered: the warning about next year goes.
+    before = open_dues()
     r = ADMIN.post("/staff/calendar/add", {"day": "%d-01-01" % nxt, "kind": "休",
                                           "holiday": "元旦"})
     assert r.status == 303 and "year=%d" % nxt in r.header("Location")
     assert S.audits("calendar.add", "%d-01-01" % nxt, "username, detail") == \
-        [("admin", "休 元旦")]
+        [("admin", "休 元旦" + moved_note(before))]
     want = missing_year(db_days(), now)
     page = ADMIN.get("/staff/calendar").text
     assert ("尚未录入 %d 年" % nxt) not in text_of(page)
@@ -658,12 +682,14 @@ def test_the_calendar_page_warns_when_next_years_arrangement_is_missing():
     t = text_of(ADMIN.get("/staff/calendar?year=%d" % nxt).text)
     assert "%d年1月1日" % nxt in t and "元旦" in t
     # Changing the day: the same date added again replaces it.
+    before = open_dues()
     r = ADMIN.post("/staff/calendar/add", {"day": "%d-01-01" % nxt, "kind": "班",
                                           "holiday": "改了"})
     assert r.status == 303
     assert S.sql("SELECT kind, holiday FROM calendar_days WHERE day = ?",
                  ("%d-01-01" % nxt,)) == [("班", "改了")]
-    assert S.audits("calendar.add", "%d-01-01" % nxt, "detail")[-1][0] == "班 改了,原为 休 元旦"
+    assert S.audits("calendar.add", "%d-01-01" % nxt, "detail")[-1][0] == \
+        "班 改了,原为 休 元旦" + moved_note(before)
     assert ADMIN.post("/staff/calendar/remove", {"day": "%d-01-01" % nxt}).status == 303
     # Removing a day that is not listed says so and changes nothing.
     r = ADMIN.post("/staff/calendar/remove", {"day": "%d-01-01" % nxt})
@@ -736,6 +762,92 @@ def test_importing_a_year_in_the_shipped_format():
     assert r.status == 303
     assert db_days() == {**shipped_days(), **{d: k for d, k in db_days().items()
                                               if not d.startswith("2026-")}}
+
+
+def test_a_year_entered_late_moves_the_open_promises_it_spans_and_no_other():
+    # December: next year's arrangement not entered yet, so promises that
+    # run into January were counted by weekends alone.  Its first weekday
+    # then declared 休 (the State Council's notice, entered late): what is
+    # still pending moves one working day later, in the same step; what
+    # was kept, and a 诉求's date that staff chose, stay.
+    nxt = today().year + 1
+    S.sql_exec("DELETE FROM calendar_days WHERE day >= ?", ("%d-01-01" % nxt,))
+    cal = db_days()
+    d0 = datetime.date(nxt, 1, 1)
+    while d0.weekday() >= 5:
+        d0 += datetime.timedelta(days=1)
+    arrive = datetime.date(nxt - 1, 12, 28)
+    created = "%sT02:00:00Z" % arrive.isoformat()      # 10:00 in Shanghai
+    due = {n: add(arrive, n, cal) for n in (5, 15, 60)}
+    assert all(arrive < d0 <= d for d in due.values()), (d0, due)
+    join_open = insert_join(due[15].isoformat(), created=created)
+    join_done = insert_join(due[15].isoformat(), status="已通过", created=created,
+                            decided="%sT03:00:00Z" % arrive.isoformat())
+    legal_new = insert_legal(contact_due=due[5].isoformat(), created=created)
+    legal_acc = insert_legal(status="已受理", contact_due=due[5].isoformat(),
+                             contacted=created, close_due=due[60].isoformat(), created=created)
+    legal_shut = insert_legal(status="撤回", contact_due=due[5].isoformat(),
+                              close_due=due[60].isoformat(), closed=created, created=created)
+    S.sql_exec("UPDATE legal_cases SET accepted_at = ? WHERE ref IN (?, ?)",
+               (created, legal_acc, legal_shut))
+    wish = new_ref("XY")
+    S.sql_exec("INSERT INTO wishes (ref, category, content, district_id, name, phone,"
+               " status, created_at, updated_at, review_due_on) VALUES (?, '其他', '年底的心愿',"
+               " ?, '钱师傅', ?, '待审核', ?, ?, ?)",
+               (wish, DISTRICT["110105"], phone(), created, created, due[5].isoformat()))
+    appeal = insert_appeal("已派单", due[5].isoformat())
+
+    def dates():
+        return {
+            "join_open": S.value("SELECT due_on FROM join_applications WHERE ref = ?",
+                                 (join_open,)),
+            "join_done": S.value("SELECT due_on FROM join_applications WHERE ref = ?",
+                                 (join_done,)),
+            "contact": S.value("SELECT contact_due_on FROM legal_cases WHERE ref = ?",
+                               (legal_new,)),
+            "close": S.value("SELECT close_due_on FROM legal_cases WHERE ref = ?",
+                             (legal_acc,)),
+            "shut": S.sql("SELECT contact_due_on, close_due_on FROM legal_cases"
+                          " WHERE ref = ?", (legal_shut,))[0],
+            "wish": S.value("SELECT review_due_on FROM wishes WHERE ref = ?", (wish,)),
+            "appeal": S.value("SELECT due_on FROM appeals WHERE ref = ?", (appeal,)),
+        }
+    was = dates()
+    before = open_dues()
+    r = post_csv(ADMIN, "date,kind,holiday\n%s,休,元旦\n" % d0.isoformat())
+    assert r.status == 303, r
+    cal2 = db_days()
+
+    def later(d):
+        return add(d, 1, cal2).isoformat()
+    now = dates()
+    assert now["join_open"] == later(due[15]) == add(arrive, 15, cal2).isoformat(), now
+    assert now["contact"] == later(due[5]) == add(arrive, 5, cal2).isoformat(), now
+    assert now["close"] == later(due[60]) == add(arrive, 60, cal2).isoformat(), now
+    assert now["wish"] == later(due[5]), now
+    # kept, closed or chosen by staff: as stored
+    for k in ("join_done", "shut", "appeal"):
+        assert now[k] == was[k], (k, was[k], now[k])
+    # the promise a case waits on follows its first contact's date
+    assert S.value("SELECT due_on FROM legal_cases WHERE ref = ?", (legal_new,)) == \
+        now["contact"]
+    # the audit entry says how many moved
+    note = moved_note(before)
+    assert re.fullmatch(r";(\d+) 项.*", note) and int(note[1:note.index(" ")]) >= 4, note
+    assert S.audits("calendar.import", str(nxt), "detail")[-1][0] == \
+        "导入 1 天(休 1 天,班 0 天)" + note
+    # staff see the new date on the record and in the queue
+    rec = text_of(CY.get("/staff/joins/" + join_open).text)
+    assert "答复期限 %s" % words(add(arrive, 15, cal2)) in rec, rec
+    row = row_of(L5.get("/staff/legal-aid").text, legal_new)
+    assert row and due_text(add(arrive, 5, cal2), cal2) in row, row
+    # and taking the day out again moves them back
+    before = open_dues()
+    assert ADMIN.post("/staff/calendar/remove", {"day": d0.isoformat()}).status == 303
+    assert dates() == was
+    assert S.audits("calendar.remove", d0.isoformat(), "detail")[-1][0] == \
+        "休 元旦" + moved_note(before)
+    assert db_days() == cal
 
 
 def test_only_admins_edit_the_calendar():
