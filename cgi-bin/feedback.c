@@ -42,7 +42,8 @@ static const struct {
 	{SERVICE_JOIN, "入会申请", ROLE_ADMIN | ROLE_REVIEWER,
 	    "SELECT district_id, NULL, phone, 1 FROM join_applications WHERE ref = ?1"},
 	{SERVICE_LEGAL, "法律援助", ROLE_ADMIN | ROLE_LEGAL,
-	    "SELECT district_id, assignee_id, phone, 1 FROM legal_cases WHERE ref = ?1"},
+	    "SELECT district_id, assignee_id, phone, " OUTBOX_LEGAL_MAY_CONTACT
+	    " FROM legal_cases WHERE ref = ?1"},
 	{SERVICE_VOLUNTEER, "志愿服务活动", ROLE_ADMIN | ROLE_REVIEWER,
 	    "SELECT a.district_id, NULL, s.phone, 1 FROM signups s"
 	    " JOIN activities a ON a.id = s.activity_id WHERE s.ref = ?1"},

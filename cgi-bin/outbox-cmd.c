@@ -60,6 +60,11 @@
 static const char sql_due[] =
     "SELECT id, phone, body FROM outbox WHERE state = '" OUTBOX_WAITING "'"
     " AND not_before <= ?1 ORDER BY id LIMIT ?2";
+/* Whether message ?1 is still to be sent (not opted out since the run
+ * read it): asked again just before it is handed over. */
+static const char sql_still_due[] =
+    "SELECT 1 FROM outbox WHERE id = ?1 AND state = '" OUTBOX_WAITING "'"
+    " AND phone NOT IN (SELECT phone FROM outbox_optouts)";
 static const char sql_export[] =
     "UPDATE outbox SET state = '" OUTBOX_EXPORTED "', batch = ?1,"
     " attempts = attempts + 1, updated_at = ?2"
@@ -555,8 +560,19 @@ cmd_export(struct db *db, const struct actor *who, const char *dbpath,
 	return rc;
 }
 
-/* Run the SMS command for one message.  Returns 1 when it exited 0; else
- * 0 with what went wrong in err. */
+/* Milliseconds of SEND_TIMEOUT left since t0. */
+static long
+ms_left(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return SEND_TIMEOUT * 1000L - ((t.tv_sec - t0->tv_sec) * 1000L +
+	    (t.tv_nsec - t0->tv_nsec) / 1000000L);
+}
+
+/* Run the SMS command for one message, for at most SEND_TIMEOUT seconds
+ * (then it and its process group are killed).  Returns 1 when it exited
+ * 0; else 0 with what went wrong in err. */
 static int
 hand_over(const char *cmd, long long id, const char *phone, const char *body,
     char *err, size_t errlen)
@@ -585,6 +601,7 @@ hand_over(const char *cmd, long long id, const char *phone, const char *body,
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
+	setpgid(pid, pid);   /* as the child does: kill(-pid) reaches it either way */
 	close(in[0]);
 	close(outp[1]);
 	struct buf msg = {0};
@@ -597,12 +614,10 @@ hand_over(const char *cmd, long long id, const char *phone, const char *body,
 	char out[ERROR_MAX + 1];
 	size_t got = 0;
 	int timed_out = 0;
-	struct timespec t0, t;
+	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		long left = SEND_TIMEOUT * 1000L - ((t.tv_sec - t0.tv_sec) * 1000L +
-		    (t.tv_nsec - t0.tv_nsec) / 1000000L);
+		long left = ms_left(&t0);
 		if (left <= 0) {
 			timed_out = 1;
 			break;
@@ -624,11 +639,31 @@ hand_over(const char *cmd, long long id, const char *phone, const char *body,
 		got += keep;
 	}
 	close(outp[0]);
-	if (timed_out)
+	/* EOF only says the output is closed: the command may go on (or
+	 * hang, holding the sender's lock), so its exit is awaited within
+	 * the same SEND_TIMEOUT too. */
+	int status = 0, reaped = 0;
+	long nap = 1;   /* ms, doubling to 50: a quick exit is seen quickly */
+	while (!timed_out && !reaped) {
+		pid_t got_pid = waitpid(pid, &status, WNOHANG);
+		if (got_pid == pid)
+			reaped = 1;
+		else if (got_pid < 0 && errno != EINTR) {
+			snprintf(err, errlen, "waitpid: %s", strerror(errno));
+			return 0;
+		} else if (ms_left(&t0) <= 0)
+			timed_out = 1;
+		else {
+			struct timespec ts = {0, nap * 1000000L};
+			nanosleep(&ts, NULL);
+			nap = nap < 25 ? nap * 2 : 50;
+		}
+	}
+	if (timed_out) {
 		kill(-pid, SIGKILL);
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
 	out[got] = '\0';
 	out[strcspn(out, "\r\n")] = '\0';
 	if (!utf8_text_ok(out, strlen(out)))
@@ -687,7 +722,25 @@ cmd_send(struct db *db, const struct actor *who, const char *dbpath,
 	signal(SIGPIPE, SIG_IGN);
 	long long sent = 0, retry = 0, failed = 0;
 	int rc = 0;
+	sqlite3_stmt *due = db_prep(db, sql_still_due);
+	if (due == NULL)
+		rc = 1, n = 0;
 	for (size_t i = 0; i < n; i++) {
+		/* A run may take a while (SEND_TIMEOUT a message): the quiet
+		 * hours may begin, or the person opt out, meanwhile. */
+		if ((q = quiet_now(db)) != 0) {
+			rc = q < 0;
+			break;
+		}
+		db_bind_int(due, 1, m[i].id);
+		int still = sqlite3_step(due);
+		sqlite3_reset(due);
+		if (still == SQLITE_DONE)
+			continue;   /* opted out (or sent by hand) since it was read */
+		if (still != SQLITE_ROW) {
+			rc = 1;
+			break;
+		}
 		char err[ERROR_MAX + 64] = "";
 		int ok = hand_over(cmd, m[i].id, m[i].phone, m[i].body, err, sizeof(err));
 		struct job in, out;

@@ -285,15 +285,16 @@ static const char sql_put[] =
 
 /*
  * Whether the record a reference names lets us text its person: a SELECT
- * of one boolean by ref.  References of other prefixes (入会, 法律援助 —
- * whose form promises a text first when calling is not ticked — sign-ups
- * and wishes) are the person's own submission: they may be told about it.
+ * of one boolean by ref (法律援助: see OUTBOX_LEGAL_MAY_CONTACT).
+ * References of other prefixes (入会, sign-ups, wishes) are the person's
+ * own submission: they may be told about it.
  */
 static const struct {
 	const char *prefix;
 	const char *sql;
 } consent[] = {
 	{"SQ", "SELECT may_contact FROM appeals WHERE ref = ?1"},
+	{"FY", "SELECT " OUTBOX_LEGAL_MAY_CONTACT},
 };
 
 /* SQLITE_ROW when a statement says yes, SQLITE_DONE when no, else the

@@ -43,6 +43,13 @@ struct db;
 #define OUTBOX_EXPORTED "已导出"   /* in a batch file for the bulk-SMS platform */
 extern const char *const outbox_states[];   /* NULL-terminated */
 
+/* SQL: whether the person of the 法律援助 case ?1 (its ref) may be texted
+ * or called, 1 or 0.  A case made from a 诉求 keeps that 诉求's 方便联系
+ * (the case's may_call only says "text before calling"); one sent through
+ * /legal-aid may.  The outbox's consent and feedback.c's 回访 both ask it. */
+#define OUTBOX_LEGAL_MAY_CONTACT \
+    "coalesce((SELECT may_contact FROM appeals WHERE legal_ref = ?1), 1)"
+
 /* Tries of ZHIJIA_SMS_COMMAND before a message is 失败, and the waits
  * between them: OUTBOX_BACKOFF seconds, doubled each time. */
 #define OUTBOX_MAX_ATTEMPTS 5

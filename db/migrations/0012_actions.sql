@@ -45,6 +45,8 @@ CREATE INDEX appeals_q_status ON appeals(status);
 CREATE INDEX appeals_q_status_district ON appeals(status, district_id);
 -- `zhijia purge` finds the appeals closed a year ago by this.
 CREATE INDEX appeals_closed ON appeals(closed_at) WHERE closed_at IS NOT NULL;
+-- The outbox and 回访 ask a 法律援助 case's 诉求 (方便联系) by its legal_ref.
+CREATE INDEX appeals_by_legal_ref ON appeals(legal_ref) WHERE legal_ref IS NOT NULL;
 
 -- 微心愿: 待审核 → 已发布 (on the wall, when the person consented) →
 -- 已认领 (one claim wins) → 已实现; or 未通过 with a reason.

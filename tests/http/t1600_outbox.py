@@ -9,7 +9,9 @@ texts with a length counter and a placeholder whitelist, and the staff
 record pages show what was sent.
 
 The SMS command is a small script of this test's own: it records what it
-was given, and fails while a file named "fail" sits beside it."""
+was given, fails while a file named "fail" sits beside it, and while a
+file named "hold" does, waits (at most 30 s) for it to go — the test acts
+meanwhile.  Another, "hang-sms", closes its output and sleeps on."""
 import csv
 import json
 import os
@@ -28,10 +30,16 @@ PHONES = iter("1350%07d" % i for i in range(1, 10000000))
 USED_IDS = []      # every ID number this suite submitted: none may reach a message
 
 SMS_SCRIPT = r'''#!/usr/bin/env python3
-import json, os, sys
+import json, os, sys, time
 here = os.path.dirname(os.path.abspath(__file__))
 data = sys.stdin.buffer.read().decode("utf-8")
 phone, _, text = data.partition("\n")
+if os.path.exists(os.path.join(here, "hold")):
+    open(os.path.join(here, "held"), "w").close()
+    for _ in range(300):
+        if not os.path.exists(os.path.join(here, "hold")):
+            break
+        time.sleep(0.1)
 if os.path.exists(os.path.join(here, "fail")):
     print("平台拒绝:余额不足")
     sys.exit(3)
@@ -39,6 +47,14 @@ with open(os.path.join(here, "got.jsonl"), "a", encoding="utf-8") as f:
     f.write(json.dumps({"phone": phone, "text": text,
                         "env_phone": os.environ.get("ZHIJIA_SMS_PHONE"),
                         "env_id": os.environ.get("ZHIJIA_SMS_ID")}, ensure_ascii=False) + "\n")
+'''
+
+# Closes its standard output and error, then runs on well past SEND_TIMEOUT
+# (30 s): the sender must stop it, not wait for it.
+HANG_SCRIPT = r'''#!/bin/sh
+echo $$ > "$(dirname "$0")/hang.pid"
+exec >&- 2>&-
+sleep 75
 '''
 
 
@@ -53,6 +69,10 @@ def setup_module():
     path = os.path.join(SMS_DIR, "send-sms")
     with open(path, "w") as f:
         f.write(SMS_SCRIPT)
+    os.chmod(path, stat.S_IRWXU)
+    path = os.path.join(SMS_DIR, "hang-sms")
+    with open(path, "w") as f:
+        f.write(HANG_SCRIPT)
     os.chmod(path, stat.S_IRWXU)
     # The suite must not depend on the hour it runs at: no quiet hours
     # unless a test sets them.
@@ -108,6 +128,33 @@ def send(fail=False):
     finally:
         if os.path.exists(flag):
             os.unlink(flag)
+
+
+def send_held(while_held):
+    """`outbox send` with the command holding its first message until
+    while_held() has run: the run's (stdout, stderr, returncode)."""
+    hold, held = os.path.join(SMS_DIR, "hold"), os.path.join(SMS_DIR, "held")
+    open(hold, "w").close()
+    e = dict(os.environ, ZHIJIA_SMS_COMMAND=os.path.join(SMS_DIR, "send-sms"))
+    p = subprocess.Popen([ZHIJIA, "outbox", "send", "--db", S.db], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=e)
+    try:
+        for _ in range(200):
+            if os.path.exists(held) or p.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert os.path.exists(held), "the command was never run"
+        while_held()
+        os.unlink(hold)
+        out, err = p.communicate(timeout=60)
+        return out, err, p.returncode
+    finally:
+        for f in (hold, held):
+            if os.path.exists(f):
+                os.unlink(f)
+        if p.poll() is None:
+            p.kill()
+            p.wait()
 
 
 def got():
@@ -485,6 +532,80 @@ def test_quiet_hours_hold_every_message_back():
     assert outbox(ref)[0][2] == "已发送"
     r = set_quiet("25:00", "8点")
     assert r.status == 422 and "quiet_from" in errors(r.text) and "quiet_to" in errors(r.text)
+
+
+def test_quiet_hours_that_begin_during_a_run_stop_it():
+    settle()
+    p1, p2 = next(PHONES), next(PHONES)
+    first, second = join(p1), join(p2)
+    for ref in (first, second):
+        assert R1.post("/staff/joins/%s/approve" % ref).status == 303
+    settle_feedback()
+    before = len(got())
+    start, end = beijing("%H:%M", -3600), beijing("%H:%M", 3600)
+    try:
+        out, err, rc = send_held(lambda: set_quiet(start, end))
+    finally:
+        assert set_quiet("00:00", "00:00").status == 303
+    assert rc == 0 and "免打扰" in out and "已发送 1 条" in out, (out, err)
+    assert [g["phone"] for g in got()[before:]] == [p1]
+    assert S.sql("SELECT state, attempts FROM outbox WHERE ref = ?"
+                 " AND kind = 'join.approved'", (second,)) == [("待发送", 0)]
+
+
+def test_an_opt_out_during_a_run_stops_that_phones_text():
+    settle()
+    phones = [next(PHONES) for _ in range(3)]
+    refs = [join(p) for p in phones]
+    for ref in refs:
+        assert R1.post("/staff/joins/%s/approve" % ref).status == 303
+    settle_feedback()
+    before = len(got())
+
+    def opt_out():
+        r = A.post("/staff/messages/optout", {"phone": phones[1], "note": "电话退订",
+                                               "action": "optout"})
+        assert r.status == 303, r
+    out, err, rc = send_held(opt_out)
+    assert rc == 0 and "已发送 2 条" in out, (out, err)
+    assert [g["phone"] for g in got()[before:]] == [phones[0], phones[2]]
+    assert S.sql("SELECT state, last_error FROM outbox WHERE ref = ?"
+                 " AND kind = 'join.approved'", (refs[1],)) == [("失败", "已退订")]
+
+
+def test_a_command_that_closes_its_output_and_hangs_is_stopped_in_time():
+    settle()
+    ref = join(next(PHONES))
+    assert R1.post("/staff/joins/%s/approve" % ref).status == 303
+    settle_feedback()
+    mid = S.value("SELECT id FROM outbox WHERE ref = ? AND kind = 'join.approved'", (ref,))
+    t0 = time.time()
+    # exec: the shell that runs the command keeps no copy of its output,
+    # so the sender reads EOF at once and must still not wait forever
+    out = cli("outbox", "send",
+              env={"ZHIJIA_SMS_COMMAND": "exec " + os.path.join(SMS_DIR, "hang-sms")})
+    took = time.time() - t0
+    assert out.returncode == 0 and "稍后重试 1 条" in out.stdout, (out.stdout, out.stderr)
+    assert took < 60, took                         # 30 s, not the command's 75
+    state, attempts, err = S.sql("SELECT state, attempts, last_error FROM outbox"
+                                 " WHERE id = ?", (mid,))[0]
+    assert (state, attempts) == ("待发送", 1) and "30 秒内没有结束" in err, (state, err)
+    # the command is gone, and the sender's lock with it: the retry goes out
+    with open(os.path.join(SMS_DIR, "hang.pid")) as f:
+        pid = int(f.read())
+    for _ in range(50):
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    break
+        except FileNotFoundError:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the hung command %d still runs" % pid)
+    S.sql_exec("UPDATE outbox SET not_before = ? WHERE id = ?", (now_iso(-1), mid))
+    assert send().returncode == 0
+    assert S.value("SELECT state FROM outbox WHERE id = ?", (mid,)) == "已发送"
 
 
 def test_the_sms_command_gets_phone_and_text_and_decides_sent():

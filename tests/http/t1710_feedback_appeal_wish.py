@@ -17,18 +17,19 @@ import urllib.parse
 from harness import (Server, beijing, ref_of, run, unescape)
 
 S = None
-A = CY = HD = None      # admin; reviewers of 朝阳区 and 海淀区
+A = CY = HD = LG = None      # admin; reviewers of 朝阳区 and 海淀区; legal officer
 SEQ = [0]
 Q = urllib.parse.quote
 
 
 def setup_module():
-    global S, A, CY, HD
+    global S, A, CY, HD, LG
     S = Server(workers=2)
     S.add_staff("rev_cy", "reviewer", "110105")
     S.add_staff("rev_hd", "reviewer", "110108")
+    S.add_staff("law_cy", "legal", "110105")
     S.sql_exec("UPDATE staff SET display_name = '陈审核' WHERE username = 'rev_cy'")
-    A, CY, HD = S.admin(), S.staff("rev_cy"), S.staff("rev_hd")
+    A, CY, HD, LG = S.admin(), S.staff("rev_cy"), S.staff("rev_hd"), S.staff("law_cy")
 
 
 # ---- helpers ----
@@ -190,6 +191,37 @@ def test_an_appeal_refused_or_made_a_legal_case_is_not_followed_up_as_an_appeal(
                                    "dispute_type": "拖欠工资", "claims": "补发工资"})
     for r in (ref, ref2):
         assert followups(r) == [] and texts(r) == [], r
+
+
+def test_a_legal_case_made_from_a_no_contact_appeal_texts_and_asks_nothing():
+    """方便联系=不方便 on the 诉求 holds for the 法律援助 case it becomes:
+    no text at any step and no 回访 when it closes (the case's own
+    may_call=0 would mean "text before calling")."""
+    cases = {}
+    for choice in ("不方便", "可以"):
+        ref, ph = appeal(may_contact=choice)
+        dispatch(ref)
+        appeal_step(A, ref, "legal", {"name": "王师傅", "employer": "某某配送站",
+                                      "dispute_type": "拖欠工资", "claims": "补发工资"})
+        fy = S.value("SELECT legal_ref FROM appeals WHERE ref = ?", (ref,))
+        for name, fields in (("accept", {}),
+                             ("assign", {"assignee": "law_cy", "handler_name": "李律师"}),
+                             ("close", {"outcome": "调解成功", "recovered": "800",
+                                        "close_note": "已付清"})):
+            r = LG.post("/staff/legal-aid/%s/%s" % (fy, name), fields)
+            assert r.status == 303, (fy, name, r.status, r.text[:300])
+        assert S.value("SELECT status FROM legal_cases WHERE ref = ?", (fy,)) == "调解成功"
+        cases[choice] = (fy, ph)
+    fy, ph = cases["不方便"]
+    assert S.sql("SELECT kind FROM outbox WHERE ref = ? OR phone = ?", (fy, ph)) == []
+    assert followups(fy) == []
+    notes = S.sql("SELECT note FROM events WHERE ref = ? AND status = '回访'", (fy,))
+    assert len(notes) == 1 and "不方便联系" in notes[0][0], notes
+    # who said 可以 is told at each step and asked how it went
+    fy, ph = cases["可以"]
+    assert [k for (k,) in S.sql("SELECT kind FROM outbox WHERE ref = ? ORDER BY id", (fy,))] \
+        == ["legal.accepted", "legal.assigned", "legal.closed", "feedback"]
+    assert len(followups(fy)) == 1 and followups(fy)[0][4] == ph
 
 
 # ---- 微心愿 ----
