@@ -37,10 +37,16 @@ pubform_render(struct req *r, int status, const char *tmpl, const char *form,
 /* Stands for the token in a cached page; tokens are [0-9a-f.] only. */
 #define TOKEN_HOLE "@@form-token@@"
 
+struct field *
+pubform_now(struct req *r, const struct pubform *pf, int *sample)
+{
+	return pubform_fields(r, pf->table, pf->n, pf->district, sample);
+}
+
 void
-pubform_render_src(struct req *r, int status, const char *tmpl, const char *form,
-    const struct field *fields, size_t n, const struct fresult *res, const char *src,
-    int sample, const char *form_error)
+pubform_show(struct req *r, const struct pubform *pf, int status,
+    const struct field *f, const struct fresult *res, const char *src, int sample,
+    const char *form_error)
 {
 	struct tval *ctx = tv_map(r->a);
 	struct station_ref s;
@@ -49,7 +55,33 @@ pubform_render_src(struct req *r, int status, const char *tmpl, const char *form
 		tv_puts(r->a, ctx, "station", s.name);
 	}
 	tv_putb(r->a, ctx, "sample_districts", sample);
-	pubform_render(r, status, tmpl, form, fields, n, res, ctx, form_error);
+	pubform_render(r, status, pf->tmpl, pf->form, f, pf->n, res, ctx, form_error);
+}
+
+void
+pubform_get(struct req *r, const struct pubform *pf)
+{
+	int sample;
+	struct field *f = pubform_now(r, pf, &sample);
+	const char *src = req_query(r, "src");
+	struct station_ref s;
+	if (station_find(r, src, &s)) {
+		struct fresult *res = NULL;
+		if (pf->station_district) {
+			/* From a station: its district is the likely one. */
+			res = arena_calloc(r->a, pf->n, sizeof(*res));
+			for (size_t i = 0; i < pf->n; i++)
+				res[i].value = "";
+			res[pf->district].value = s.district;
+		}
+		pubform_show(r, pf, 200, f, res, src, sample, NULL);
+		return;
+	}
+	/* Most visits: the same page but for its token. */
+	struct tval *ctx = tv_map(r->a);
+	tv_putb(r->a, ctx, "sample_districts", sample);
+	pubform_render_fresh(r, pf->tmpl, pf->form, f, pf->n, NULL, ctx,
+	    options_variant(r, f[pf->district].options, sample));
 }
 
 void
