@@ -145,14 +145,12 @@ pubform_guard(struct req *r, const char *form)
 }
 
 const char *const *
-district_options(struct req *r, int *sample)
+column_options(struct req *r, sqlite3_stmt *st, int *flag)
 {
-	static const char sql[] =
-	    "SELECT name, sample FROM districts WHERE active = 1 ORDER BY code";
-	sqlite3_stmt *st = db_prep(r->app->db, sql);
 	size_t n = 0, cap = 16;
 	const char **opts = arena_calloc(r->a, cap + 1, sizeof(*opts));
-	*sample = 0;
+	if (flag)
+		*flag = 0;
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		if (n == cap) {
 			const char **more = arena_calloc(r->a, cap * 2 + 1, sizeof(*opts));
@@ -161,12 +159,21 @@ district_options(struct req *r, int *sample)
 			cap *= 2;
 		}
 		opts[n++] = arena_strdup(r->a, db_col_text(st, 0));
-		*sample |= sqlite3_column_int(st, 1);
+		if (flag)
+			*flag |= sqlite3_column_int(st, 1);
 	}
 	if (st)
 		sqlite3_reset(st);
 	opts[n] = NULL;
 	return opts;
+}
+
+const char *const *
+district_options(struct req *r, int *sample)
+{
+	static const char sql[] =
+	    "SELECT name, sample FROM districts WHERE active = 1 ORDER BY code";
+	return column_options(r, db_prep(r->app->db, sql), sample);
 }
 
 struct tval *

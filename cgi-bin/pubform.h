@@ -14,6 +14,7 @@ struct actor;
 struct db;
 struct job;
 struct req;
+struct sqlite3_stmt;
 struct tval;
 
 /* A form token older than this is refused (seconds). */
@@ -78,6 +79,13 @@ void pubform_render_fresh(struct req *r, const char *tmpl, const char *form,
  * form (the person's input is kept).
  */
 const char *pubform_guard(struct req *r, const char *form);
+
+/*
+ * Column 0 of the rows of st (bound; NULL: none) as a NULL-terminated
+ * option list (arena); st is reset.  *flag (unless flag is NULL) is set
+ * when column 1 of any row is nonzero.
+ */
+const char *const *column_options(struct req *r, struct sqlite3_stmt *st, int *flag);
 
 /*
  * The active districts' names as a NULL-terminated option list (arena);
