@@ -232,15 +232,7 @@ keeper_id(struct req *r, const char *label)
 	if (user == NULL || user > label + len - 3)
 		return 0;
 	const char *name = arena_strndup(r->a, user, (size_t)(label + len - 3 - user));
-	sqlite3_stmt *st = db_prep(r->app->db, sql);
-	long long id = 0;
-	if (st == NULL)
-		return 0;
-	db_bind_text(st, 1, name);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return id;
+	return db_int_by_text(r->app->db, sql, name, 0);
 }
 
 /* The station read back from the form, checked beyond form_check: the

@@ -218,15 +218,7 @@ district_id(struct req *r, const char *name)
 {
 	static const char sql[] =
 	    "SELECT id FROM districts WHERE name = ?1 AND active = 1";
-	sqlite3_stmt *st = db_prep(r->app->db, sql);
-	long long id = 0;
-	if (st == NULL)
-		return 0;
-	db_bind_text(st, 1, name);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return id;
+	return db_int_by_text(r->app->db, sql, name, 0);
 }
 
 struct tval *
