@@ -334,6 +334,20 @@ db_col_text(sqlite3_stmt *st, int i)
 	return t ? (const char *)t : "";
 }
 
+long long
+db_int_by_text(struct db *db, const char *sql, const char *text, long long none)
+{
+	sqlite3_stmt *st = db_prep(db, sql);
+	long long v = none;
+	if (st == NULL)
+		return none;
+	db_bind_text(st, 1, text);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
 int
 db_unavailable(int rc)
 {

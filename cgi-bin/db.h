@@ -70,6 +70,11 @@ void db_bind_int(sqlite3_stmt *st, int i, long long v);
 /* Column text as "" when NULL. */
 const char *db_col_text(sqlite3_stmt *st, int i);
 
+/* The first column of sql's first row, ?1 bound to text, as an integer;
+ * none when there is no row (or the statement cannot be prepared). */
+long long db_int_by_text(struct db *db, const char *sql, const char *text,
+    long long none);
+
 /* 1 when rc means the database could not take the write just now (busy,
  * locked, full disk, I/O): callers answer 503 and nothing is stored. */
 int db_unavailable(int rc);

@@ -383,17 +383,29 @@ open_migrated(struct paths *p)
 	return db;
 }
 
+/* The migrated database of a command taking nargs positional arguments
+ * (and --db); NULL after the usage (*rc 2) or the database's error (*rc
+ * 1). */
+static struct db *
+cli_db(int argc, char **argv, struct paths *p, int nargs, int *rc)
+{
+	if (db_only(argc, argv, p, nargs) != 0) {
+		usage();
+		*rc = 2;
+		return NULL;
+	}
+	struct db *db = open_migrated(p);
+	*rc = db ? 0 : 1;
+	return db;
+}
+
 static int
 cmd_migrate(int argc, char **argv)
 {
 	struct paths p;
-	if (db_only(argc, argv, &p, 0) != 0) {
-		usage();
-		return 2;
-	}
-	struct db *db = open_migrated(&p);
-	db_close(db);
-	return db ? 0 : 1;
+	int rc;
+	db_close(cli_db(argc, argv, &p, 0, &rc));
+	return rc;
 }
 
 /* Read a password from the terminal (echo off) or one line of stdin. */
@@ -555,16 +567,12 @@ cmd_passwd(int argc, char **argv)
 	struct paths p;
 	char pw[256] = "", exact[64], hash[SCRYPT_MCF_LEN] = "";
 	const char *why;
-	if (db_only(argc, argv, &p, 1) != 0) {
-		usage();
-		return 2;
-	}
-	const char *name = first_positional(argc, argv);
-	struct db *db = open_migrated(&p);
+	int rc;
+	struct db *db = cli_db(argc, argv, &p, 1, &rc);
 	if (db == NULL)
-		return 1;
-	int rc = 1;
-	long long id = cli_find(db, name, exact, sizeof(exact));
+		return rc;
+	rc = 1;
+	long long id = cli_find(db, first_positional(argc, argv), exact, sizeof(exact));
 	if (id == 0) {
 		db_close(db);
 		return 1;
@@ -590,14 +598,11 @@ cmd_lock(int argc, char **argv)
 {
 	struct paths p;
 	char exact[64];
-	if (db_only(argc, argv, &p, 1) != 0) {
-		usage();
-		return 2;
-	}
-	struct db *db = open_migrated(&p);
+	int rc;
+	struct db *db = cli_db(argc, argv, &p, 1, &rc);
 	if (db == NULL)
-		return 1;
-	int rc = 1;
+		return rc;
+	rc = 1;
 	long long id = cli_find(db, first_positional(argc, argv), exact, sizeof(exact));
 	if (id && cli_change(db, p.db, ACCOUNT_DISABLE, id, exact, NULL) == 0) {
 		fprintf(stderr, "zhijia: account %s disabled; its sessions ended\n", exact);
@@ -637,15 +642,12 @@ cmd_followup(int argc, char **argv)
 {
 	struct paths p;
 	char by[64];
-	if (db_only(argc, argv, &p, 0) != 0) {
-		usage();
-		return 2;
-	}
-	struct db *db = open_migrated(&p);
+	int rc;
+	struct db *db = cli_db(argc, argv, &p, 0, &rc);
 	if (db == NULL)
-		return 1;
+		return rc;
 	const struct actor who = cli_actor(by, sizeof(by), p.db);
-	int rc = feedback_sweep_main(db, &who);
+	rc = feedback_sweep_main(db, &who);
 	db_close(db);
 	return rc;
 }

@@ -68,43 +68,14 @@ static const char sql_insert[] =
     " updated_at, form_nonce)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)";
 
-/* The form's table with today's district list. */
-static struct field *
-fields_now(struct req *r, int *sample)
-{
-	return pubform_fields(r, appeal_fields, A__N, A_DISTRICT, sample);
-}
-
-static void
-show_form(struct req *r, int status, const struct field *f,
-    const struct fresult *res, const char *src, int sample, const char *form_error)
-{
-	pubform_render_src(r, status, "appeal/form", "appeal", f, A__N, res, src, sample,
-	    form_error);
-}
+static const struct pubform appeal_form = {
+	"appeal/form", "appeal", appeal_fields, A__N, A_DISTRICT, 1,
+};
 
 static void
 appeal_get(struct req *r)
 {
-	int sample;
-	struct field *f = fields_now(r, &sample);
-	const char *src = req_query(r, "src");
-	struct station_ref s;
-	if (station_find(r, src, &s)) {
-		/* From a station: its district is the likely one. */
-		struct fresult res[A__N];
-		memset(res, 0, sizeof(res));
-		for (size_t i = 0; i < A__N; i++)
-			res[i].value = "";
-		res[A_DISTRICT].value = s.district;
-		show_form(r, 200, f, res, src, sample, NULL);
-		return;
-	}
-	/* Most visits: the same page but for its token. */
-	struct tval *ctx = tv_map(r->a);
-	tv_putb(r->a, ctx, "sample_districts", sample);
-	pubform_render_fresh(r, "appeal/form", "appeal", f, A__N, NULL, ctx,
-	    options_variant(r, f[A_DISTRICT].options, sample));
+	pubform_get(r, &appeal_form);
 }
 
 /* What appeal_store stores: the checked form and what was looked up. */
@@ -177,13 +148,13 @@ static void
 appeal_post(struct req *r)
 {
 	int sample;
-	struct field *f = fields_now(r, &sample);
+	struct field *f = pubform_now(r, &appeal_form, &sample);
 	struct fresult res[A__N];
 	const char *src = req_field(r, "src");
 	const char *guard = pubform_guard(r, "appeal");
 	int errors = form_check(r, f, A__N, res);
 	if (guard || errors) {
-		show_form(r, 422, f, res, src, sample, guard);
+		pubform_show(r, &appeal_form, 422, f, res, src, sample, guard);
 		return;
 	}
 	const char *nonce = form_token_nonce(r->a, req_field(r, "_token"));

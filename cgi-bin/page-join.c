@@ -98,36 +98,14 @@ static const char sql_insert[] =
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
     " 1, 1, ?16, ?16, ?17, ?18)";
 
-/* The form's table with today's district list. */
-static struct field *
-fields_now(struct req *r, int *sample)
-{
-	return pubform_fields(r, join_fields, J__N, J_DISTRICT, sample);
-}
-
-static void
-show_form(struct req *r, int status, const struct field *f,
-    const struct fresult *res, const char *src, int sample, const char *form_error)
-{
-	pubform_render_src(r, status, "join/form", "join", f, J__N, res, src, sample,
-	    form_error);
-}
+static const struct pubform join_form = {
+	"join/form", "join", join_fields, J__N, J_DISTRICT, 0,
+};
 
 static void
 join_get(struct req *r)
 {
-	int sample;
-	struct field *f = fields_now(r, &sample);
-	const char *src = req_query(r, "src");
-	if (station_find(r, src, NULL)) {
-		show_form(r, 200, f, NULL, src, sample, NULL);
-		return;
-	}
-	/* Most visits: the same page but for its token. */
-	struct tval *ctx = tv_map(r->a);
-	tv_putb(r->a, ctx, "sample_districts", sample);
-	pubform_render_fresh(r, "join/form", "join", f, J__N, NULL, ctx,
-	    options_variant(r, f[J_DISTRICT].options, sample));
+	pubform_get(r, &join_form);
 }
 
 /* Checks that span fields; returns the number of errors added. */
@@ -267,14 +245,14 @@ static void
 join_post(struct req *r)
 {
 	int sample;
-	struct field *f = fields_now(r, &sample);
+	struct field *f = pubform_now(r, &join_form, &sample);
 	struct fresult res[J__N];
 	const char *src = req_field(r, "src");
 	const char *guard = pubform_guard(r, "join");
 	int errors = form_check(r, f, J__N, res);
 	errors += cross_check(r, res);
 	if (guard || errors) {
-		show_form(r, 422, f, res, src, sample, guard);
+		pubform_show(r, &join_form, 422, f, res, src, sample, guard);
 		return;
 	}
 	const char *nonce = form_token_nonce(r->a, req_field(r, "_token"));

@@ -43,47 +43,33 @@ int
 appeal_load(struct req *r, const char *ref, struct arec *c)
 {
 	struct arena *a = r->a;
-	if (!ref_ok(ref, "SQ")) {
-		resp_error(r, 404, NULL);
+	sqlite3_stmt *st = staff_record(r, sql_record, ref, "SQ");
+	if (st == NULL)
 		return -1;
-	}
-	sqlite3_stmt *st = db_prep(r->app->db, sql_record);
-	if (st == NULL) {
-		resp_error(r, 500, NULL);
-		return -1;
-	}
-	db_bind_text(st, 1, ref);
-	int rc = sqlite3_step(st);
-	int found = rc == SQLITE_ROW &&
-	    staff_sees_district(staff_of(r), sqlite3_column_int64(st, 2));
-	if (found) {
-		int i = 0;
-		c->id = sqlite3_column_int64(st, i++);
-		c->ref = arena_strdup(a, db_col_text(st, i++));
-		c->district_id = sqlite3_column_int64(st, i++);
-		c->assignee_id = sqlite3_column_int64(st, i++);
-		c->may_contact = sqlite3_column_int(st, i++);
-		const char **text[] = {
-			&c->kind, &c->matter, &c->content, &c->district, &c->origin,
-			&c->name, &c->phone, &c->station, &c->station_code, &c->status,
-			&c->due_on,
-		};
-		for (size_t k = 0; k < ZJ_NELEM(text); k++)
-			*text[k] = arena_strdup(a, db_col_text(st, i++));
-		const char *display = db_col_text(st, i++), *user = db_col_text(st, i++);
-		c->assignee = *user == '\0' ? "" : *display == '\0' ? arena_strdup(a, user) :
-		    arena_printf(a, "%s(%s)", display, user);
-		const char **more[] = {
-			&c->reply, &c->replied_at, &c->reason, &c->legal_ref, &c->closed_at,
-			&c->created, &c->updated,
-		};
-		for (size_t k = 0; k < ZJ_NELEM(more); k++)
-			*more[k] = arena_strdup(a, db_col_text(st, i++));
-	}
+	int i = 0;
+	c->id = sqlite3_column_int64(st, i++);
+	c->ref = arena_strdup(a, db_col_text(st, i++));
+	c->district_id = sqlite3_column_int64(st, i++);
+	c->assignee_id = sqlite3_column_int64(st, i++);
+	c->may_contact = sqlite3_column_int(st, i++);
+	const char **text[] = {
+		&c->kind, &c->matter, &c->content, &c->district, &c->origin,
+		&c->name, &c->phone, &c->station, &c->station_code, &c->status,
+		&c->due_on,
+	};
+	for (size_t k = 0; k < ZJ_NELEM(text); k++)
+		*text[k] = arena_strdup(a, db_col_text(st, i++));
+	const char *display = db_col_text(st, i++), *user = db_col_text(st, i++);
+	c->assignee = *user == '\0' ? "" : *display == '\0' ? arena_strdup(a, user) :
+	    arena_printf(a, "%s(%s)", display, user);
+	const char **more[] = {
+		&c->reply, &c->replied_at, &c->reason, &c->legal_ref, &c->closed_at,
+		&c->created, &c->updated,
+	};
+	for (size_t k = 0; k < ZJ_NELEM(more); k++)
+		*more[k] = arena_strdup(a, db_col_text(st, i++));
 	sqlite3_reset(st);
-	if (!found)
-		resp_error(r, rc == SQLITE_ROW || rc == SQLITE_DONE ? 404 : 500, NULL);
-	return found ? 0 : -1;
+	return 0;
 }
 
 

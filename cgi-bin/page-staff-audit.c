@@ -49,21 +49,6 @@ struct audit_filter {
 	long long lo, hi;        /* id range of the dates */
 };
 
-
-static long long
-id_at(struct req *r, const char *sql, const char *at, long long none)
-{
-	sqlite3_stmt *st = db_prep(r->app->db, sql);
-	long long id = none;
-	if (st == NULL)
-		return none;
-	db_bind_text(st, 1, at);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return id;
-}
-
 static void
 filter_parse(struct req *r, struct audit_filter *f)
 {
@@ -74,9 +59,9 @@ filter_parse(struct req *r, struct audit_filter *f)
 	f->lo = 0;
 	f->hi = INT64_MAX;
 	if (*f->q.from_utc)
-		f->lo = id_at(r, sql_first_at, f->q.from_utc, INT64_MAX);
+		f->lo = db_int_by_text(r->app->db, sql_first_at, f->q.from_utc, INT64_MAX);
 	if (*f->q.to_utc)
-		f->hi = id_at(r, sql_last_before, f->q.to_utc, 0);
+		f->hi = db_int_by_text(r->app->db, sql_last_before, f->q.to_utc, 0);
 }
 
 static void

@@ -109,48 +109,34 @@ load(struct req *r, struct jrec *j)
 {
 	struct arena *a = r->a;
 	const char *ref = r->params[0];
-	if (!ref_ok(ref, "RH")) {
-		resp_error(r, 404, NULL);
+	sqlite3_stmt *st = staff_record(r, sql_record, ref, "RH");
+	if (st == NULL)
 		return -1;
-	}
-	sqlite3_stmt *st = db_prep(r->app->db, sql_record);
-	if (st == NULL) {
-		resp_error(r, 500, NULL);
-		return -1;
-	}
-	db_bind_text(st, 1, ref);
-	int rc = sqlite3_step(st);
-	int found = rc == SQLITE_ROW &&
-	    staff_sees_district(staff_of(r), sqlite3_column_int64(st, 2));
-	if (found) {
-		memset(j, 0, sizeof(*j));
-		j->id = sqlite3_column_int64(st, 0);
-		j->ref = arena_strdup(a, db_col_text(st, 1));
-		j->district_id = sqlite3_column_int64(st, 2);
-		j->status = arena_strdup(a, db_col_text(st, 3));
-		j->member_no = arena_strdup(a, db_col_text(st, 4));
-		j->district_code = arena_strdup(a, db_col_text(st, 5));
-		j->id_number = arena_strdup(a, db_col_text(st, 6));
-		j->phone = arena_strdup(a, db_col_text(st, 7));
-		j->name = arena_strdup(a, db_col_text(st, 8));
-		j->view = tv_map(a);
-		for (size_t i = 0; i < ZJ_NELEM(record_keys); i++)
-			tv_puts(a, j->view, record_keys[i], db_col_text(st, 8 + (int)i));
-		tv_puts(a, j->view, "was_member", sqlite3_column_int(st, 21) ? "是" : "否");
-		tv_puts(a, j->view, "created", show_datetime(a, db_col_text(st, 22)));
-		tv_puts(a, j->view, "updated", show_datetime(a, db_col_text(st, 23)));
-		struct queue_filter qf = {.cal = workday_calendar(r->app->db),
-		    .day = day_today()};
-		join_due_view(a, &qf, j->view, j->status, db_col_text(st, 24),
-		    db_col_text(st, 25));
-		long due;
-		if (day_parse(db_col_text(st, 24), &due) == 0)
-			tv_puts(a, j->view, "due_on", day_show(a, due));
-	}
+	memset(j, 0, sizeof(*j));
+	j->id = sqlite3_column_int64(st, 0);
+	j->ref = arena_strdup(a, db_col_text(st, 1));
+	j->district_id = sqlite3_column_int64(st, 2);
+	j->status = arena_strdup(a, db_col_text(st, 3));
+	j->member_no = arena_strdup(a, db_col_text(st, 4));
+	j->district_code = arena_strdup(a, db_col_text(st, 5));
+	j->id_number = arena_strdup(a, db_col_text(st, 6));
+	j->phone = arena_strdup(a, db_col_text(st, 7));
+	j->name = arena_strdup(a, db_col_text(st, 8));
+	j->view = tv_map(a);
+	for (size_t i = 0; i < ZJ_NELEM(record_keys); i++)
+		tv_puts(a, j->view, record_keys[i], db_col_text(st, 8 + (int)i));
+	tv_puts(a, j->view, "was_member", sqlite3_column_int(st, 21) ? "是" : "否");
+	tv_puts(a, j->view, "created", show_datetime(a, db_col_text(st, 22)));
+	tv_puts(a, j->view, "updated", show_datetime(a, db_col_text(st, 23)));
+	struct queue_filter qf = {.cal = workday_calendar(r->app->db),
+	    .day = day_today()};
+	join_due_view(a, &qf, j->view, j->status, db_col_text(st, 24),
+	    db_col_text(st, 25));
+	long due;
+	if (day_parse(db_col_text(st, 24), &due) == 0)
+		tv_puts(a, j->view, "due_on", day_show(a, due));
 	sqlite3_reset(st);
-	if (!found)
-		resp_error(r, rc == SQLITE_ROW || rc == SQLITE_DONE ? 404 : 500, NULL);
-	return found ? 0 : -1;
+	return 0;
 }
 
 /* Other applications with the same ID number, or the same phone and name:

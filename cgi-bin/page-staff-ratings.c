@@ -149,6 +149,18 @@ avg(struct arena *a, long long sum, long long n)
 	return n ? arena_printf(a, "%.2f", (double)sum / (double)n) : "—";
 }
 
+/* sql with ?1 the month and ?2 the district (0: every one) bound, or NULL. */
+static sqlite3_stmt *
+month_stmt(struct req *r, const char *sql, const char *month, long long district)
+{
+	sqlite3_stmt *st = db_prep(r->app->db, sql);
+	if (st) {
+		db_bind_text(st, 1, month);
+		db_bind_int(st, 2, district);
+	}
+	return st;
+}
+
 /* {rows: [{station, district, n, facilities, hygiene, service,
  * convenience, overall}], total: {…}, has_rows}. */
 static int
@@ -157,11 +169,9 @@ averages(struct req *r, struct tval *ctx, const char *month, long long district)
 	struct arena *a = r->a;
 	struct tval *rows = tv_list(a), *total = tv_map(a);
 	long long all[5] = {0};
-	sqlite3_stmt *st = db_prep(r->app->db, sql_averages);
+	sqlite3_stmt *st = month_stmt(r, sql_averages, month, district);
 	if (st == NULL)
 		return SQLITE_ERROR;
-	db_bind_text(st, 1, month);
-	db_bind_int(st, 2, district);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct tval *m = tv_map(a);
@@ -221,11 +231,9 @@ comments(struct req *r, struct tval *ctx, const char *month, long long district,
 	const char *bq = req_query(r, "before");
 	long long before = bq && strspn(bq, "0123456789") == strlen(bq) && strlen(bq) < 19 ?
 	    atoll(bq) : 0;
-	sqlite3_stmt *st = db_prep(r->app->db, sql_comments);
+	sqlite3_stmt *st = month_stmt(r, sql_comments, month, district);
 	if (st == NULL)
 		return SQLITE_ERROR;
-	db_bind_text(st, 1, month);
-	db_bind_int(st, 2, district);
 	db_bind_int(st, 3, before > 0 ? before : INT64_MAX);
 	db_bind_int(st, 4, COMMENTS_PAGE + 1);
 	struct tval *rows = tv_list(a);
@@ -300,11 +308,9 @@ draws(struct req *r, struct tval *ctx, const char *month, long long district,
 	const struct staff *who = staff_of(r);
 	int full = (who->roles & ROLE_ADMIN) != 0;
 	struct tval *list = tv_list(a);
-	sqlite3_stmt *st = db_prep(r->app->db, sql_draws);
+	sqlite3_stmt *st = month_stmt(r, sql_draws, month, district);
 	if (st == NULL)
 		return SQLITE_ERROR;
-	db_bind_text(st, 1, month);
-	db_bind_int(st, 2, district);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct tval *m = tv_map(a);

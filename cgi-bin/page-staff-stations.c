@@ -232,15 +232,7 @@ keeper_id(struct req *r, const char *label)
 	if (user == NULL || user > label + len - 3)
 		return 0;
 	const char *name = arena_strndup(r->a, user, (size_t)(label + len - 3 - user));
-	sqlite3_stmt *st = db_prep(r->app->db, sql);
-	long long id = 0;
-	if (st == NULL)
-		return 0;
-	db_bind_text(st, 1, name);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return id;
+	return db_int_by_text(r->app->db, sql, name, 0);
 }
 
 /* The station read back from the form, checked beyond form_check: the
@@ -301,10 +293,16 @@ read_station(struct req *r, struct fresult *res, struct station_in *s, int editi
 	return errors;
 }
 
+/* A stored station's hours and its amenities (in the vocabulary's order). */
+struct station_extra {
+	struct week_hours w;
+	const char *amen[STATION_AMENITIES_MAX];
+	size_t namen;
+};
+
 /* The form's values of a stored station (for the edit form). */
 static struct fresult *
-stored_values(struct req *r, sqlite3_stmt *st, const struct week_hours *w,
-    const char *const *amenities, size_t namenities)
+stored_values(struct req *r, sqlite3_stmt *st, const struct station_extra *x)
 {
 	struct arena *a = r->a;
 	struct fresult *res = arena_calloc(a, S__N, sizeof(*res));
@@ -320,14 +318,14 @@ stored_values(struct req *r, sqlite3_stmt *st, const struct week_hours *w,
 	if (sqlite3_column_int64(st, 9))
 		res[S_KEEPER].value = keeper_label(a, db_col_text(st, 14), db_col_text(st, 15));
 	res[S_ACTIVE].value = sqlite3_column_int(st, 10) ? "1" : "";
-	res[S_AMENITIES].multi = arena_calloc(a, namenities + 1, sizeof(char *));
-	for (size_t i = 0; i < namenities; i++)
-		res[S_AMENITIES].multi[i] = amenities[i];
-	res[S_AMENITIES].nmulti = namenities;
+	res[S_AMENITIES].multi = arena_calloc(a, x->namen + 1, sizeof(char *));
+	for (size_t i = 0; i < x->namen; i++)
+		res[S_AMENITIES].multi[i] = x->amen[i];
+	res[S_AMENITIES].nmulti = x->namen;
 	struct buf b = {0};
 	for (int d = 1; d <= 7; d++) {
 		buf_reset(&b);
-		hours_day_input(w, d, &b);
+		hours_day_input(&x->w, d, &b);
 		res[S_DAY1 + d - 1].value = arena_strdup(a, b.p ? b.p : "");
 	}
 	buf_free(&b);
@@ -393,7 +391,7 @@ new_post(struct req *r)
  * answering (404, or a database failure).  Reset st when done.
  */
 static sqlite3_stmt *
-load(struct req *r, struct week_hours *w, const char **amen, size_t *namen)
+load(struct req *r, struct station_extra *x)
 {
 	long long id = req_param_id(r, 0);
 	sqlite3_stmt *st = id > 0 ? db_prep(r->app->db, sql_station) : NULL;
@@ -411,13 +409,13 @@ load(struct req *r, struct week_hours *w, const char **amen, size_t *namen)
 			answer_db_failure(r, rc);
 		return NULL;
 	}
-	hours_clear(w);
-	*namen = 0;
+	hours_clear(&x->w);
+	x->namen = 0;
 	sqlite3_stmt *h = db_prep(r->app->db, sql_hours);
 	if (h) {
 		db_bind_int(h, 1, id);
 		while (sqlite3_step(h) == SQLITE_ROW)
-			hours_add(w, sqlite3_column_int(h, 0), db_col_text(h, 1), db_col_text(h, 2));
+			hours_add(&x->w, sqlite3_column_int(h, 0), db_col_text(h, 1), db_col_text(h, 2));
 		sqlite3_reset(h);
 	}
 	const char *have[STATION_AMENITIES_MAX];
@@ -433,14 +431,13 @@ load(struct req *r, struct week_hours *w, const char **amen, size_t *namen)
 	for (const char *const *v = station_amenities; *v; v++)
 		for (size_t i = 0; i < nhave; i++)
 			if (strcmp(*v, have[i]) == 0)
-				amen[(*namen)++] = *v;
+				x->amen[x->namen++] = *v;
 	return st;
 }
 
 static void
-show_record(struct req *r, int status, sqlite3_stmt *st, const struct week_hours *w,
-    const char *const *amen, size_t namen, const struct field *f,
-    const struct fresult *res)
+show_record(struct req *r, int status, sqlite3_stmt *st, const struct station_extra *x,
+    const struct field *f, const struct fresult *res)
 {
 	struct arena *a = r->a;
 	struct tval *ctx = tv_map(a);
@@ -464,19 +461,19 @@ show_record(struct req *r, int status, sqlite3_stmt *st, const struct week_hours
 	for (int d = 1; d <= 7; d++) {
 		struct tval *m = tv_map(a);
 		buf_reset(&b);
-		hours_day_text(w, d, &b);
+		hours_day_text(&x->w, d, &b);
 		tv_puts(a, m, "day", weekday_names[d]);
 		tv_puts(a, m, "hours", b.p);
 		tv_push(a, days, m);
 	}
 	buf_free(&b);
 	tv_put(a, ctx, "days", days);
-	tv_putb(a, ctx, "has_hours", !hours_empty(w));
+	tv_putb(a, ctx, "has_hours", !hours_empty(&x->w));
 	struct tval *al = tv_list(a);
-	for (size_t i = 0; i < namen; i++)
-		tv_push(a, al, tv_str(a, amen[i]));
+	for (size_t i = 0; i < x->namen; i++)
+		tv_push(a, al, tv_str(a, x->amen[i]));
 	tv_put(a, ctx, "amenities", al);
-	tv_putb(a, ctx, "has_amenities", namen > 0);
+	tv_putb(a, ctx, "has_amenities", x->namen > 0);
 	sqlite3_reset(st);
 	struct tval *hist = tv_list(a);
 	sqlite3_stmt *h = db_prep(r->app->db, sql_history);
@@ -503,23 +500,19 @@ show_record(struct req *r, int status, sqlite3_stmt *st, const struct week_hours
 static void
 record_get(struct req *r)
 {
-	struct week_hours w;
-	const char *amen[STATION_AMENITIES_MAX];
-	size_t namen;
-	sqlite3_stmt *st = load(r, &w, amen, &namen);
+	struct station_extra x;
+	sqlite3_stmt *st = load(r, &x);
 	if (st == NULL)
 		return;
-	struct fresult *res = stored_values(r, st, &w, amen, namen);
-	show_record(r, 200, st, &w, amen, namen, form_fields(r, 1), res);
+	struct fresult *res = stored_values(r, st, &x);
+	show_record(r, 200, st, &x, form_fields(r, 1), res);
 }
 
 static void
 record_post(struct req *r)
 {
-	struct week_hours w;
-	const char *amen[STATION_AMENITIES_MAX];
-	size_t namen;
-	sqlite3_stmt *st = load(r, &w, amen, &namen);
+	struct station_extra x;
+	sqlite3_stmt *st = load(r, &x);
 	if (st == NULL)
 		return;
 	long long id = sqlite3_column_int64(st, 0);
@@ -530,7 +523,7 @@ record_post(struct req *r)
 	int errors = form_check(r, f, S__N, res);
 	errors += read_station(r, res, &s, 1);
 	if (errors) {
-		show_record(r, 422, st, &w, amen, namen, f, res);
+		show_record(r, 422, st, &x, f, res);
 		return;
 	}
 	sqlite3_reset(st);
@@ -541,10 +534,10 @@ record_post(struct req *r)
 	station_put(&in, &s);
 	int rc = store_job(r, &in, &out);
 	if (rc == SQLITE_CONSTRAINT && job_text(&out, "error")) {
-		if ((st = load(r, &w, amen, &namen)) == NULL)
+		if ((st = load(r, &x)) == NULL)
 			return;
 		res[S_KEEPER].error = arena_strdup(r->a, job_text(&out, "error"));
-		show_record(r, 422, st, &w, amen, namen, f, res);
+		show_record(r, 422, st, &x, f, res);
 		return;
 	}
 	store_answer(r, rc, arena_printf(r->a, "/staff/stations/%lld?done=saved", id));
@@ -649,10 +642,8 @@ site_origin(struct req *r)
 static void
 poster(struct req *r)
 {
-	struct week_hours w;
-	const char *amen[STATION_AMENITIES_MAX];
-	size_t namen;
-	sqlite3_stmt *st = load(r, &w, amen, &namen);
+	struct station_extra x;
+	sqlite3_stmt *st = load(r, &x);
 	if (st == NULL)
 		return;
 	struct arena *a = r->a;

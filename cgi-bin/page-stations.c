@@ -128,21 +128,7 @@ amenity_list(struct arena *a, const char *stored)
 static const char *const *
 district_choices(struct req *r)
 {
-	sqlite3_stmt *st = db_prep(r->app->db, sql_districts);
-	size_t n = 0, cap = 16;
-	const char **opts = arena_calloc(r->a, cap + 1, sizeof(*opts));
-	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		if (n == cap) {
-			const char **more = arena_calloc(r->a, cap * 2 + 1, sizeof(*opts));
-			memcpy(more, opts, n * sizeof(*opts));
-			opts = more;
-			cap *= 2;
-		}
-		opts[n++] = arena_strdup(r->a, db_col_text(st, 0));
-	}
-	if (st)
-		sqlite3_reset(st);
-	return opts;
+	return column_options(r, db_prep(r->app->db, sql_districts), NULL);
 }
 
 static void

@@ -100,35 +100,14 @@ static const char *const wall_states[] = {WISH_OPEN, WISH_CLAIMED, WISH_DONE, NU
 
 /* ---- the form ---- */
 
-/* The form's table with today's district list. */
-static struct field *
-fields_now(struct req *r, int *sample)
-{
-	return pubform_fields(r, wish_fields, W__N, W_DISTRICT, sample);
-}
-
-static void
-show_form(struct req *r, int status, const struct field *f,
-    const struct fresult *res, const char *src, int sample, const char *form_error)
-{
-	pubform_render_src(r, status, "wish/form", "wish", f, W__N, res, src, sample,
-	    form_error);
-}
+static const struct pubform wish_form = {
+	"wish/form", "wish", wish_fields, W__N, W_DISTRICT, 0,
+};
 
 static void
 wish_get(struct req *r)
 {
-	int sample;
-	struct field *f = fields_now(r, &sample);
-	const char *src = req_query(r, "src");
-	if (station_find(r, src, NULL)) {
-		show_form(r, 200, f, NULL, src, sample, NULL);
-		return;
-	}
-	struct tval *ctx = tv_map(r->a);
-	tv_putb(r->a, ctx, "sample_districts", sample);
-	pubform_render_fresh(r, "wish/form", "wish", f, W__N, NULL, ctx,
-	    options_variant(r, f[W_DISTRICT].options, sample));
+	pubform_get(r, &wish_form);
 }
 
 /* What wish_store stores: the checked form and what was looked up. */
@@ -202,7 +181,7 @@ static void
 wish_post(struct req *r)
 {
 	int sample;
-	struct field *f = fields_now(r, &sample);
+	struct field *f = pubform_now(r, &wish_form, &sample);
 	struct fresult res[W__N];
 	const char *src = req_field(r, "src");
 	const char *guard = pubform_guard(r, "wish");
@@ -214,7 +193,7 @@ wish_post(struct req *r)
 		errors++;
 	}
 	if (guard || errors) {
-		show_form(r, 422, f, res, src, sample, guard);
+		pubform_show(r, &wish_form, 422, f, res, src, sample, guard);
 		return;
 	}
 	const char *nonce = form_token_nonce(r->a, req_field(r, "_token"));

@@ -37,10 +37,16 @@ pubform_render(struct req *r, int status, const char *tmpl, const char *form,
 /* Stands for the token in a cached page; tokens are [0-9a-f.] only. */
 #define TOKEN_HOLE "@@form-token@@"
 
+struct field *
+pubform_now(struct req *r, const struct pubform *pf, int *sample)
+{
+	return pubform_fields(r, pf->table, pf->n, pf->district, sample);
+}
+
 void
-pubform_render_src(struct req *r, int status, const char *tmpl, const char *form,
-    const struct field *fields, size_t n, const struct fresult *res, const char *src,
-    int sample, const char *form_error)
+pubform_show(struct req *r, const struct pubform *pf, int status,
+    const struct field *f, const struct fresult *res, const char *src, int sample,
+    const char *form_error)
 {
 	struct tval *ctx = tv_map(r->a);
 	struct station_ref s;
@@ -49,7 +55,33 @@ pubform_render_src(struct req *r, int status, const char *tmpl, const char *form
 		tv_puts(r->a, ctx, "station", s.name);
 	}
 	tv_putb(r->a, ctx, "sample_districts", sample);
-	pubform_render(r, status, tmpl, form, fields, n, res, ctx, form_error);
+	pubform_render(r, status, pf->tmpl, pf->form, f, pf->n, res, ctx, form_error);
+}
+
+void
+pubform_get(struct req *r, const struct pubform *pf)
+{
+	int sample;
+	struct field *f = pubform_now(r, pf, &sample);
+	const char *src = req_query(r, "src");
+	struct station_ref s;
+	if (station_find(r, src, &s)) {
+		struct fresult *res = NULL;
+		if (pf->station_district) {
+			/* From a station: its district is the likely one. */
+			res = arena_calloc(r->a, pf->n, sizeof(*res));
+			for (size_t i = 0; i < pf->n; i++)
+				res[i].value = "";
+			res[pf->district].value = s.district;
+		}
+		pubform_show(r, pf, 200, f, res, src, sample, NULL);
+		return;
+	}
+	/* Most visits: the same page but for its token. */
+	struct tval *ctx = tv_map(r->a);
+	tv_putb(r->a, ctx, "sample_districts", sample);
+	pubform_render_fresh(r, pf->tmpl, pf->form, f, pf->n, NULL, ctx,
+	    options_variant(r, f[pf->district].options, sample));
 }
 
 void
@@ -113,14 +145,12 @@ pubform_guard(struct req *r, const char *form)
 }
 
 const char *const *
-district_options(struct req *r, int *sample)
+column_options(struct req *r, sqlite3_stmt *st, int *flag)
 {
-	static const char sql[] =
-	    "SELECT name, sample FROM districts WHERE active = 1 ORDER BY code";
-	sqlite3_stmt *st = db_prep(r->app->db, sql);
 	size_t n = 0, cap = 16;
 	const char **opts = arena_calloc(r->a, cap + 1, sizeof(*opts));
-	*sample = 0;
+	if (flag)
+		*flag = 0;
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		if (n == cap) {
 			const char **more = arena_calloc(r->a, cap * 2 + 1, sizeof(*opts));
@@ -129,12 +159,21 @@ district_options(struct req *r, int *sample)
 			cap *= 2;
 		}
 		opts[n++] = arena_strdup(r->a, db_col_text(st, 0));
-		*sample |= sqlite3_column_int(st, 1);
+		if (flag)
+			*flag |= sqlite3_column_int(st, 1);
 	}
 	if (st)
 		sqlite3_reset(st);
 	opts[n] = NULL;
 	return opts;
+}
+
+const char *const *
+district_options(struct req *r, int *sample)
+{
+	static const char sql[] =
+	    "SELECT name, sample FROM districts WHERE active = 1 ORDER BY code";
+	return column_options(r, db_prep(r->app->db, sql), sample);
 }
 
 struct tval *
@@ -179,15 +218,7 @@ district_id(struct req *r, const char *name)
 {
 	static const char sql[] =
 	    "SELECT id FROM districts WHERE name = ?1 AND active = 1";
-	sqlite3_stmt *st = db_prep(r->app->db, sql);
-	long long id = 0;
-	if (st == NULL)
-		return 0;
-	db_bind_text(st, 1, name);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return id;
+	return db_int_by_text(r->app->db, sql, name, 0);
 }
 
 struct tval *

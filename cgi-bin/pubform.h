@@ -14,6 +14,7 @@ struct actor;
 struct db;
 struct job;
 struct req;
+struct sqlite3_stmt;
 struct tval;
 
 /* A form token older than this is refused (seconds). */
@@ -28,13 +29,36 @@ void pubform_render(struct req *r, int status, const char *tmpl,
     const struct fresult *res, struct tval *ctx, const char *form_error);
 
 /*
- * A form a station's QR code may lead to (?src=CODE): pubform_render with
- * "src" (the code as stored) and "station" (its name) when src is an
- * active station's code, and "sample_districts".
+ * A public form a station's QR code may lead to (?src=CODE): its template
+ * (one literal: pubform_render_fresh caches by its address), the token's
+ * form name, its table of n fields with the district select at index
+ * district, and whether a station's district is chosen in advance.
  */
-void pubform_render_src(struct req *r, int status, const char *tmpl,
-    const char *form, const struct field *fields, size_t n,
-    const struct fresult *res, const char *src, int sample, const char *form_error);
+struct pubform {
+	const char *tmpl, *form;
+	const struct field *table;
+	size_t n, district;
+	int station_district;
+};
+
+/* The form's table with today's district list (pubform_fields). */
+struct field *pubform_now(struct req *r, const struct pubform *pf, int *sample);
+
+/*
+ * pubform_render of pf's form f with "src" (the code as stored) and
+ * "station" (its name) when src is an active station's code, and
+ * "sample_districts".
+ */
+void pubform_show(struct req *r, const struct pubform *pf, int status,
+    const struct field *f, const struct fresult *res, const char *src, int sample,
+    const char *form_error);
+
+/*
+ * GET of pf's form: with the station when ?src names an active one (and
+ * its district chosen when pf->station_district), else the page as first
+ * served (pubform_render_fresh).
+ */
+void pubform_get(struct req *r, const struct pubform *pf);
 
 /*
  * A form as first served (nothing typed, no messages) looks the same on
@@ -55,6 +79,13 @@ void pubform_render_fresh(struct req *r, const char *tmpl, const char *form,
  * form (the person's input is kept).
  */
 const char *pubform_guard(struct req *r, const char *form);
+
+/*
+ * Column 0 of the rows of st (bound; NULL: none) as a NULL-terminated
+ * option list (arena); st is reset.  *flag (unless flag is NULL) is set
+ * when column 1 of any row is nonzero.
+ */
+const char *const *column_options(struct req *r, struct sqlite3_stmt *st, int *flag);
 
 /*
  * The active districts' names as a NULL-terminated option list (arena);

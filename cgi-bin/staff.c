@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "db.h"
+#include "pubform.h"
 #include "sign.h"
 #include "store.h"
 #include "util.h"
@@ -381,4 +382,26 @@ audit(struct db *db, const struct actor *who, const char *action,
 	if (rc != SQLITE_DONE)
 		LOG_ERR("audit %s by %s not written", action, who->username);
 	return rc;
+}
+
+sqlite3_stmt *
+staff_record(struct req *r, const char *sql, const char *ref, const char *prefix)
+{
+	if (!ref_ok(ref, prefix)) {
+		resp_error(r, 404, NULL);
+		return NULL;
+	}
+	sqlite3_stmt *st = db_prep(r->app->db, sql);
+	if (st == NULL) {
+		resp_error(r, 500, NULL);
+		return NULL;
+	}
+	db_bind_text(st, 1, ref);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW &&
+	    staff_sees_district(staff_of(r), sqlite3_column_int64(st, 2)))
+		return st;
+	sqlite3_reset(st);
+	resp_error(r, rc == SQLITE_ROW || rc == SQLITE_DONE ? 404 : 500, NULL);
+	return NULL;
 }

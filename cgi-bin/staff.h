@@ -104,6 +104,15 @@ const char *staff_cookie_name(const struct req *r);
 int staff_sees_district(const struct staff *s, long long district_id);
 
 /*
+ * The record of ref, a reference with this prefix, that r's member of
+ * staff may see: sql (?1 the reference; column 2 the record's district)
+ * stepped to its row — reset it when done — or NULL after answering 404
+ * (no such reference, or outside the person's district) or 500.
+ */
+struct sqlite3_stmt *staff_record(struct req *r, const char *sql, const char *ref,
+    const char *prefix);
+
+/*
  * Append to the audit log: who (staff id, username, address), when, what
  * (action, one of vocab.h's AUDIT_*), on what (target, e.g. a reference;
  * NULL is "") and detail (NULL is "").  Returns SQLITE_DONE or the

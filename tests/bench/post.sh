@@ -31,8 +31,8 @@ post_levels() {
         stats "$db" > "$tmp/before"
         local before after out
         before=$(sqlite3 "$db" "SELECT count(*) FROM join_applications")
-        out=$(ID_OFFSET=$((run * 1000000)) JOIN_TOKEN=$token REFS_FILE="$tmp/refs" \
-            wrk -t"$threads" -c"$c" -d"${DUR}s" --latency -s tests/bench/post_join.lua "$base/join")
+        out=$(ID_OFFSET=$((run * 1000000)) FORM_TOKEN=$token REFS_FILE="$tmp/refs" \
+            wrk -t"$threads" -c"$c" -d"${DUR}s" --latency -s tests/bench/post_form.lua "$base/join" -- join)
         after=$(sqlite3 "$db" "SELECT count(*) FROM join_applications")
         sleep 2.5   # the writer writes its counts when idle for 2 s
         stats "$db" > "$tmp/after"

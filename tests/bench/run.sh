@@ -116,8 +116,8 @@ printf '%-22s %10s commits/s (one durable transaction a row, one at a time)\n' "
 # connections, a new 诉求 each; every 303 checked in the database.
 atok=$(curl -fs "$base/appeal" | sed -n 's/.*name="_token" value="\([^"]*\)".*/\1/p')
 before=$(sqlite3 "$dir/bench.db" "SELECT count(*) FROM appeals")
-out=$(APPEAL_TOKEN=$atok REFS_FILE="$dir/appeal-refs" wrk -t"$THREADS" -c"$CONN" \
-    -d"${DUR}s" --latency -s tests/bench/post_appeal.lua "$base/appeal")
+out=$(FORM_TOKEN=$atok REFS_FILE="$dir/appeal-refs" wrk -t"$THREADS" -c"$CONN" \
+    -d"${DUR}s" --latency -s tests/bench/post_form.lua "$base/appeal" -- appeal)
 after=$(sqlite3 "$dir/bench.db" "SELECT count(*) FROM appeals")
 secs=$(echo "$out" | awk '/requests in/ {sub(/s,$/, "", $4); print $4}')
 acked=$(wc -l < "$dir/appeal-refs")

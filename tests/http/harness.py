@@ -435,7 +435,7 @@ def fill_route(pattern, records, step="note"):
 # ---- test data ----
 
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]   # GB 11643
-_SEQ = {"id": 0, "ref": 0}
+_SEQ = {"id": 0, "ref": 0, "phone": {}}
 _SEQ_LOCK = threading.Lock()
 
 
@@ -457,6 +457,14 @@ def new_idno(male=True, area="110105"):
     n = _next("id")
     born = datetime.date(1966, 1, 1) + datetime.timedelta(days=n // 500)
     return idno(area + born.strftime("%Y%m%d") + "%03d" % ((n % 500) * 2 + (1 if male else 0)))
+
+
+def new_phone(prefix):
+    """The next 11-digit mobile number of this run that starts with prefix
+    (each prefix counts 1, 2, 3, … on its own; thread-safe)."""
+    with _SEQ_LOCK:
+        n = _SEQ["phone"][prefix] = _SEQ["phone"].get(prefix, 0) + 1
+    return "%s%0*d" % (prefix, 11 - len(prefix), n)
 
 
 REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"     # what the program makes references of

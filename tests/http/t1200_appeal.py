@@ -8,11 +8,10 @@ phone (state in plain words, the union's reply, a refusal's reason, the
 dated history), and hostile text stored verbatim but shown escaped."""
 import re
 
-from harness import Server, beijing, errors, form_value, run
+from harness import Server, beijing, errors, form_value, new_phone, run
 
 S = None
 A = None
-SEQ = [0]
 SQ = re.compile(r"^/appeal/done/(SQ[2-9A-HJ-NP-Z]{8})$")
 
 
@@ -23,8 +22,7 @@ def setup_module():
 
 
 def phone():
-    SEQ[0] += 1
-    return "1350000%04d" % SEQ[0]
+    return new_phone("1350000")
 
 
 def appeal(**over):

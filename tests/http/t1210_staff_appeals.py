@@ -14,11 +14,10 @@ import re
 import threading
 import urllib.parse
 
-from harness import Server, beijing, error_of, new_ref, now_iso, run
+from harness import Server, beijing, error_of, new_phone, new_ref, now_iso, run
 
 S = None
 A = CY = CY2 = HD = LG = None     # admin; reviewers of 朝阳区 (2) and 海淀区; legal officer
-SEQ = [0]
 Q = urllib.parse.quote
 
 
@@ -38,8 +37,7 @@ def setup_module():
 # ---- helpers ----
 
 def phone():
-    SEQ[0] += 1
-    return "1391234%04d" % SEQ[0]
+    return new_phone("1391234")
 
 
 def submit(district="朝阳区", kind="投诉", matter="工资报酬", content=None, name="王师傅",

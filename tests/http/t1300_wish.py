@@ -10,11 +10,10 @@ pager, and every page under 30 KB."""
 import re
 import urllib.parse
 
-from harness import Server, beijing, errors, form_value, new_ref, now_iso, ref_of, run
+from harness import Server, beijing, errors, form_value, new_phone, new_ref, now_iso, ref_of, run
 
 S = None
 ADMIN = None
-SEQ = [0]
 LIMIT = 30 * 1024      # what a public page may weigh
 
 
@@ -25,8 +24,7 @@ def setup_module():
 
 
 def phone():
-    SEQ[0] += 1
-    return "1390000%04d" % SEQ[0]
+    return new_phone("1390000")
 
 
 def wish(**over):

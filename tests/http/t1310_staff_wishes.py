@@ -10,30 +10,24 @@ import re
 import threading
 import urllib.parse
 
-from harness import Server, beijing, errors, join_all, now_iso, ref_of, run, unescape
+from harness import Server, beijing, errors, join_all, new_phone, now_iso, ref_of, run, unescape
 
 S = None
 WHO = {}
-SEQ = [0]
 
 
 def setup_module():
     global S
     S = Server(workers=2)
-    S.add_staff("rev1", "reviewer", "110105")
     S.add_staff("rev1b", "reviewer", "110105")
-    S.add_staff("rev2", "reviewer", "110108")
-    S.add_staff("legal1", "legal", "110105")
+    WHO["admin"], WHO["rev1"], WHO["rev2"], WHO["legal1"] = S.staff_desk(
+        ("rev1", "reviewer", "110105"), ("rev2", "reviewer", "110108"),
+        ("legal1", "legal", "110105"))
     S.sql_exec("UPDATE staff SET display_name = '李审核' WHERE username = 'rev1'")
-    WHO["admin"] = S.admin()
-    WHO["rev1"] = S.staff("rev1")
-    WHO["rev2"] = S.staff("rev2")
-    WHO["legal1"] = S.staff("legal1")
 
 
 def phone():
-    SEQ[0] += 1
-    return "1370000%04d" % SEQ[0]
+    return new_phone("1370000")
 
 
 def make(district="朝阳区", **over):

@@ -16,19 +16,15 @@ import hmac
 import re
 import time
 
-from harness import (Server, errors, error_of, form_value, now_iso, run, unescape)
+from harness import (Server, errors, error_of, form_value, new_phone, now_iso, run, unescape)
 
 S = None
 WHO = {}
-SEQ = [0]
 
 
 def setup_module():
     global S
     S = Server(workers=2)
-    S.add_staff("rev105", "reviewer", "110105")
-    S.add_staff("rev108", "reviewer", "110108")
-    S.add_staff("law105", "legal", "110105")
     now = now_iso()
     for code, name, district, active in (("WJ01", "望京驿站", "110105", 1),
                                          ("SLT02", "三里屯驿站", "110105", 1),
@@ -36,15 +32,13 @@ def setup_module():
                                          ("OLD01", "已撤销驿站", "110105", 0)):
         S.sql_exec("INSERT INTO stations (code, name, district_id, active, created_at)"
                    " VALUES (?, ?, ?, ?, ?)", (code, name, S.district(district), active, now))
-    WHO["admin"] = S.admin()
-    WHO["rev105"] = S.staff("rev105")
-    WHO["rev108"] = S.staff("rev108")
-    WHO["law105"] = S.staff("law105")
+    WHO["admin"], WHO["rev105"], WHO["rev108"], WHO["law105"] = S.staff_desk(
+        ("rev105", "reviewer", "110105"), ("rev108", "reviewer", "110108"),
+        ("law105", "legal", "110105"))
 
 
 def phone():
-    SEQ[0] += 1
-    return "1390000%04d" % SEQ[0]
+    return new_phone("1390000")
 
 
 def rating(code, scores=(5, 4, 3, 2), comment="", tel="", token=None, **over):

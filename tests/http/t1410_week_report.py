@@ -14,13 +14,12 @@ import io
 import re
 import time
 
-from harness import (Server, new_idno, now_iso, ref_of, run, unescape)
+from harness import (Server, new_idno, new_phone, now_iso, ref_of, run, unescape)
 
 S = None
 WHO = {}
 SENT = {"join": [], "legal": [], "rating": [], "appeal": [], "wish": [], "feedback": []}
 GOOD = ("满意", "基本满意")
-SEQ = [0]
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 
 
@@ -43,8 +42,7 @@ def setup_module():
 # ---- what the test sends ----
 
 def phone():
-    SEQ[0] += 1
-    return "1380000%04d" % SEQ[0]
+    return new_phone("1380000")
 
 
 def join(district, occupation, station=None):

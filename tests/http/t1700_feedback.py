@@ -17,11 +17,11 @@ import hashlib
 import re
 import urllib.parse
 
-from harness import (Server, error_of, new_idno, new_ref, now_iso, run, unescape)
+from harness import (Server, error_of, new_idno, new_phone, new_ref, now_iso, run,
+                     unescape)
 
 S = None
 A = CY = HD = LG = None      # admin; reviewers of 朝阳区 and 海淀区; legal officer of 朝阳区
-SEQ = [0]
 GOOD = ("满意", "基本满意")
 Q = urllib.parse.quote
 
@@ -37,8 +37,7 @@ def setup_module():
 # ---- data ----
 
 def phone():
-    SEQ[0] += 1
-    return "1390000%04d" % SEQ[0]
+    return new_phone("1390000")
 
 
 def join_row(district="110105", tel=None):

@@ -14,11 +14,10 @@ the wish on the desk, and walls hold."""
 import re
 import urllib.parse
 
-from harness import (Server, beijing, ref_of, run, unescape)
+from harness import (Server, beijing, new_phone, ref_of, run, unescape)
 
 S = None
 A = CY = HD = LG = None      # admin; reviewers of 朝阳区 and 海淀区; legal officer
-SEQ = [0]
 Q = urllib.parse.quote
 
 
@@ -35,8 +34,7 @@ def setup_module():
 # ---- helpers ----
 
 def phone():
-    SEQ[0] += 1
-    return "1365555%04d" % SEQ[0]
+    return new_phone("1365555")
 
 
 def appeal(may_contact="可以", district="朝阳区"):
