@@ -52,50 +52,53 @@ const size_t nmsg_vars = ZJ_NELEM(msg_vars);
 const struct msg_kind msg_kinds[] = {
 	{MSG_JOIN_APPROVED, "入会申请通过", "入会审核通过时", "ref",
 	    SIGN "您的入会申请(编号{{ref}})已审核通过,欢迎加入工会!"
-	    "会员权益和活动请留意工会通知。" STOP, 0},
+	    "会员权益和活动请留意工会通知。" STOP, 0, 0},
 	{MSG_JOIN_REFUSED, "入会申请未通过", "入会审核未通过时", "ref",
 	    SIGN "您的入会申请(编号{{ref}})未通过审核。原因和重新申请的办法,"
-	    "请在职工之家“查询进度”中用编号和手机号查看。" STOP, 0},
+	    "请在职工之家“查询进度”中用编号和手机号查看。" STOP, 0, 0},
 	{MSG_LEGAL_ACCEPTED, "法律援助已受理", "法律援助案件受理时", "ref",
 	    SIGN "您的法律援助申请(编号{{ref}})已受理,工作人员会按您方便的时间"
-	    "与您联系。" STOP, 0},
+	    "与您联系。" STOP, 0, 0},
 	{MSG_LEGAL_REFUSED, "法律援助不予受理", "法律援助申请不予受理时", "ref",
 	    SIGN "您的法律援助申请(编号{{ref}})未予受理。原因和可以求助的地方,"
-	    "请在职工之家“查询进度”中用编号和手机号查看。" STOP, 0},
+	    "请在职工之家“查询进度”中用编号和手机号查看。" STOP, 0, 0},
 	{MSG_LEGAL_ASSIGNED, "法律援助已指派", "法律援助案件指派承办人时", "ref",
 	    SIGN "您的法律援助申请(编号{{ref}})已安排专人承办,承办人会尽快与您"
-	    "联系。" STOP, 0},
+	    "联系。" STOP, 0, 0},
 	{MSG_LEGAL_CLOSED, "法律援助已办结", "法律援助案件办结时", "ref",
 	    SIGN "您的法律援助申请(编号{{ref}})已办结,办理情况请在职工之家"
-	    "“查询进度”中用编号和手机号查看。" STOP, 0},
+	    "“查询进度”中用编号和手机号查看。" STOP, 0, 0},
 	{MSG_SIGNUP_PROMOTED, "候补转为正式报名", "有人取消、候补依次递补时",
 	    "ref title date time place",
 	    SIGN "您报名的“{{title}}”({{date}} {{time}})有了空位,您已由候补转为"
-	    "正式报名(编号{{ref}})。不能参加请用报名时的取消链接取消。" STOP, 0},
+	    "正式报名(编号{{ref}})。不能参加请用报名时的取消链接取消。" STOP, 0, 0},
 	{MSG_ACTIVITY_CHANGED, "活动变更", "工作人员修改活动时间或地点时",
 	    "ref title date time place",
 	    SIGN "您报名的“{{title}}”有变更:{{date}} {{time}},地点:{{place}}。"
-	    "不能参加请用报名时的取消链接取消。" STOP, 0},
+	    "不能参加请用报名时的取消链接取消。" STOP, 0, 0},
 	{MSG_ACTIVITY_CANCELLED, "活动取消", "工作人员取消活动时",
 	    "ref title date",
-	    SIGN "很抱歉,您报名的“{{title}}”({{date}})已取消。" STOP, 0},
+	    SIGN "很抱歉,您报名的“{{title}}”({{date}})已取消。" STOP, 0, 0},
 	{MSG_ACTIVITY_REMIND, "活动前一天提醒", "活动前一天(zhijia remind)",
 	    "ref title date time place",
 	    SIGN "提醒:您报名的“{{title}}”明天({{date}}){{time}}开始,地点:"
-	    "{{place}}。" STOP, 1},
+	    "{{place}}。" STOP, 1, 0},
 	{MSG_APPEAL_ANSWERED, "诉求已答复", "诉求答复时(本人勾选方便联系)", "ref",
 	    SIGN "您提的诉求(编号{{ref}})已有答复,请在职工之家“查询进度”中用"
-	    "编号和手机号查看。" STOP, 0},
+	    "编号和手机号查看。" STOP, 0, 0},
 	{MSG_WISH_CLAIMED, "微心愿已认领", "微心愿被认领时", "ref",
-	    SIGN "您的微心愿(编号{{ref}})已有人认领,工会会与您联系。" STOP, 0},
+	    SIGN "您的微心愿(编号{{ref}})已有人认领,工会会与您联系。" STOP, 0, 0},
 	{MSG_WISH_FULFILLED, "微心愿已实现", "微心愿实现时", "ref",
-	    SIGN "您的微心愿(编号{{ref}})已实现,感谢您的信任。" STOP, 0},
+	    SIGN "您的微心愿(编号{{ref}})已实现,感谢您的信任。" STOP, 0, 0},
 	/* not once: each follow-up has its own link (feedback_offer makes
-	 * one at a time; a 诉求 answered again after a 不满意 is asked again) */
-	{MSG_FEEDBACK, "回访评价", "办结后请本人评价(链接30天内有效)",
+	 * one at a time; a 诉求 answered again after a 不满意 is asked again).
+	 * Two hours later: the same change often texts its own news (诉求
+	 * answered, wish fulfilled), and the person reads it before being
+	 * asked how it went. */
+	{MSG_FEEDBACK, "回访评价", "办结两小时后请本人评价(链接30天内有效)",
 	    "ref service link",
 	    SIGN "您的{{service}}(编号{{ref}})已办理完毕,请花1分钟评价我们的"
-	    "服务:{{link}} 链接30天内有效。" STOP, 0},
+	    "服务:{{link}} 链接30天内有效。" STOP, 0, 2 * 3600},
 };
 const size_t nmsg_kinds = ZJ_NELEM(msg_kinds);
 
@@ -281,7 +284,7 @@ static const char sql_template[] =
 static const char sql_put[] =
     "INSERT INTO outbox (kind, ref, phone, body, state, attempts, last_error,"
     " not_before, staff_id, created_at, updated_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?8)";
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?10, ?9, ?8, ?8)";
 
 /*
  * Whether the record a reference names lets us text its person: a SELECT
@@ -401,8 +404,13 @@ outbox_put(struct db *db, const struct actor *who, const char *kind,
 		attempts = OUTBOX_MAX_ATTEMPTS;
 		LOG_ERR("%s of %s: the text holds an ID number; refused", kind, ref);
 	}
-	char now[32];
-	utc_now_iso(now, sizeof(now));
+	char now[32], after[32];
+	time_t t = time(NULL), go = t + k->delay;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	gmtime_r(&go, &tm);
+	strftime(after, sizeof(after), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	sqlite3_stmt *st = db_prep(db, sql_put);
 	rc = SQLITE_ERROR;
 	if (st == NULL)
@@ -419,6 +427,7 @@ outbox_put(struct db *db, const struct actor *who, const char *kind,
 		db_bind_int(st, 9, who->staff_id);
 	else
 		sqlite3_bind_null(st, 9);
+	db_bind_text(st, 10, after);
 	rc = db_exec_stmt(db, st);
 out:
 	arena_free(a);

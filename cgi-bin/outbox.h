@@ -85,6 +85,7 @@ struct msg_kind {
 	const char *vars;
 	const char *body;
 	int once;
+	int delay;   /* seconds after the change before it may go (0: at once) */
 };
 extern const struct msg_kind msg_kinds[];
 extern const size_t nmsg_kinds;

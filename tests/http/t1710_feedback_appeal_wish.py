@@ -118,6 +118,12 @@ def test_an_answered_appeal_makes_exactly_one_followup_and_one_text():
          S.district("110105"), 0), fs
     msgs = texts(ref)
     assert len(msgs) == 1 and msgs[0][0] == ph, msgs
+    # the answer's own text may go at once; the 回访 link waits two hours,
+    # so the person reads the answer before being asked how it went
+    waits = S.sql("SELECT kind, (julianday(not_before) - julianday(created_at)) * 86400"
+                  " FROM outbox WHERE ref = ? ORDER BY id", (ref,))
+    assert [k for k, _ in waits] == ["appeal.answered", "feedback"], waits
+    assert waits[0][1] < 1 and 7190 < waits[1][1] < 7210, waits
     # the link names the service and the date, nothing of the appeal
     page = S.get(link_in(msgs[0][1])).text
     assert re.search(r'id="fb-service">诉求<', page), page[-1500:]
