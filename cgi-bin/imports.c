@@ -289,10 +289,7 @@ import_take_text(struct db *db, struct arena *a, const struct job *in,
 		return rc;
 	char now[32], dayago[32];
 	utc_now_iso(now, sizeof(now));
-	time_t t = time(NULL) - 86400;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(dayago, sizeof(dayago), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	utc_iso(time(NULL) - 86400, dayago, sizeof(dayago));
 	if ((st = db_prep(db, sql_drop)) == NULL)
 		return SQLITE_ERROR;
 	db_bind_text(st, 1, batch);

@@ -262,13 +262,11 @@ result_job(struct db *db, struct arena *a, const struct job *in,
 	if (rc != SQLITE_ROW)
 		return rc;
 	time_t t = time(NULL);
-	struct tm tm;
-	utc_now_iso(now, sizeof(now));
+	utc_iso(t, now, sizeof(now));
 	const char *state = ok ? OUTBOX_SENT :
 	    tried + 1 >= OUTBOX_MAX_ATTEMPTS ? OUTBOX_FAILED : OUTBOX_WAITING;
-	t += (time_t)OUTBOX_BACKOFF << (tried < 10 ? tried : 10);
-	gmtime_r(&t, &tm);
-	strftime(later, sizeof(later), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	utc_iso(t + ((time_t)OUTBOX_BACKOFF << (tried < 10 ? tried : 10)), later,
+	    sizeof(later));
 	if (ok) {
 		if ((st = db_prep(db, sql_link_of)) == NULL)
 			return SQLITE_ERROR;

@@ -405,12 +405,9 @@ outbox_put(struct db *db, const struct actor *who, const char *kind,
 		LOG_ERR("%s of %s: the text holds an ID number; refused", kind, ref);
 	}
 	char now[32], after[32];
-	time_t t = time(NULL), go = t + k->delay;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	gmtime_r(&go, &tm);
-	strftime(after, sizeof(after), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	time_t t = time(NULL);
+	utc_iso(t, now, sizeof(now));
+	utc_iso(t + k->delay, after, sizeof(after));
 	sqlite3_stmt *st = db_prep(db, sql_put);
 	rc = SQLITE_ERROR;
 	if (st == NULL)

@@ -23,6 +23,7 @@
 #include "sign.h"
 #include "store.h"
 #include "vocab.h"
+#include "when.h"
 #include "writer.h"
 
 static const char sql_open[] =
@@ -43,16 +44,6 @@ gone(struct req *r)
 	resp_render(r, 404, "feedback/gone", NULL);
 }
 
-/* "2026-12-01" as "2026年12月1日"; as it is when it is not a date. */
-static const char *
-show_date(struct req *r, const char *d)
-{
-	int y, m, day;
-	if (sscanf(d, "%4d-%2d-%2d", &y, &m, &day) != 3)
-		return arena_strdup(r->a, d);
-	return arena_printf(r->a, "%d年%d月%d日", y, m, day);
-}
-
 /*
  * The open follow-up of r's {token} into *o: 1; 0 when there is none
  * (unknown, used, expired); -1 when the database failed (answered).
@@ -71,7 +62,7 @@ open_link(struct req *r, struct opened *o)
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		o->service = feedback_service_label(db_col_text(st, 0));
-		o->date = show_date(r, db_col_text(st, 1));
+		o->date = show_day(r->a, db_col_text(st, 1));
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)

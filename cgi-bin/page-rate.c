@@ -134,16 +134,6 @@ rate_get(struct req *r)
 		show_form(r, 200, &s, NULL, NULL);
 }
 
-/* The Shanghai month of now, "2026-12", into out (≥ 8 bytes). */
-static void
-month_now(char *out, size_t len)
-{
-	time_t t = shanghai_now();
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, len, "%Y-%m", &tm);
-}
-
 /* 1 when the bound statement st finds a row; 0 when not; minus the
  * SQLite code on failure.  Resets st. */
 static int
@@ -171,7 +161,7 @@ rating_job(struct db *db, struct arena *a, const struct job *in, struct job *out
 	char month[16], now[32];
 	sqlite3_stmt *st;
 	int found;
-	month_now(month, sizeof(month));
+	shanghai_month(month, sizeof(month));
 	utc_now_iso(now, sizeof(now));
 
 	if (nonce && *nonce) {
@@ -265,7 +255,7 @@ rate_done(struct req *r)
 		return;
 	struct tval *ctx = tv_map(r->a);
 	char month[16];
-	month_now(month, sizeof(month));
+	shanghai_month(month, sizeof(month));
 	const char *draw = req_query(r, "draw");
 	tv_puts(r->a, ctx, "station", s.name);
 	tv_puts(r->a, ctx, "code", s.code);

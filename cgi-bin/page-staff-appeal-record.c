@@ -73,15 +73,6 @@ appeal_load(struct req *r, const char *ref, struct arec *c)
 }
 
 
-const char *
-appeal_show_date(struct arena *a, const char *iso)
-{
-	int y, m, d;
-	if (sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return iso;
-	return arena_printf(a, "%d年%d月%d日", y, m, d);
-}
-
 /* ---- the page ---- */
 
 void
@@ -106,7 +97,7 @@ appeal_show(struct req *r, int status, const struct arec *c, const char *failed,
 	tv_puts(a, m, "station", c->station);
 	tv_puts(a, m, "station_code", c->station_code);
 	if (*c->due_on)
-		tv_puts(a, m, "due", appeal_show_date(a, c->due_on));
+		tv_puts(a, m, "due", show_day(a, c->due_on));
 	long today = today_shanghai();
 	const char *today_iso = arena_printf(a, "%04ld-%02ld-%02ld", today / 10000,
 	    today / 100 % 100, today % 100);

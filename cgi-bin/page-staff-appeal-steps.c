@@ -320,7 +320,7 @@ check_dispatch(struct req *r, const struct arec *c, const struct step *s,
 	ch->due_on = res[D_DUE].value;
 	ch->note = arena_printf(r->a, "%s%s工会办理,预计 %s 前答复",
 	    strcmp(c->status, APPEAL_DISPATCHED) == 0 ? "已改派给" : "已派给",
-	    res[D_DISTRICT].value, appeal_show_date(r->a, ch->due_on));
+	    res[D_DISTRICT].value, show_day(r->a, ch->due_on));
 	ch->detail = arena_printf(r->a, "办理区县 %s;负责人 %s;答复期限 %s",
 	    res[D_DISTRICT].value, res[D_ASSIGNEE].value, ch->due_on);
 	return errors;

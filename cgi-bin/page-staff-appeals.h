@@ -37,10 +37,6 @@ struct arec {
  */
 int appeal_load(struct req *r, const char *ref, struct arec *c);
 
-/* "2026-12-14" → "2026年12月14日" (a); the text itself when it is no date.
- * Never fails. */
-const char *appeal_show_date(struct arena *a, const char *iso);
-
 /*
  * Answer r with the appeal's page at this HTTP status.  failed: the step
  * whose form is shown with res (its messages beside the fields), or NULL;

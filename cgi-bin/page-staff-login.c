@@ -291,9 +291,7 @@ login_fail_job(struct db *db, struct arena *a, const struct job *in,
 	    NAME_FIRST_WAIT) : 0;
 	if (rc == SQLITE_DONE && need > 0 && who.staff_id) {
 		char until[32];
-		time_t t = (time_t)(now + need);
-		struct tm tm;
-		strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+		utc_iso((time_t)(now + need), until, sizeof(until));
 		sqlite3_stmt *st = db_prep(db, sql_wait_until);
 		if (st == NULL)
 			return SQLITE_ERROR;

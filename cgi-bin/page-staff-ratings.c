@@ -114,16 +114,6 @@ month_ok(const char *s)
 	    atoi(s + 5) >= 1 && atoi(s + 5) <= 12;
 }
 
-/* This Shanghai month, "2026-12", into out (≥ 8 bytes). */
-static void
-this_month(char *out, size_t len)
-{
-	time_t t = shanghai_now();
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, len, "%Y-%m", &tm);
-}
-
 /* The month delta months from m ("2026-01", -1 → "2025-12"), arena. */
 static const char *
 month_add(struct arena *a, const char *m, int delta)
@@ -368,7 +358,7 @@ ratings_page(struct req *r, int status, const char *month,
 	const struct staff *who = staff_of(r);
 	struct tval *ctx = tv_map(a);
 	char now[16];
-	this_month(now, sizeof(now));
+	shanghai_month(now, sizeof(now));
 	long long district = who->district_id;
 	const char *dname = "";
 	if (district == 0) {
@@ -426,7 +416,7 @@ static void
 ratings_get(struct req *r)
 {
 	char now[16];
-	this_month(now, sizeof(now));
+	shanghai_month(now, sizeof(now));
 	const char *m = req_query(r, "month");
 	const char *month = month_ok(m) && strcmp(m, now) <= 0 ? m : arena_strdup(r->a, now);
 	const char *done = req_query(r, "done");
@@ -475,7 +465,7 @@ draw_store(struct db *db, const struct actor *who, struct arena *a, void *arg)
 	int rc = store_district_wall(db, who, in->district);
 	if (rc != SQLITE_OK)
 		return rc;
-	this_month(now_month, sizeof(now_month));
+	shanghai_month(now_month, sizeof(now_month));
 	if (strcmp(in->month, now_month) >= 0) {
 		in->why = "month";
 		return SQLITE_CONSTRAINT;
@@ -581,7 +571,7 @@ draw_post(struct req *r)
 	struct arena *a = r->a;
 	const struct staff *who = staff_of(r);
 	char now[16];
-	this_month(now, sizeof(now));
+	shanghai_month(now, sizeof(now));
 	const char *month = req_field(r, "month");
 	const char *dq = req_field(r, "district");
 	long long district = dq && *dq && strspn(dq, "0123456789") == strlen(dq) &&

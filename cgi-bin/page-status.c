@@ -13,7 +13,6 @@
  * probe which numbers exist; the phone is compared in constant time.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -227,9 +226,8 @@ lookup(struct req *r, const char *ref, const char *phone, struct tval *ctx)
 		}
 		tv_putb(a, res, "wish", k == K_WISH);
 		const char *promise = db_col_text(st, 6);
-		if (strlen(promise) == 10)
-			tv_puts(a, res, "promise", arena_printf(a, "%.4s年%d月%d日", promise,
-			    atoi(promise + 5), atoi(promise + 8)));
+		if (*promise)
+			tv_puts(a, res, "promise", show_day(a, promise));
 		tv_puts(a, res, "promise_what", k == K_LEGAL ? "与您首次联系" :
 		    k == K_WISH ? "完成审核" : "答复");
 		if (k == K_SIGNUP) {

@@ -330,16 +330,6 @@ show_date(struct arena *a, const char *iso)
 	    tm.tm_mday);
 }
 
-/* "2026年5月1日" of a date "2026-05-01". */
-static const char *
-show_day(struct arena *a, const char *ymd)
-{
-	int y, m, d;
-	if (sscanf(ymd, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return ymd;
-	return arena_printf(a, "%d年%d月%d日", y, m, d);
-}
-
 static struct tval *
 wall_item(struct req *r, sqlite3_stmt *st)
 {

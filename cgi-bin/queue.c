@@ -65,12 +65,9 @@ is_ref(const char *s)
 static const char *
 date_to_utc(struct req *r, const char *d, int days)
 {
-	struct tm tm = {0};
-	char *end = strptime(d, "%Y-%m-%d", &tm);
-	if (end == NULL || *end != '\0' || tm.tm_year < 100 || tm.tm_year > 300)
-		return NULL;
 	char out[32];
-	shanghai_to_utc_iso(timegm(&tm) + (time_t)days * 86400, out, sizeof(out));
+	if (shanghai_day_utc(d, days, out, sizeof(out)) != 0)
+		return NULL;
 	return arena_strdup(r->a, out);
 }
 

@@ -13,6 +13,7 @@
 #include "http.h"
 #include "staff.h"
 #include "vocab.h"
+#include "when.h"
 
 /* Rows of the services ?4 (ROLE_* bits) works on, in district ?3 (0:
  * all), answered in [?1, ?2) (UTC instants; '' and '~' for open). */
@@ -87,16 +88,9 @@ row(struct req *r, const char *label, long long n, long long good)
 static const char *
 day_start(struct req *r, const char *date, const char *open)
 {
-	int y, m, d;
-	if (date == NULL || sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return open;
-	/* Shanghai midnight is 16:00 UTC the day before. */
-	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
-	time_t t = timegm(&tm) - 8 * 3600;
 	char out[32];
-	struct tm u;
-	gmtime_r(&t, &u);
-	strftime(out, sizeof(out), "%Y-%m-%dT%H:%M:%SZ", &u);
+	if (shanghai_day_utc(date, 0, out, sizeof(out)) != 0)
+		return open;
 	return arena_strdup(r->a, out);
 }
 

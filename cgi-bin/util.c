@@ -415,10 +415,15 @@ ct_equal(const void *a, const void *b, size_t n)
 }
 
 void
-utc_now_iso(char *out, size_t outlen)
+utc_iso(time_t t, char *out, size_t outlen)
 {
-	time_t t = time(NULL);
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void
+utc_now_iso(char *out, size_t outlen)
+{
+	utc_iso(time(NULL), out, outlen);
 }

@@ -13,6 +13,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <time.h>
 #include <stdint.h>
 
 #define ZJ_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -102,7 +103,9 @@ int random_bytes(void *p, size_t n);
 /* Constant-time comparison of two n-byte strings; 1 when equal. */
 int ct_equal(const void *a, const void *b, size_t n);
 
-/* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out (>= 21 bytes). */
+/* The instant t as stored, "YYYY-MM-DDTHH:MM:SSZ", into out (>= 21
+ * bytes); utc_now_iso for now. */
+void utc_iso(time_t t, char *out, size_t outlen);
 void utc_now_iso(char *out, size_t outlen);
 
 #endif

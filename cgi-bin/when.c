@@ -26,10 +26,38 @@ today_shanghai(void)
 void
 shanghai_to_utc_iso(time_t local, char *out, size_t len)
 {
-	time_t t = local - SHANGHAI_OFFSET;
-	struct tm u;
-	gmtime_r(&t, &u);
-	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &u);
+	utc_iso(local - SHANGHAI_OFFSET, out, len);
+}
+
+int
+shanghai_day_utc(const char *date, int days, char *out, size_t len)
+{
+	struct tm tm = {0};
+	char *end = date ? strptime(date, "%Y-%m-%d", &tm) : NULL;
+	if (end == NULL || *end != '\0' || tm.tm_year < 100 || tm.tm_year > 300)
+		return -1;
+	shanghai_to_utc_iso(timegm(&tm) + (time_t)days * 86400, out, len);
+	return 0;
+}
+
+void
+shanghai_month(char *out, size_t len)
+{
+	time_t t = shanghai_now();
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%Y-%m", &tm);
+}
+
+const char *
+show_day(struct arena *a, const char *ymd)
+{
+	int y, m, d;
+	if (ymd == NULL)
+		return "";
+	if (sscanf(ymd, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return arena_strdup(a, ymd);
+	return arena_printf(a, "%d年%d月%d日", y, m, d);
 }
 
 /* "2026-12-01T01:00:00Z" → Shanghai wall-clock broken down in *tm. */

@@ -28,6 +28,17 @@ long today_shanghai(void);
  * "2026-12-01T01:00:00Z" into out (len ≥ 21).  Never fails. */
 void shanghai_to_utc_iso(time_t local, char *out, size_t len);
 
+/* The instant a Shanghai date "2026-11-23" plus days starts, as stored,
+ * into out (len ≥ 21).  0, or -1 when date is no such date. */
+int shanghai_day_utc(const char *date, int days, char *out, size_t len);
+
+/* This Shanghai month, "2026-12", into out (len ≥ 8). */
+void shanghai_month(char *out, size_t len);
+
+/* "2026年5月1日" of a date "2026-05-01", or a copy of ymd when it is no
+ * date ("" for NULL); from the arena either way. */
+const char *show_day(struct arena *a, const char *ymd);
+
 /* Parse a stored UTC time into Shanghai's broken-down time.  0 or -1. */
 int shanghai_tm(const char *iso, struct tm *tm);
 
