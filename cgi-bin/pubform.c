@@ -43,19 +43,29 @@ pubform_now(struct req *r, const struct pubform *pf, int *sample)
 	return pubform_fields(r, pf->table, pf->n, pf->district, sample);
 }
 
+/* pubform_show with the station already looked up (s->id 0: none). */
+static void
+show_at(struct req *r, const struct pubform *pf, int status, const struct field *f,
+    const struct fresult *res, const struct station_ref *s, int sample,
+    const char *form_error)
+{
+	struct tval *ctx = tv_map(r->a);
+	if (s->id) {
+		tv_puts(r->a, ctx, "src", s->code);
+		tv_puts(r->a, ctx, "station", s->name);
+	}
+	tv_putb(r->a, ctx, "sample_districts", sample);
+	pubform_render(r, status, pf->tmpl, pf->form, f, pf->n, res, ctx, form_error);
+}
+
 void
 pubform_show(struct req *r, const struct pubform *pf, int status,
     const struct field *f, const struct fresult *res, const char *src, int sample,
     const char *form_error)
 {
-	struct tval *ctx = tv_map(r->a);
 	struct station_ref s;
-	if (station_find(r, src, &s)) {
-		tv_puts(r->a, ctx, "src", s.code);
-		tv_puts(r->a, ctx, "station", s.name);
-	}
-	tv_putb(r->a, ctx, "sample_districts", sample);
-	pubform_render(r, status, pf->tmpl, pf->form, f, pf->n, res, ctx, form_error);
+	station_find(r, src, &s);
+	show_at(r, pf, status, f, res, &s, sample, form_error);
 }
 
 void
@@ -63,9 +73,8 @@ pubform_get(struct req *r, const struct pubform *pf)
 {
 	int sample;
 	struct field *f = pubform_now(r, pf, &sample);
-	const char *src = req_query(r, "src");
 	struct station_ref s;
-	if (station_find(r, src, &s)) {
+	if (station_find(r, req_query(r, "src"), &s)) {
 		struct fresult *res = NULL;
 		if (pf->station_district) {
 			/* From a station: its district is the likely one. */
@@ -74,7 +83,7 @@ pubform_get(struct req *r, const struct pubform *pf)
 				res[i].value = "";
 			res[pf->district].value = s.district;
 		}
-		pubform_show(r, pf, 200, f, res, src, sample, NULL);
+		show_at(r, pf, 200, f, res, &s, sample, NULL);
 		return;
 	}
 	/* Most visits: the same page but for its token. */
